@@ -1,0 +1,3 @@
+export { loadConfig, ConfigError, type Config } from './load.js';
+export { CONFIG_FIELDS, type ConfigKey } from './schema.js';
+export { parseDuration, formatDuration } from './duration.js';
