@@ -1,0 +1,36 @@
+import path from 'node:path';
+import type { Config } from '../config/index.js';
+import { openPostgres } from './postgres.js';
+import { openSqlite } from './sqlite.js';
+import { buildStore } from './store.js';
+import type { Store } from './types.js';
+
+export const SQLITE_FILENAME = 'tessera.db';
+
+export interface CreateStoreOptions {
+  /** SQLite only: a file path (or ':memory:') instead of `<dataDir>/tessera.db`. */
+  filename?: string;
+  /** PostgreSQL only: hears connection errors that have no caller to reject (e.g. to log them). Never throws. */
+  onConnectionError?: (error: Error) => void;
+}
+
+/**
+ * Opens the store the configuration asks for: PostgreSQL when DATABASE_URL is set (scaled mode),
+ * otherwise SQLite under TESSERA_DATA_DIR (embedded mode). Does not migrate: call `store.migrate()`.
+ */
+export async function createStore(config: Config, options: CreateStoreOptions = {}): Promise<Store> {
+  // The fallbacks mirror the config schema defaults (Config types every field as optional).
+  const timeoutMs = config.databaseTimeout ?? 5000;
+  if (config.databaseUrl) {
+    const { db, sizeBytes } = openPostgres({
+      url: config.databaseUrl,
+      poolMax: config.databasePoolMax ?? 20,
+      timeoutMs,
+      onConnectionError: options.onConnectionError,
+    });
+    return buildStore({ dialect: 'postgres', db, sizeBytes });
+  }
+  const filename = options.filename ?? path.join(config.dataDir ?? './.tessera', SQLITE_FILENAME);
+  const { db, sizeBytes } = openSqlite(filename, timeoutMs);
+  return buildStore({ dialect: 'sqlite', db, sizeBytes });
+}

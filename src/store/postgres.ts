@@ -1,0 +1,54 @@
+import pg from 'pg';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import type { Database } from './database.js';
+
+export interface PostgresConnection {
+  db: Kysely<Database>;
+  pool: pg.Pool;
+  sizeBytes(): Promise<number>;
+}
+
+const INT8_OID = 20;
+
+/** Epoch-ms bigints and count(*) fit in a double; parse them as numbers for this pool only (no global type hook). */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID && format !== 'binary' ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+export interface PostgresOptions {
+  url: string;
+  poolMax: number;
+  timeoutMs: number;
+  /** Connection-level errors pg reports as events (the failed query itself rejects on its own). */
+  onConnectionError?: (error: Error) => void;
+}
+
+/** Scaled mode: a pg Pool with connect and statement timeouts, reconnecting by itself after an outage. */
+export function openPostgres({ url, poolMax, timeoutMs, onConnectionError = () => {} }: PostgresOptions): PostgresConnection {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolMax,
+    connectionTimeoutMillis: timeoutMs,
+    statement_timeout: timeoutMs,
+    // Client-side backstop for a server that stops answering (statement_timeout needs a live server).
+    query_timeout: timeoutMs + 1000,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+    types,
+  });
+  // A dropped connection is an 'error' event: on the pool for idle clients, on the client itself while it is
+  // checked out (pg-pool removes its listener then). Unheard, either would crash the process; the pool already
+  // discards the broken client and the query in flight rejects, so listening is all that is needed.
+  pool.on('error', onConnectionError);
+  pool.on('connect', (client) => client.on('error', onConnectionError));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    pool,
+    sizeBytes: async () => {
+      const { rows } = await sql<{ size: number }>`select pg_database_size(current_database()) as size`.execute(db);
+      return Number(rows[0]!.size);
+    },
+  };
+}

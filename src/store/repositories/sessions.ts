@@ -1,0 +1,115 @@
+import type { Db } from '../database.js';
+import { fromSession, toRetiredToken, toSession } from '../mapping.js';
+import type { SessionsRepository } from '../types.js';
+import { cleanupSessions, countSessionsByState } from './session-maintenance.js';
+import { retiredHashesOf } from './retired-tokens.js';
+
+export function sessionsRepository(db: Db): SessionsRepository {
+  const live = (now: number) =>
+    db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', now)
+      .where('idle_expires_at', '>', now);
+
+  return {
+    async insert(session) {
+      await db.insertInto('sessions').values(fromSession(session)).execute();
+    },
+
+    async findById(id) {
+      const row = await db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toSession(row);
+    },
+
+    async findByTokenHash(tokenHash) {
+      const row = await db.selectFrom('sessions').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+      return row && toSession(row);
+    },
+
+    async findRetiredToken(tokenHash) {
+      const row = await db.selectFrom('retired_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+      return row && toRetiredToken(row);
+    },
+
+    // Compare-and-set on the current hash; a revoked session cannot be rotated.
+    async rotate(sessionId, oldHash, newHash, now, idleExpiresAt) {
+      return db.transaction().execute(async (trx) => {
+        const result = await trx
+          .updateTable('sessions')
+          .set({ token_hash: newHash, last_seen_at: now, idle_expires_at: idleExpiresAt })
+          .where('id', '=', sessionId)
+          .where('token_hash', '=', oldHash)
+          .where('revoked_at', 'is', null)
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 0) return false;
+        await trx.insertInto('retired_tokens').values({ token_hash: oldHash, session_id: sessionId, retired_at: now }).execute();
+        return true;
+      });
+    },
+
+    async touch(id, lastSeenAt, idleExpiresAt) {
+      await db
+        .updateTable('sessions')
+        .set({ last_seen_at: lastSeenAt, idle_expires_at: idleExpiresAt })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .execute();
+    },
+
+    async revoke(id, reason, now) {
+      return db.transaction().execute(async (trx) => {
+        const row = await trx
+          .updateTable('sessions')
+          .set({ revoked_at: now, revoke_reason: reason })
+          .where('id', '=', id)
+          .where('revoked_at', 'is', null)
+          .returningAll()
+          .executeTakeFirst();
+        if (!row) return undefined;
+        const retired = await retiredHashesOf(trx, [row.id]);
+        return { session: toSession(row), tokenHashes: [row.token_hash, ...retired] };
+      });
+    },
+
+    async revokeAllForUser(userId, reason, now, exceptSessionId) {
+      return db.transaction().execute(async (trx) => {
+        let update = trx
+          .updateTable('sessions')
+          .set({ revoked_at: now, revoke_reason: reason })
+          .where('user_id', '=', userId)
+          .where('revoked_at', 'is', null);
+        if (exceptSessionId !== undefined) update = update.where('id', '!=', exceptSessionId);
+        const rows = await update.returning(['id', 'token_hash']).execute();
+        const sessionIds = rows.map((r) => r.id);
+        const retired = await retiredHashesOf(trx, sessionIds);
+        return { sessionIds, tokenHashes: [...rows.map((r) => r.token_hash), ...retired] };
+      });
+    },
+
+    async listLiveByUser(userId, now) {
+      const rows = await live(now).where('user_id', '=', userId).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+      return rows.map(toSession);
+    },
+
+    async updateData(id, data, expectedVersion) {
+      const row = await db
+        .updateTable('sessions')
+        .set((eb) => ({ data: JSON.stringify(data), version: eb('version', '+', 1) }))
+        .where('id', '=', id)
+        .where('version', '=', expectedVersion)
+        .returning('version')
+        .executeTakeFirst();
+      return row && { data, version: Number(row.version) };
+    },
+
+    cleanup: (options) => cleanupSessions(db, options),
+    countByState: (now) => countSessionsByState(db, now),
+
+    async recentlyActive(since, now, limit) {
+      const rows = await live(now).where('last_seen_at', '>=', since).orderBy('last_seen_at', 'desc').limit(limit).execute();
+      return rows.map(toSession);
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import { sql } from 'kysely';
+import type { Db } from './database.js';
+import { guardCall, guardRepository } from './db-errors.js';
+import { migrateToLatest } from './migrate.js';
+import { auditRepository } from './repositories/audit.js';
+import { locksRepository } from './repositories/locks.js';
+import { rolesRepository } from './repositories/roles.js';
+import { sessionsRepository } from './repositories/sessions.js';
+import { usersRepository } from './repositories/users.js';
+import type { Store } from './types.js';
+
+export interface StoreParts {
+  dialect: Store['dialect'];
+  db: Db;
+  sizeBytes(): Promise<number>;
+}
+
+/** Assembles the repositories over one Kysely instance; every call maps connectivity failures to DependencyError. */
+export function buildStore({ dialect, db, sizeBytes }: StoreParts): Store {
+  let closed: Promise<void> | undefined;
+  return {
+    dialect,
+    db,
+    users: guardRepository(usersRepository(db)),
+    roles: guardRepository(rolesRepository(db)),
+    sessions: guardRepository(sessionsRepository(db)),
+    audit: guardRepository(auditRepository(db)),
+    locks: guardRepository(locksRepository(db)),
+    migrate: () => guardCall(() => migrateToLatest(db)),
+    ping: () => guardCall(async () => void (await sql`select 1`.execute(db))),
+    sizeBytes: () => guardCall(sizeBytes),
+    close: () => (closed ??= db.destroy()),
+  };
+}
