@@ -1,0 +1,22 @@
+/** Who is attempting a login; the protection layer keys its counters on these. */
+export interface LoginAttempt {
+  email: string;
+  tenant: string;
+  ip: string;
+}
+
+/**
+ * What the login route asks of the protection layer (src/security). `check` throws
+ * TesseraError('locked_out') before any user lookup, so existing and unknown emails are treated alike.
+ */
+export interface LoginProtection {
+  check(attempt: LoginAttempt): Promise<void>;
+  recordFailure(attempt: LoginAttempt): Promise<void>;
+  recordSuccess(attempt: LoginAttempt): Promise<void>;
+}
+
+export const NO_LOGIN_PROTECTION: LoginProtection = {
+  check: async () => {},
+  recordFailure: async () => {},
+  recordSuccess: async () => {},
+};

@@ -1,0 +1,101 @@
+import { TesseraError } from '../errors/index.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Store, UserRecord } from '../store/types.js';
+import type { SessionManager } from '../sessions/session-manager.js';
+import type { ClientInfo } from '../sessions/session-manager.js';
+import type { SessionEntry } from '../sessions/types.js';
+import { toUserView } from '../sessions/views.js';
+import type { PasswordHasher } from './passwords.js';
+import type { PermissionResolver } from './permissions.js';
+import type { LoginProtection } from './login-protection.js';
+import { normalizeEmail, normalizeTenant } from './normalize.js';
+
+export interface SignupInput {
+  email: string;
+  password: string;
+  name?: string;
+  tenant?: string;
+  roles?: string[];
+}
+
+/** Accounts: signup, login, password change, roles. Sessions themselves belong to the SessionManager. */
+export class UserService {
+  constructor(
+    private readonly store: Store,
+    private readonly passwords: PasswordHasher,
+    private readonly permissions: PermissionResolver,
+    private readonly sessions: SessionManager,
+    private readonly audit: AuditLog,
+    public protection: LoginProtection,
+  ) {}
+
+  async view(user: UserRecord) {
+    return toUserView(user, await this.permissions.forRoles(user.roles));
+  }
+
+  async signup(input: SignupInput, client: ClientInfo) {
+    const passwordHash = await this.passwords.hash(input.password);
+    const user = await this.store.users.create(
+      { tenant: normalizeTenant(input.tenant), email: normalizeEmail(input.email), name: input.name?.trim() || null, passwordHash, roles: input.roles ?? ['user'] },
+      Date.now(),
+    );
+    await this.audit.record('signup', { tenant: user.tenant, userId: user.id, ip: client.ip, userAgent: client.userAgent });
+    return this.view(user);
+  }
+
+  /** Verifies credentials in constant-ish time whatever the email, then opens a session. */
+  async login(input: { email: string; password: string; tenant?: string }, client: ClientInfo) {
+    const attempt = { email: normalizeEmail(input.email), tenant: normalizeTenant(input.tenant), ip: client.ip };
+    await this.protection.check(attempt);
+    const user = await this.store.users.findByEmail(attempt.tenant, attempt.email);
+    const ok = await this.passwords.verify(user?.passwordHash, input.password);
+    if (!user || !ok) {
+      await this.protection.recordFailure(attempt);
+      await this.audit.record('login_failure', { tenant: attempt.tenant, userId: user?.id, ip: client.ip, userAgent: client.userAgent, details: { reason: 'invalid_credentials' } });
+      throw new TesseraError('invalid_credentials');
+    }
+    await this.protection.recordSuccess(attempt);
+    const opened = await this.sessions.open(user, await this.view(user), client);
+    await this.audit.record('login_success', { tenant: user.tenant, userId: user.id, sessionId: opened.entry.session.id, ip: client.ip, userAgent: client.userAgent });
+    return opened;
+  }
+
+  /** Checks the current password, stores the new one and revokes every other session of the user. */
+  async changePassword(entry: SessionEntry, currentPassword: string, newPassword: string, client: ClientInfo): Promise<void> {
+    const user = await this.store.users.findById(entry.session.userId);
+    if (!user || !(await this.passwords.verify(user.passwordHash, currentPassword))) throw new TesseraError('invalid_credentials', 'The current password is incorrect.');
+    await this.store.users.setPasswordHash(user.id, await this.passwords.hash(newPassword), Date.now());
+    await this.sessions.revokeAll(user.id, 'password_changed', entry.session.id);
+    await this.audit.record('password_changed', { tenant: user.tenant, userId: user.id, sessionId: entry.session.id, ip: client.ip, userAgent: client.userAgent });
+  }
+
+  async setRoles(userId: string, roles: string[], actor: { userId: string; ip: string }) {
+    const before = await this.store.users.findById(userId);
+    const user = await this.store.users.setRoles(userId, [...new Set(roles)], Date.now());
+    if (!user) throw new TesseraError('not_found', 'No such user.');
+    await this.sessions.userChanged(user.id);
+    await this.audit.record('roles_changed', { tenant: user.tenant, userId: user.id, ip: actor.ip, details: { by: actor.userId, from: before?.roles ?? [], to: user.roles } });
+    return this.view(user);
+  }
+
+  /** TESSERA_ADMIN_EMAIL / TESSERA_ADMIN_PASSWORD: create the admin, or bring its password and role up to date. */
+  async ensureAdmin(email: string, password: string): Promise<UserRecord> {
+    const tenant = normalizeTenant(undefined);
+    let existing = await this.store.users.findByEmail(tenant, normalizeEmail(email));
+    if (!existing) {
+      try {
+        await this.signup({ email, password, roles: ['admin', 'user'] }, { ip: '127.0.0.1', userAgent: 'tessera' });
+        return (await this.store.users.findByEmail(tenant, normalizeEmail(email)))!;
+      } catch (error) {
+        // Several instances starting at once on a fresh database: another one created it first.
+        if (!(error instanceof TesseraError && error.code === 'email_taken')) throw error;
+        existing = (await this.store.users.findByEmail(tenant, normalizeEmail(email)))!;
+      }
+    }
+    if (!(await this.passwords.verify(existing.passwordHash, password))) {
+      await this.store.users.setPasswordHash(existing.id, await this.passwords.hash(password), Date.now());
+    }
+    if (!existing.roles.includes('admin')) await this.store.users.setRoles(existing.id, [...existing.roles, 'admin'], Date.now());
+    return (await this.store.users.findById(existing.id))!;
+  }
+}

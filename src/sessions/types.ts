@@ -1,0 +1,57 @@
+import type { SessionRecord } from '../store/types.js';
+
+/** What the API shows of a user (no password hash). */
+export interface UserView {
+  id: string;
+  email: string;
+  name: string | null;
+  tenant: string;
+  roles: string[];
+  permissions: string[];
+  createdAt: string;
+}
+
+/** What the API shows of a session (no token hash). */
+export interface SessionView {
+  id: string;
+  userId: string;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+  idleExpiresAt: string;
+  data: Record<string, unknown>;
+  version: number;
+}
+
+/**
+ * A validated session as the caches hold it. `body` memoises the JSON of `GET /v1/auth/session`
+ * so a cache hit costs no serialisation; it is dropped whenever the entry changes.
+ */
+export interface SessionEntry {
+  tokenHash: string;
+  session: SessionRecord;
+  user: UserView;
+  /** For rotated-out tokens still inside their grace period: when the grace ends (epoch ms). */
+  graceUntil?: number;
+  body?: string;
+}
+
+export type CacheTier = 'L1' | 'L2' | 'DB';
+
+/** Per-request timing the debug headers report; only allocated when debug headers are on. */
+export interface RequestTrace {
+  tier?: CacheTier;
+  dbMs: number;
+  dbQueries: number;
+  redisMs: number;
+}
+
+export const newTrace = (): RequestTrace => ({ dbMs: 0, dbQueries: 0, redisMs: 0 });
+
+/** Hooks other layers attach to without the session core knowing them (metrics, anomaly rules). */
+export interface SessionObserver {
+  cacheLookup?(tier: CacheTier, result: 'hit' | 'miss' | 'negative'): void;
+  sessionWrite?(outcome: 'done' | 'skipped'): void;
+  dbOp?(op: string, seconds: number): void;
+  redisOp?(op: string, seconds: number): void;
+}

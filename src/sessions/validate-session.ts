@@ -1,0 +1,62 @@
+import { hashToken, isWellFormedToken } from './token.js';
+import { UNKNOWN, type SessionCache } from './session-cache.js';
+import type { StoreLoader } from './load-from-store.js';
+import type { SessionToucher } from './touch-session.js';
+import type { RequestTrace, SessionEntry, SessionObserver } from './types.js';
+
+const usable = (e: SessionEntry, now: number): boolean =>
+  e.session.revokedAt === null && now < e.session.expiresAt && now < e.session.idleExpiresAt && (e.graceUntil === undefined || now < e.graceUntil);
+
+/**
+ * The hot path: token → hash → L1 → L2 → database. Concurrent validations of one cold token share one
+ * L2/database fetch; unknown tokens are remembered briefly so a token spray never reaches the database.
+ */
+export function createSessionValidator(cache: SessionCache, loadFromStore: StoreLoader, touch: SessionToucher, observer: SessionObserver) {
+  const inFlight = new Map<string, Promise<SessionEntry | undefined>>();
+
+  async function loadCold(tokenHash: string, now: number, trace?: RequestTrace): Promise<SessionEntry | undefined> {
+    const fromL2 = cache.hasL2 ? await cache.fromL2(tokenHash) : undefined;
+    if (fromL2 && usable(fromL2, now)) {
+      observer.cacheLookup?.('L2', 'hit');
+      if (trace) trace.tier = 'L2';
+      cache.store(fromL2, now, { toL2: false });
+      return fromL2;
+    }
+    if (cache.hasL2) observer.cacheLookup?.('L2', 'miss');
+    if (trace) trace.tier = 'DB';
+    const fromStore = await loadFromStore(tokenHash, now, trace);
+    observer.cacheLookup?.('DB', fromStore ? 'hit' : 'miss');
+    if (fromStore) cache.store(fromStore, now);
+    else cache.rememberUnknown(tokenHash);
+    return fromStore;
+  }
+
+  return async function validate(token: string, trace?: RequestTrace): Promise<SessionEntry | undefined> {
+    if (!isWellFormedToken(token)) return undefined;
+    const tokenHash = hashToken(token);
+    const now = Date.now();
+    const cached = cache.peek(tokenHash);
+    if (cached === UNKNOWN) {
+      observer.cacheLookup?.('L1', 'negative');
+      if (trace) trace.tier = 'L1';
+      return undefined;
+    }
+    if (cached !== undefined && usable(cached, now)) {
+      observer.cacheLookup?.('L1', 'hit');
+      if (trace) trace.tier = 'L1';
+      touch.ifDue(cached, now);
+      return cached;
+    }
+    observer.cacheLookup?.('L1', 'miss');
+    let pending = inFlight.get(tokenHash);
+    if (!pending) {
+      pending = loadCold(tokenHash, now, trace).finally(() => inFlight.delete(tokenHash));
+      inFlight.set(tokenHash, pending);
+    }
+    const entry = await pending;
+    if (entry) touch.ifDue(entry, now);
+    return entry;
+  };
+}
+
+export type SessionValidator = ReturnType<typeof createSessionValidator>;
