@@ -1,0 +1,159 @@
+import { LogHistogram, type SparseBuckets } from './log-histogram.js';
+
+export const CACHE_TIERS = ['l1', 'l2', 'db'] as const;
+export type CacheTier = (typeof CACHE_TIERS)[number];
+export const CACHE_RESULTS = ['hit', 'miss', 'negative'] as const;
+export type CacheResult = (typeof CACHE_RESULTS)[number];
+
+export interface HistogramData {
+  buckets: SparseBuckets;
+  sum: number;
+  max: number;
+}
+
+/**
+ * A serialisable aggregate of some span of time on one or more instances: what the minute history stores,
+ * what an instance publishes for the cluster-wide "now", and what merges exactly across instances.
+ */
+export interface Aggregate {
+  /** Epoch ms of the start of the span. */
+  start: number;
+  durationMs: number;
+  instances: number;
+  requests: number;
+  /** Responses with status >= 500. */
+  errors: number;
+  latency: HistogramData;
+  cache: Record<CacheTier, Record<CacheResult, number>>;
+  sessionWrites: { written: number; skipped: number };
+  redis: HistogramData;
+  db: HistogramData;
+  /** Worst event-loop lag (p99 of a second) seen in the span, ms; max across instances. */
+  eventLoopLagMs: number;
+  /** Latest resident set size; max across instances. */
+  rssBytes: number;
+  /** Mean CPU use of one process in the span, percent of one core; max across instances. */
+  cpuPercent: number;
+  /** Latest successful session cleanup any instance reported (epoch ms): cleanup runs on one instance at a time. */
+  lastCleanupAt?: number;
+}
+
+export const emptyCache = (): Aggregate['cache'] => ({
+  l1: { hit: 0, miss: 0, negative: 0 },
+  l2: { hit: 0, miss: 0, negative: 0 },
+  db: { hit: 0, miss: 0, negative: 0 },
+});
+
+export function emptyAggregate(start: number, durationMs: number): Aggregate {
+  const h = (): HistogramData => ({ buckets: {}, sum: 0, max: 0 });
+  return {
+    start, durationMs, instances: 0, requests: 0, errors: 0, latency: h(), cache: emptyCache(),
+    sessionWrites: { written: 0, skipped: 0 }, redis: h(), db: h(), eventLoopLagMs: 0, rssBytes: 0, cpuPercent: 0,
+  };
+}
+
+const toHist = (d: HistogramData): LogHistogram => LogHistogram.fromSparse(d.buckets, d.sum, d.max);
+const fromHist = (h: LogHistogram): HistogramData => ({ buckets: h.toSparse(), sum: h.sum, max: h.max });
+
+/** Merges aggregates of the same span from several instances (or consecutive spans of one instance). */
+export function mergeAggregates(parts: readonly Aggregate[], start?: number, durationMs?: number): Aggregate {
+  const first = parts[0];
+  const out = emptyAggregate(start ?? first?.start ?? 0, durationMs ?? first?.durationMs ?? 0);
+  const latency = new LogHistogram();
+  const redis = new LogHistogram();
+  const db = new LogHistogram();
+  for (const p of parts) {
+    out.requests += p.requests;
+    out.errors += p.errors;
+    latency.addSparse(p.latency.buckets, p.latency.sum, p.latency.max);
+    redis.addSparse(p.redis.buckets, p.redis.sum, p.redis.max);
+    db.addSparse(p.db.buckets, p.db.sum, p.db.max);
+    for (const tier of CACHE_TIERS) for (const r of CACHE_RESULTS) out.cache[tier][r] += p.cache[tier][r];
+    out.sessionWrites.written += p.sessionWrites.written;
+    out.sessionWrites.skipped += p.sessionWrites.skipped;
+    out.eventLoopLagMs = Math.max(out.eventLoopLagMs, p.eventLoopLagMs);
+    out.rssBytes = Math.max(out.rssBytes, p.rssBytes);
+    out.cpuPercent = Math.max(out.cpuPercent, p.cpuPercent);
+    if (p.lastCleanupAt !== undefined) out.lastCleanupAt = Math.max(out.lastCleanupAt ?? 0, p.lastCleanupAt);
+  }
+  out.instances = parts.reduce((n, p) => Math.max(n, p.instances), 0);
+  out.latency = fromHist(latency);
+  out.redis = fromHist(redis);
+  out.db = fromHist(db);
+  return out;
+}
+
+/** Sums instance counts: used when merging the same span from different instances. */
+export function mergeInstances(parts: readonly Aggregate[]): Aggregate {
+  const merged = mergeAggregates(parts);
+  merged.instances = parts.reduce((n, p) => n + p.instances, 0);
+  return merged;
+}
+
+export interface HitRates {
+  l1: number | null;
+  l2: number | null;
+  db: number | null;
+  /** Share of lookups answered by L1 or L2 (including remembered unknown tokens). */
+  overall: number | null;
+}
+
+export function hitRates(cache: Aggregate['cache']): HitRates {
+  const rate = (t: CacheTier): number | null => {
+    const c = cache[t];
+    const total = c.hit + c.miss + c.negative;
+    return total === 0 ? null : (c.hit + c.negative) / total;
+  };
+  const l1Total = cache.l1.hit + cache.l1.miss + cache.l1.negative;
+  const served = cache.l1.hit + cache.l1.negative + cache.l2.hit + cache.l2.negative;
+  return { l1: rate('l1'), l2: rate('l2'), db: rate('db'), overall: l1Total === 0 ? null : served / l1Total };
+}
+
+/** The derived figures of an aggregate: what charts, exports and alert rules read. */
+export interface AggregateView {
+  t: number;
+  instances: number;
+  requests: number;
+  errors: number;
+  requestsPerSec: number;
+  errorRate: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  hitRate: HitRates;
+  sessionWrites: number;
+  sessionWritesSkipped: number;
+  sessionWritesPerMin: number;
+  redisP99Ms: number;
+  dbP99Ms: number;
+  eventLoopLagMs: number;
+  rssBytes: number;
+  cpuPercent: number;
+}
+
+const round = (n: number, digits = 3): number => Math.round(n * 10 ** digits) / 10 ** digits;
+
+export function viewOf(a: Aggregate): AggregateView {
+  const latency = toHist(a.latency);
+  const seconds = Math.max(a.durationMs, 1) / 1000;
+  return {
+    t: a.start,
+    instances: a.instances,
+    requests: a.requests,
+    errors: a.errors,
+    requestsPerSec: round(a.requests / seconds),
+    errorRate: a.requests === 0 ? 0 : round(a.errors / a.requests, 5),
+    p50Ms: round(latency.percentile(50)),
+    p95Ms: round(latency.percentile(95)),
+    p99Ms: round(latency.percentile(99)),
+    hitRate: hitRates(a.cache),
+    sessionWrites: a.sessionWrites.written,
+    sessionWritesSkipped: a.sessionWrites.skipped,
+    sessionWritesPerMin: round((a.sessionWrites.written / seconds) * 60),
+    redisP99Ms: round(toHist(a.redis).percentile(99)),
+    dbP99Ms: round(toHist(a.db).percentile(99)),
+    eventLoopLagMs: round(a.eventLoopLagMs),
+    rssBytes: a.rssBytes,
+    cpuPercent: round(a.cpuPercent, 1),
+  };
+}

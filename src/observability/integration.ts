@@ -1,0 +1,67 @@
+import type { AuditRecord } from '../store/types.js';
+import type { SessionObserver } from '../sessions/types.js';
+import type { DependencyStatus } from './health-score.js';
+import type { LoginOutcome, Metrics } from './metrics.js';
+import { postJson } from '../notify/post-json.js';
+
+/** How the session core reports to metrics (runtime passes this as its SessionObserver). */
+export function sessionObserver(metrics: Metrics): SessionObserver {
+  if (!metrics.enabled) return {};
+  const tier = { L1: 'l1', L2: 'l2', DB: 'db' } as const;
+  return {
+    cacheLookup: (t, result) => metrics.cacheLookup(tier[t], result),
+    sessionWrite: (outcome) => metrics.sessionWrite(outcome === 'done' ? 'written' : 'skipped'),
+    dbOp: (op, seconds) => metrics.dbOp(op, seconds),
+    redisOp: (op, seconds) => metrics.redisOp(op, seconds),
+  };
+}
+
+const LOGIN_OUTCOMES = new Set<LoginOutcome>(['invalid_credentials', 'locked_out', 'rate_limited', 'blocked', 'error']);
+
+/** Audit events → logins by outcome and security events by type (subscribe with audit.onEvent). */
+export function auditMetricsListener(metrics: Metrics): (event: AuditRecord) => void {
+  return (event) => {
+    if (event.type === 'login_success') metrics.login('success');
+    else if (event.type === 'login_failure') {
+      const reason = event.details.reason as LoginOutcome | undefined;
+      metrics.login(reason && LOGIN_OUTCOMES.has(reason) ? reason : 'invalid_credentials');
+    }
+    metrics.securityEvent(event.type);
+  };
+}
+
+/** The runtime's dependency list (`[{name, ok, detail}]`) as the health score reads it. */
+export function dependencyStates(list: Array<{ name: string; ok: boolean; detail?: string }>): Record<string, DependencyStatus> {
+  const out: Record<string, DependencyStatus> = {};
+  for (const d of list) out[d.name] = { state: d.ok ? 'up' : 'down', ...(d.detail ? { detail: d.detail } : {}) };
+  return out;
+}
+
+/** Several observers as one (the runtime's own, a test's, metrics). */
+export function composeObservers(...observers: Array<SessionObserver | undefined>): SessionObserver {
+  const list = observers.filter((o): o is SessionObserver => o !== undefined && Object.keys(o).length > 0);
+  if (list.length <= 1) return list[0] ?? {};
+  const each = <K extends keyof SessionObserver>(key: K) => {
+    const fns = list.map((o) => o[key]).filter((f): f is NonNullable<SessionObserver[K]> => f !== undefined) as Array<(...args: unknown[]) => void>;
+    return fns.length === 0 ? undefined : ((...args: unknown[]) => { for (const f of fns) f(...args); }) as SessionObserver[K];
+  };
+  return { cacheLookup: each('cacheLookup'), sessionWrite: each('sessionWrite'), dbOp: each('dbOp'), redisOp: each('redisOp') };
+}
+
+/** Audit events worth waking someone for; the rest stay in the audit log. */
+/**
+ * Core events worth a notification. The protection layer's events (lockouts, bans, stuffing, spikes…) are
+ * notified by src/security/events.ts, de-duplicated per kind, so they are not repeated here.
+ */
+export const NOTABLE_SECURITY_EVENTS = new Set(['token_reuse_detected', 'roles_changed']);
+
+/**
+ * Notable security events → TESSERA_ALERT_WEBHOOK as `{kind:"security", event}` (subscribe with audit.onEvent).
+ * Each event is recorded once, by the instance that saw it, so it is sent once.
+ */
+export function securityWebhookListener(url: string, onError?: (err: unknown) => void, notable: ReadonlySet<string> = NOTABLE_SECURITY_EVENTS): (event: AuditRecord) => void {
+  return (event) => {
+    if (!notable.has(event.type)) return;
+    void postJson(url, { kind: 'security', event, sentAt: new Date().toISOString() }, { onError });
+  };
+}

@@ -1,0 +1,138 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiClient, newSession, PASSWORD, startTestTessera, type TestTessera } from '../helpers/tessera.js';
+
+const run = promisify(execFile);
+const ADMIN_EMAIL = 'ops-admin@example.test';
+
+function sample(text: string, name: string, labels: Record<string, string> = {}): number {
+  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  const line = text.split('\n').find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && want.every((w) => l.includes(w)));
+  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+}
+
+describe('observability wired into the real app (embedded)', () => {
+  let t: TestTessera;
+  let api: ReturnType<typeof apiClient>;
+  let adminToken: string;
+  beforeAll(async () => {
+    t = await startTestTessera({ TESSERA_ADMIN_EMAIL: ADMIN_EMAIL, TESSERA_ADMIN_PASSWORD: PASSWORD });
+    api = apiClient(t.url);
+    adminToken = (await api('POST', '/v1/auth/login', { email: ADMIN_EMAIL, password: PASSWORD })).body.token;
+  });
+  afterAll(() => t?.stop());
+
+  it('/metrics passes promtool and its counters move with real traffic', async () => {
+    const before = await (await fetch(`${t.url}/metrics`)).text();
+    const user = await newSession(api);
+    for (let i = 0; i < 20; i++) expect((await api('GET', '/v1/auth/session', undefined, { token: user.token })).status).toBe(200);
+    await api('POST', '/v1/auth/login', { email: user.email, password: 'wrong password here' });
+    // Empty the cache so the next check goes to the database.
+    expect((await api('DELETE', '/v1/admin/cache', undefined, { token: adminToken })).status).toBe(200);
+    expect((await api('GET', '/v1/auth/session', undefined, { token: user.token })).status).toBe(200);
+    const after = await (await fetch(`${t.url}/metrics`)).text();
+    const delta = (name: string, labels: Record<string, string>): number => sample(after, name, labels) - sample(before, name, labels);
+    expect(delta('tessera_cache_lookups_total', { tier: 'l1', result: 'hit' })).toBeGreaterThanOrEqual(19);
+    expect(delta('tessera_session_writes_total', { result: 'skipped' })).toBeGreaterThanOrEqual(19);
+    expect(delta('tessera_logins_total', { outcome: 'success' })).toBe(1);
+    expect(delta('tessera_logins_total', { outcome: 'invalid_credentials' })).toBe(1);
+    expect(delta('tessera_security_events_total', { type: 'signup' })).toBe(1);
+    expect(delta('tessera_http_request_duration_seconds_count', { route: '/v1/auth/session', method: 'GET', status_code: '200' })).toBe(21);
+    expect(delta('tessera_cache_lookups_total', { tier: 'l1', result: 'miss' })).toBeGreaterThanOrEqual(1);
+    expect(delta('tessera_cache_lookups_total', { tier: 'db', result: 'hit' })).toBe(1);
+    const total = (text: string, name: string): number => text.split('\n').filter((l) => l.startsWith(`${name}{`)).reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+    expect(total(after, 'tessera_db_operation_duration_seconds_count')).toBeGreaterThan(total(before, 'tessera_db_operation_duration_seconds_count'));
+    expect(sample(after, 'tessera_sessions', { state: 'active' })).toBeGreaterThanOrEqual(1);
+    expect(sample(after, 'tessera_store_size_bytes')).toBeGreaterThan(0);
+    expect(after).not.toContain(user.email);
+    expect(after).not.toContain(user.token);
+
+    const dir = await mkdtemp(join(tmpdir(), 'promtool-'));
+    try {
+      await writeFile(join(dir, 'm.txt'), after);
+      await run('sh', ['-c', `promtool check metrics < ${join(dir, 'm.txt')}`]).catch((err: { stdout: string; stderr: string }) => {
+        throw new Error(`promtool: ${err.stdout}${err.stderr}`);
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('debug headers: Server-Timing with the cache tier and X-DB-Queries', async () => {
+    const user = await newSession(api);
+    const res = await api('GET', '/v1/auth/session', undefined, { token: user.token });
+    expect(res.headers.get('server-timing')).toMatch(/total;dur=[\d.]+, cache;desc="(L1|L2|DB)", db;dur=[\d.]+, redis;dur=[\d.]+/);
+    expect(res.headers.get('x-db-queries')).toMatch(/^\d+$/);
+  });
+
+  it('/ready carries the health score and its reasons; the summary agrees', async () => {
+    const ready = await api('GET', '/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body.score).toBeGreaterThanOrEqual(0);
+    expect(ready.body.score).toBeLessThanOrEqual(100);
+    expect(Array.isArray(ready.body.reasons)).toBe(true);
+    expect(ready.body.dependencies.find((d: { name: string }) => d.name === 'database').ok).toBe(true);
+    const summary = await api('GET', '/v1/admin/metrics/summary', undefined, { token: adminToken });
+    expect(summary.status).toBe(200);
+    expect(summary.body.health.score).toBe(100 - summary.body.health.deductions.reduce((n: number, d: { points: number }) => n + d.points, 0));
+    expect(summary.body.dependencies.database.state).toBe('up');
+    expect(summary.body.activeSessions).toBeGreaterThanOrEqual(1);
+  });
+
+  it('admin endpoints: 403 for a plain user; cache stats, warm and flush; alerts and rules', async () => {
+    const user = await newSession(api);
+    expect((await api('GET', '/v1/admin/metrics/summary', undefined, { token: user.token })).status).toBe(403);
+    expect((await api('GET', '/v1/admin/metrics/summary')).status).toBe(401);
+    const cache = await api('GET', '/v1/admin/cache', undefined, { token: adminToken });
+    expect(cache.status).toBe(200);
+    expect(cache.body.tiers.l1.size).toBeGreaterThan(0);
+    expect((await api('POST', '/v1/admin/cache/warm', undefined, { token: adminToken })).status).toBe(200);
+    const flushed = await api('DELETE', '/v1/admin/cache', undefined, { token: adminToken });
+    expect(flushed.body.flushed.l1).toBeGreaterThan(0);
+    expect((await api('GET', '/v1/auth/session', undefined, { token: user.token })).status).toBe(200);
+    const rules = await api('GET', '/v1/admin/alerts/rules', undefined, { token: adminToken });
+    expect(rules.body.rules.length).toBeGreaterThanOrEqual(9);
+    expect((await api('GET', '/v1/admin/alerts?state=firing', undefined, { token: adminToken })).status).toBe(200);
+    const page = await fetch(`${t.url}/admin`);
+    expect(page.status).toBe(200);
+  });
+});
+
+describe('debug headers off in production', () => {
+  it('absent with NODE_ENV=production, present again when DEBUG_HEADERS=true', async () => {
+    for (const [env, expected] of [[{ NODE_ENV: 'production' }, false], [{ NODE_ENV: 'production', DEBUG_HEADERS: 'true' }, true]] as const) {
+      const t = await startTestTessera(env);
+      try {
+        const api = apiClient(t.url);
+        const user = await newSession(api);
+        const res = await api('GET', '/v1/auth/session', undefined, { token: user.token });
+        expect(res.status).toBe(200);
+        expect(res.headers.has('server-timing'), JSON.stringify(env)).toBe(expected);
+        expect(res.headers.has('x-db-queries'), JSON.stringify(env)).toBe(expected);
+        expect(res.headers.get('x-request-id')).toBeTruthy();
+      } finally {
+        await t.stop();
+      }
+    }
+  });
+
+  it('METRICS_ENABLED=false: no /metrics, no timing hook, the API still works', async () => {
+    const t = await startTestTessera({ METRICS_ENABLED: 'false' });
+    try {
+      expect((await fetch(`${t.url}/metrics`)).status).toBe(404);
+      const api = apiClient(t.url);
+      const user = await newSession(api);
+      expect((await api('GET', '/v1/auth/session', undefined, { token: user.token })).status).toBe(200);
+      expect(t.runtime.observability.metrics.enabled).toBe(false);
+      const ready = await api('GET', '/ready');
+      expect(ready.status).toBe(200);
+      expect(ready.body.score).toBe(100);
+    } finally {
+      await t.stop();
+    }
+  });
+});
