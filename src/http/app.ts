@@ -1,0 +1,77 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import type { AppDeps, RouteHelpers } from './deps.js';
+import { registerErrorHandling } from './error-handler.js';
+import { registerJsonBodies } from './json-body.js';
+import { lazyChildLogger } from './lazy-child-logger.js';
+import { registerResponseHeaders } from './response-headers.js';
+import { requestIdFor } from './request-id.js';
+import { createAuthenticate, createRequireRole } from './authenticate.js';
+import { SHARED_SCHEMAS } from './schemas.js';
+import { authRoutes } from './routes/auth.js';
+import { sessionRoutes } from './routes/session.js';
+import { sessionsListRoutes } from './routes/sessions-list.js';
+import { adminUsersRoutes } from './routes/admin-users.js';
+import { operationsRoutes } from './routes/operations.js';
+import securityPlugin, { withProtection } from './plugins/security.js';
+import { adminSecurityRouteGroup } from './routes/admin-security.js';
+
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+/** The Fastify app: JSON only, one error shape, one plugin per route group. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    childLoggerFactory: lazyChildLogger,
+    // Per-request log lines would cost the hot path more than everything else on it.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Fastify accepts a hop count too, though its types omit it.
+    trustProxy: config.trustProxy as boolean | string[],
+    genReqId: requestIdFor,
+    // Fastify's own 503 while closing has its own body, not the one error shape: requests that still arrive
+    // on open keep-alive connections are served (with Connection: close) within SHUTDOWN_TIMEOUT instead.
+    return503OnClosing: false,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true, useDefaults: true } },
+  });
+
+  registerJsonBodies(app);
+  registerErrorHandling(app);
+  registerResponseHeaders(app, config.debugHeaders);
+  // Before every route: its hooks must see them all (client IP, limits, bans, reputation, security headers).
+  if (deps.protection) await app.register(securityPlugin, { protection: deps.protection });
+  app.decorateRequest('session', undefined);
+  await app.register(cookie, { hook: false });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Tessera', version: '0.1.0', description: 'Sessions and authentication with a tiered cache.' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          cookie: { type: 'apiKey', in: 'cookie', name: 'tessera_session' },
+        },
+      },
+      security: [{ bearer: [] }, { cookie: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+
+  const validateOnly = createAuthenticate({
+    validate: deps.sessions.validate,
+    parseCookie: (header) => app.parseCookie(header),
+    allowedOrigins: config.allowedOrigins,
+    traceRequests: config.debugHeaders,
+  });
+  // Authenticated routes also count against the per-user limit (validation excepted, see plugins/security.ts).
+  const authenticate = deps.protection ? withProtection(deps.protection, validateOnly) : validateOnly;
+  const helpers: RouteHelpers = { deps, authenticate, requireAdmin: createRequireRole(authenticate, 'admin') };
+
+  for (const routes of [operationsRoutes, authRoutes, sessionRoutes, sessionsListRoutes, adminUsersRoutes, adminSecurityRouteGroup, ...(deps.extensions ?? [])]) {
+    await app.register(routes, helpers);
+  }
+  return app;
+}

@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify';
+import type { RequestTrace } from '../sessions/types.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Timing of this request's cache/database/Redis work; present only when debug headers are on. */
+    trace: RequestTrace | undefined;
+  }
+}
+
+/**
+ * X-Request-Id and X-Response-Time on every response; with debug headers on, Server-Timing
+ * (total, cache tier, db, redis) and X-DB-Queries too; and `Connection: close` once the app is closing.
+ */
+export function registerResponseHeaders(app: FastifyInstance, debugHeaders: boolean): void {
+  // The trace is allocated by authenticate (the path that records into it), not by a hook on every request.
+  app.decorateRequest('trace', undefined);
+  // A keep-alive connection busy when close() began would stay open after its response and hold the
+  // shutdown up until the client dropped it: its last response tells the client to close it.
+  let draining = false;
+  app.addHook('preClose', (done) => {
+    draining = true;
+    done();
+  });
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const total = reply.elapsedTime.toFixed(2);
+    if (draining) reply.header('connection', 'close');
+    reply.header('x-request-id', request.id);
+    reply.header('x-response-time', `${total}ms`);
+    if (debugHeaders) {
+      const trace = request.trace;
+      if (trace === undefined) {
+        reply.header('server-timing', `total;dur=${total}`);
+        reply.header('x-db-queries', '0');
+      } else {
+        const cache = trace.tier === undefined ? '' : `, cache;desc="${trace.tier}"`;
+        reply.header('server-timing', `total;dur=${total}${cache}, db;dur=${trace.dbMs.toFixed(2)}, redis;dur=${trace.redisMs.toFixed(2)}`);
+        reply.header('x-db-queries', String(trace.dbQueries));
+      }
+    }
+    done(null, payload);
+  });
+}

@@ -1,0 +1,27 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { RouteHelpers } from '../deps.js';
+
+const Readiness = Type.Object({
+  status: Type.Union([Type.Literal('ready'), Type.Literal('unavailable')]),
+  score: Type.Integer({ minimum: 0, maximum: 100 }),
+  dependencies: Type.Array(Type.Object({ name: Type.String(), ok: Type.Boolean(), detail: Type.Optional(Type.String()) })),
+  reasons: Type.Array(Type.Object({ points: Type.Number(), reason: Type.String() })),
+});
+
+/** Liveness, readiness and the OpenAPI description. */
+export const operationsRoutes: FastifyPluginAsync<RouteHelpers> = async (app, { deps }) => {
+  const tags = ['operations'];
+
+  app.get('/health', { schema: { tags, summary: 'Liveness: 200 while the process can serve', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
+
+  app.get('/ready', {
+    schema: { tags, summary: 'Readiness: each dependency and a 0–100 health score', response: { 200: Readiness, 503: Readiness } },
+  }, async (_request, reply) => {
+    const r = await deps.readiness();
+    if (!r.ready) reply.code(503).header('retry-after', '5');
+    return { status: r.ready ? 'ready' : 'unavailable', score: r.score, dependencies: r.dependencies, reasons: r.reasons };
+  });
+
+  app.get('/docs', { schema: { hide: true } }, async () => app.swagger());
+};
