@@ -1,0 +1,31 @@
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { LoadRequest, LoadResult } from './types.js';
+
+const RUNNER = fileURLToPath(new URL('./autocannon-runner.js', import.meta.url));
+
+/** Runs autocannon in a child process against one URL and returns its figures. */
+export function runLoad(request: LoadRequest): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(RUNNER, [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let settled = false;
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      finish(new Error(`load generator did not finish within ${request.durationSec + 30}s`));
+    }, (request.durationSec + 30) * 1000);
+    const finish = (error: Error | undefined, result?: LoadResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (error) reject(error);
+      else resolve(result!);
+    };
+    child.once('message', (message: { result?: LoadResult; error?: string }) => {
+      if (message.error) finish(new Error(`load generator: ${message.error}`));
+      else finish(undefined, message.result);
+    });
+    child.once('exit', (code) => finish(new Error(`load generator exited with code ${code} before reporting`)));
+    child.once('error', (error) => finish(error));
+    child.send(request);
+  });
+}

@@ -1,0 +1,50 @@
+import { figuresColumns, figuresRow } from '../report.js';
+import { benchKeyPrefix, createBenchDatabase, deleteRedisPrefix, redisReachable } from '../services.js';
+import type { BenchSettings, SuiteResult } from '../types.js';
+import type { Suite } from './types.js';
+import { measureVariants, ratio, type Variant } from './variants.js';
+
+/**
+ * Validation served by each tier: L1 (default), L2 (Redis, with L1 disabled by SESSION_L1_MAX=0), and the
+ * database with neither cache (SQLite embedded; PostgreSQL in a private database when DATABASE_URL is set).
+ */
+export const tiersSuite: Suite = {
+  name: 'tiers',
+  description: 'validation from L1, from L2 (Redis, L1 off) and from the database (SQLite, PostgreSQL; no cache)',
+  async run(settings: BenchSettings): Promise<SuiteResult> {
+    const skipped: string[] = [];
+    const variants: Variant[] = [
+      { name: 'L1 (in-process)', spec: { kind: 'tessera', env: {} } },
+      { name: 'DB: SQLite (no cache)', spec: { kind: 'tessera', env: { SESSION_L1_MAX: '0' } } },
+    ];
+    const prefix = benchKeyPrefix('tiers');
+    const redis = await redisReachable(settings.redisUrl);
+    if (redis) variants.push({ name: 'L2: Redis (L1 off)', spec: { kind: 'tessera', env: { SESSION_L1_MAX: '0', REDIS_URL: settings.redisUrl!, REDIS_KEY_PREFIX: prefix } } });
+    else skipped.push(`L2 (Redis): ${settings.redisUrl ? `Redis at ${settings.redisUrl} not reachable` : 'REDIS_URL not set'}`);
+    let database: Awaited<ReturnType<typeof createBenchDatabase>> | undefined;
+    if (settings.databaseUrl) {
+      database = await createBenchDatabase(settings.databaseUrl);
+      if ('url' in database) variants.push({ name: 'DB: PostgreSQL (no cache)', spec: { kind: 'tessera', env: { SESSION_L1_MAX: '0', DATABASE_URL: database.url } } });
+      else skipped.push(`DB (PostgreSQL): could not create a private database: ${database.error}`);
+    } else skipped.push('DB (PostgreSQL): DATABASE_URL not set');
+    try {
+      const { figures } = await measureVariants(variants, settings);
+      const l1 = figures[0]!.reqPerSec;
+      return {
+        suite: 'tiers',
+        title: 'Cache tiers: where the validation is served from',
+        columns: figuresColumns('÷ L1'),
+        rows: figures.map((f) => figuresRow(f, ratio(f.reqPerSec, l1))),
+        summary: { targets: figures },
+        notes: [
+          'L2 and DB rows disable L1 (SESSION_L1_MAX=0) so every request reaches that tier; in production an L2 or DB hit fills L1.',
+          'The DB rows use no Redis; the L2 row keeps the SQLite store behind Redis.',
+        ],
+        skipped,
+      };
+    } finally {
+      if (redis) await deleteRedisPrefix(settings.redisUrl!, prefix).catch(() => {});
+      if (database && 'drop' in database) await database.drop().catch(() => {});
+    }
+  },
+};

@@ -1,0 +1,48 @@
+/**
+ * Forked by targets.ts: runs one benchmark target (Tessera, a bare baseline or a peer) in its own process,
+ * reports where it listens, and stops cleanly when told (so a --cpu-prof profile gets written).
+ */
+import { startBareFastify } from './targets/bare-fastify.js';
+import { startBareHttp } from './targets/bare-http.js';
+import { startTesseraTarget } from './targets/tessera.js';
+import type { RunningTarget, TargetSpec } from './targets/types.js';
+
+async function start(spec: TargetSpec): Promise<RunningTarget> {
+  switch (spec.kind) {
+    case 'tessera': return startTesseraTarget(spec.env);
+    case 'bare-http': return startBareHttp(spec.response);
+    case 'bare-fastify': return startBareFastify(spec.response);
+    // Loaded on demand: express, express-session and connect-redis are only needed by the peers suite.
+    case 'express-session': return (await import('./targets/express-session.js')).startExpressSession(spec);
+  }
+}
+
+let running: RunningTarget | undefined;
+
+async function stop(): Promise<never> {
+  const timer = setTimeout(() => process.exit(1), 10_000);
+  await running?.stop().catch(() => {});
+  clearTimeout(timer);
+  process.exit(0);
+}
+
+process.on('message', (message: { start?: TargetSpec; stop?: true; cpu?: true }) => {
+  if (message.cpu) {
+    const { user, system } = process.cpuUsage();
+    process.send!({ cpuMicros: user + system });
+    return;
+  }
+  if (message.stop) {
+    void stop();
+    return;
+  }
+  if (!message.start) return;
+  start(message.start).then(
+    (target) => {
+      running = target;
+      process.send!({ ready: target.info });
+    },
+    (error: unknown) => process.send!({ error: error instanceof Error ? error.message : String(error) }, () => process.exit(1)),
+  );
+});
+process.on('disconnect', () => void stop());

@@ -1,0 +1,77 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TargetSpec } from './targets/types.js';
+import type { TargetInfo } from './types.js';
+
+const TARGET_PROCESS = fileURLToPath(new URL('./target-process.js', import.meta.url));
+const START_TIMEOUT_MS = 60_000;
+
+export type { TargetSpec } from './targets/types.js';
+
+export interface TargetHandle {
+  name: string;
+  info: TargetInfo;
+  /** CPU time (user + system, µs) the target process has used so far. */
+  cpuMicros(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** Starts a target in its own process (the server never shares an event loop with the load generator). */
+export function startTarget(name: string, spec: TargetSpec, options: { profileDir?: string } = {}): Promise<TargetHandle> {
+  const execArgv = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(options.profileDir), '--cpu-prof-name', `${safe(name)}.${Date.now()}.cpuprofile`] : [];
+  const child = fork(TARGET_PROCESS, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${name}: did not start within ${START_TIMEOUT_MS / 1000}s`));
+    }, START_TIMEOUT_MS);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name}: exited with code ${code} while starting`));
+    });
+    child.once('message', (message: { ready?: TargetInfo; error?: string }) => {
+      clearTimeout(timer);
+      child.removeAllListeners('exit');
+      if (message.error || !message.ready) {
+        reject(new Error(`${name}: ${message.error ?? 'no target information'}`));
+        return;
+      }
+      resolve({ name, info: message.ready, cpuMicros: () => askCpu(child), stop: () => stopChild(child) });
+    });
+    child.send({ start: spec });
+  });
+}
+
+function askCpu(child: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: { cpuMicros?: number }) => {
+      if (message.cpuMicros === undefined) return;
+      child.off('message', onMessage);
+      resolve(message.cpuMicros);
+    };
+    child.on('message', onMessage);
+    if (!child.connected) reject(new Error('target process is gone'));
+    else child.send({ cpu: true });
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    if (child.connected) child.send({ stop: true });
+    else child.kill('SIGTERM');
+  });
+}
+
+/** Stops every started target, whatever happened. */
+export async function stopAll(targets: Array<TargetHandle | undefined>): Promise<void> {
+  await Promise.all(targets.map((t) => t?.stop().catch(() => {})));
+}
+
+const safe = (name: string): string => name.replace(/[^A-Za-z0-9._-]+/g, '-');

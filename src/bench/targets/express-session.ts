@@ -1,0 +1,56 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import express from 'express';
+import session from 'express-session';
+import { RedisStore } from 'connect-redis';
+import { Redis } from 'ioredis';
+import type { RunningTarget } from './types.js';
+
+declare module 'express-session' {
+  interface SessionData {
+    payload: unknown;
+  }
+}
+
+/**
+ * The usual peer: express 5 + express-session (resave off, saveUninitialized off, its default touch on
+ * every request) with connect-redis over ioredis — or express-session's MemoryStore when no Redis is given.
+ * The session holds `payload` (Tessera's validation body), and validation returns it, so the bytes match.
+ */
+export async function startExpressSession(options: { redisUrl?: string; keyPrefix: string; payload: unknown }): Promise<RunningTarget> {
+  const redis = options.redisUrl ? new Redis(options.redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
+  const store = redis ? new RedisStore({ client: redis, prefix: options.keyPrefix }) : undefined;
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(session({ secret: randomBytes(16).toString('hex'), resave: false, saveUninitialized: false, store, cookie: { httpOnly: true, sameSite: 'lax' } }));
+  app.post('/login', (req, res) => {
+    req.session.payload = options.payload;
+    res.status(204).end();
+  });
+  app.get('/v1/auth/session', (req, res) => {
+    if (req.session.payload === undefined) res.status(401).json({ error: { code: 'unauthenticated' } });
+    else res.json(req.session.payload);
+  });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  server.keepAliveTimeout = 60_000;
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const login = await fetch(`${base}/login`, { method: 'POST' });
+  const cookie = login.headers.get('set-cookie')?.split(';')[0];
+  if (login.status !== 204 || !cookie) throw new Error(`express-session login answered ${login.status} without a cookie`);
+  const check = await fetch(`${base}/v1/auth/session`, { headers: { cookie } });
+  if (check.status !== 200) throw new Error(`express-session validation answered ${check.status}`);
+  return {
+    info: { url: `${base}/v1/auth/session`, headers: { cookie } },
+    stop: async () => {
+      await new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+      // The suite deletes its keys by prefix (SCAN) once every target is down.
+      await redis?.quit();
+    },
+  };
+}

@@ -1,0 +1,13 @@
+import type { CapturedResponse, TargetInfo } from '../types.js';
+
+/** What a target process is asked to run. */
+export type TargetSpec =
+  | { kind: 'tessera'; env: Record<string, string> }
+  | { kind: 'bare-http'; response: CapturedResponse }
+  | { kind: 'bare-fastify'; response: CapturedResponse }
+  | { kind: 'express-session'; redisUrl?: string; keyPrefix: string; payload: unknown };
+
+export interface RunningTarget {
+  info: TargetInfo;
+  stop(): Promise<void>;
+}

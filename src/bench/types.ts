@@ -1,0 +1,59 @@
+/** One load run: what autocannon is pointed at, and for how long. */
+export interface LoadRequest {
+  url: string;
+  headers: Record<string, string>;
+  connections: number;
+  durationSec: number;
+}
+
+export interface LoadResult {
+  reqPerSec: number;
+  /** Latency percentiles in milliseconds. */
+  p50Ms: number;
+  p99Ms: number;
+  requests: number;
+  errors: number;
+  non2xx: number;
+  /** CPU time the server process spent per request (µs): steadier than req/s on a shared machine. */
+  cpuMicrosPerRequest?: number;
+}
+
+/** A response captured from the real server, replayed byte for byte by the bare baselines. */
+export interface CapturedResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A running target, as its process reports it: where to send load and how to authenticate. */
+export interface TargetInfo {
+  url: string;
+  headers: Record<string, string>;
+  captured?: CapturedResponse;
+}
+
+export interface BenchSettings {
+  rounds: number;
+  durationSec: number;
+  connections: number;
+  /** Directory for V8 CPU profiles of the server processes (node --cpu-prof), when set. */
+  profileDir?: string;
+  /** Redis and PostgreSQL the service-backed suites use (from REDIS_URL / DATABASE_URL). */
+  redisUrl?: string;
+  databaseUrl?: string;
+  /** Prints progress lines (to stderr). */
+  log: (line: string) => void;
+}
+
+export interface SuiteResult {
+  suite: string;
+  title: string;
+  /** Column keys of `rows` in display order, with their headings. */
+  columns: Array<[key: string, heading: string]>;
+  rows: Array<Record<string, string | number | null>>;
+  /** Headline figures (e.g. the hot-path ratio) kept at the top level of the suite's JSON. */
+  summary?: Record<string, unknown>;
+  notes: string[];
+  /** Parts of the suite left out, each with the reason (a missing service). */
+  skipped: string[];
+}

@@ -1,0 +1,66 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CLI } from '../helpers/server-process.js';
+
+const exec = promisify(execFile);
+const dir = mkdtempSync(path.join(tmpdir(), 'tessera-bench-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs the built CLI; resolves with its exit code and output whatever the code. */
+async function tessera(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '' }, timeout: 90_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+describe('tessera bench (CLI)', () => {
+  it('runs the hot-path suite and saves both targets and their ratio as JSON', async () => {
+    const file = path.join(dir, 'hot-path.json');
+    const run = await tessera(['bench', '--suite', 'hot-path', '--duration', '1s', '--rounds', '1', '--connections', '2', '--out', `json=${file}`]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/tessera .*\n.*node:http/s);
+    const report = JSON.parse(readFileSync(file, 'utf8'));
+    expect(report.machine.cpus).toBeGreaterThan(0);
+    expect(report.settings).toMatchObject({ rounds: 1, durationSec: 1, connections: 2 });
+    const suite = report.suites['hot-path'];
+    expect(suite.summary.targets.map((t: { name: string }) => t.name)).toEqual(['tessera', 'node:http']);
+    for (const target of suite.summary.targets) {
+      expect(target.reqPerSec).toBeGreaterThan(0);
+      expect(target.p99Ms).toBeGreaterThanOrEqual(target.p50Ms);
+      expect(target.rounds).toHaveLength(1);
+      expect(target.non2xx + target.errors).toBe(0);
+      expect(target.cpuMicrosPerRequest).toBeGreaterThan(0);
+    }
+    // The value is not asserted (performance is not tested here), only that it is the ratio of the two.
+    const [t, b] = suite.summary.targets;
+    expect(suite.summary.ratio).toBeCloseTo(t.reqPerSec / b.reqPerSec, 2);
+    expect(suite.summary.floor).toBe(0.45);
+    expect(suite.summary.responseBytes).toBeGreaterThan(0);
+  });
+
+  it('refuses an unknown suite with one clear line and exit code 2', async () => {
+    const run = await tessera(['bench', '--suite', 'nope']);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/unknown suite "nope".*hot-path/);
+  });
+
+  it('refuses a malformed --out and --rounds with exit code 2', async () => {
+    expect((await tessera(['bench', '--out', 'xml=f'])).code).toBe(2);
+    expect((await tessera(['bench', '--rounds', '0'])).code).toBe(2);
+  });
+
+  it('documents its flags in --help', async () => {
+    const run = await tessera(['bench', '--help']);
+    expect(run.code).toBe(0);
+    for (const flag of ['--suite', '--out', '--duration', '--rounds', '--connections']) expect(run.stdout).toContain(flag);
+  });
+});
