@@ -1,0 +1,64 @@
+import { writeFileSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import { parseDuration } from '../config/duration.js';
+import { addConfigFlags, configOrExit } from './config-flags.js';
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+function positiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer`);
+    return n;
+  };
+}
+
+function seconds(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined || ms < 1000 || ms % 1000 !== 0) throw new InvalidArgumentError('expected whole seconds such as 3s or 1m');
+  return ms / 1000;
+}
+
+function usage(message: string): never {
+  console.error(`tessera bench: ${message}`);
+  process.exit(2);
+}
+
+export function registerBench(program: Command): void {
+  addConfigFlags(
+    program.command('bench')
+      .description('Measure Tessera side by side: hot path vs bare node:http, layer costs, cache tiers, Redis ops, memory per session, peers.')
+      .option('--suite <name>', `hot-path | layers | tiers | redis | memory | peers | all`, 'hot-path')
+      .option('--out <format=file>', 'save the results: json=FILE (repeatable)', collect, [])
+      .option('--duration <d>', 'length of one measurement (whole seconds)', seconds, 3)
+      .option('--rounds <n>', 'interleaved rounds per target (the median is reported)', positiveInt('--rounds'), 5)
+      .option('--connections <n>', 'concurrent connections of the load generator', positiveInt('--connections'), 32)
+      .option('--profile <dir>', 'write V8 CPU profiles of the server processes (node --cpu-prof) into this directory'),
+    ['redisUrl', 'databaseUrl'],
+  ).action(async (options: { suite: string; out: string[]; duration: number; rounds: number; connections: number; profile?: string } & Record<string, unknown>) => {
+    const [{ runBench }, { suiteNames }] = await Promise.all([import('../bench/run-bench.js'), import('../bench/suites/index.js')]);
+    const known = suiteNames();
+    if (options.suite !== 'all' && !known.includes(options.suite)) usage(`unknown suite "${options.suite}" (expected one of: ${[...known, 'all'].join(', ')})`);
+    const outputs = options.out.map((spec) => {
+      const eq = spec.indexOf('=');
+      const format = eq > 0 ? spec.slice(0, eq) : '';
+      if (format !== 'json' || eq === spec.length - 1) usage(`--out ${spec}: expected json=FILE`);
+      return spec.slice(eq + 1);
+    });
+    const config = configOrExit(options);
+    const report = await runBench(options.suite === 'all' ? known : [options.suite], {
+      rounds: options.rounds,
+      durationSec: options.duration,
+      connections: options.connections,
+      profileDir: options.profile,
+      redisUrl: config.redisUrl,
+      databaseUrl: config.databaseUrl,
+      log: (line) => console.error(line),
+    }, (text) => console.log(text));
+    for (const file of outputs) {
+      writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+      console.log(`\nresults saved to ${file}`);
+    }
+    if (Object.keys(report.failed).length > 0) process.exitCode = 1;
+  });
+}

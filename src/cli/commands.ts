@@ -1,0 +1,16 @@
+import type { Command } from 'commander';
+import { registerServe } from './serve.js';
+import { registerMigrate } from './migrate.js';
+import { registerUsers } from './users.js';
+import { registerSessions } from './sessions.js';
+import { registerBench } from './bench.js';
+import { registerDoctor } from './doctor.js';
+import { registerLoadtest } from './loadtest.js';
+import { registerCapacity } from './capacity.js';
+
+/** Each command lives in its own file and registers itself here. */
+export const COMMANDS: Array<(program: Command) => void> = [
+  registerServe, registerMigrate, registerUsers, registerSessions, registerBench, registerDoctor,
+  registerLoadtest,
+  registerCapacity,
+];
