@@ -6,6 +6,7 @@ import { registerErrorHandling } from './error-handler.js';
 import { registerJsonBodies } from './json-body.js';
 import { lazyChildLogger } from './lazy-child-logger.js';
 import { registerResponseHeaders } from './response-headers.js';
+import { registerDrain } from './drain.js';
 import { requestIdFor } from './request-id.js';
 import { createAuthenticate, createRequireRole } from './authenticate.js';
 import { SHARED_SCHEMAS } from './schemas.js';
@@ -39,7 +40,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   registerJsonBodies(app);
   registerErrorHandling(app);
-  registerResponseHeaders(app, config.debugHeaders);
+  registerResponseHeaders(app, config.debugHeaders, registerDrain(app));
   // Before every route: its hooks must see them all (client IP, limits, bans, reputation, security headers).
   if (deps.protection) await app.register(securityPlugin, { protection: deps.protection });
   app.decorateRequest('session', undefined);

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { RequestTrace } from '../sessions/types.js';
+import type { DrainState } from './drain.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -12,19 +13,14 @@ declare module 'fastify' {
  * X-Request-Id and X-Response-Time on every response; with debug headers on, Server-Timing
  * (total, cache tier, db, redis) and X-DB-Queries too; and `Connection: close` once the app is closing.
  */
-export function registerResponseHeaders(app: FastifyInstance, debugHeaders: boolean): void {
+export function registerResponseHeaders(app: FastifyInstance, debugHeaders: boolean, drain: DrainState): void {
   // The trace is allocated by authenticate (the path that records into it), not by a hook on every request.
   app.decorateRequest('trace', undefined);
-  // A keep-alive connection busy when close() began would stay open after its response and hold the
-  // shutdown up until the client dropped it: its last response tells the client to close it.
-  let draining = false;
-  app.addHook('preClose', (done) => {
-    draining = true;
-    done();
-  });
   app.addHook('onSend', (request, reply, payload, done) => {
     const total = reply.elapsedTime.toFixed(2);
-    if (draining) reply.header('connection', 'close');
+    // A keep-alive connection busy when close() began would stay open after its response and hold the
+    // shutdown up until the client dropped it: its last response tells the client to close it.
+    if (drain.draining) reply.header('connection', 'close');
     reply.header('x-request-id', request.id);
     reply.header('x-response-time', `${total}ms`);
     if (debugHeaders) {
