@@ -2,8 +2,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TesseraError } from '../errors/index.js';
 import type { SessionValidator } from '../sessions/validate-session.js';
 import { newTrace, type SessionEntry } from '../sessions/types.js';
+import { sessionTokenFromCookie } from './cookies.js';
 
-export const SESSION_COOKIE = 'tessera_session';
+export { SESSION_COOKIE } from './cookies.js';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 declare module 'fastify' {
@@ -14,7 +15,6 @@ declare module 'fastify' {
 
 export interface AuthenticateOptions {
   validate: SessionValidator;
-  parseCookie: (header: string) => Record<string, string | undefined>;
   /** Origins (scheme://host[:port]) allowed for cookie-authenticated writes besides the request's own host. */
   allowedOrigins: readonly string[];
   /** Debug headers on: time this request's cache/database work for Server-Timing and X-DB-Queries. */
@@ -41,13 +41,23 @@ function isSameOrigin(request: FastifyRequest, allowed: readonly string[]): bool
   }
 }
 
-/** Resolves the caller's session from `Authorization: Bearer` or the session cookie; 401 when there is none. */
+const found = (request: FastifyRequest, entry: SessionEntry | undefined): SessionEntry => {
+  if (!entry) throw new TesseraError('unauthenticated', 'The session is invalid or has expired.');
+  request.session = entry;
+  return entry;
+};
+
+/**
+ * Resolves the caller's session from `Authorization: Bearer` or the session cookie; 401 when there is none.
+ * A session in L1 comes back synchronously (a value, not a promise): on the hot path every promise and
+ * microtask shows in the benchmark. Callers `await` it either way.
+ */
 export function createAuthenticate(options: AuthenticateOptions) {
-  return async function authenticate(request: FastifyRequest, _reply?: FastifyReply): Promise<SessionEntry> {
+  return function authenticate(request: FastifyRequest, _reply?: FastifyReply): SessionEntry | Promise<SessionEntry> {
     let token = bearerToken(request.headers.authorization);
     let viaCookie = false;
     if (token === undefined && request.headers.cookie) {
-      token = options.parseCookie(request.headers.cookie)[SESSION_COOKIE];
+      token = sessionTokenFromCookie(request.headers.cookie);
       viaCookie = token !== undefined;
     }
     if (token === undefined) throw new TesseraError('unauthenticated');
@@ -55,10 +65,8 @@ export function createAuthenticate(options: AuthenticateOptions) {
       throw new TesseraError('forbidden', 'Cross-site request refused (CSRF protection).');
     }
     if (options.traceRequests) request.trace ??= newTrace();
-    const entry = await options.validate(token, request.trace);
-    if (!entry) throw new TesseraError('unauthenticated', 'The session is invalid or has expired.');
-    request.session = entry;
-    return entry;
+    const entry = options.validate(token, request.trace);
+    return entry instanceof Promise ? entry.then((e) => found(request, e)) : found(request, entry);
   };
 }
 

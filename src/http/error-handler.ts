@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
 import { ERRORS, TesseraError, type ErrorCode, type FieldProblem } from '../errors/index.js';
 
 /** Fastify's own error codes, mapped onto the registry. */
@@ -51,11 +52,13 @@ export function toTesseraError(error: FastifyError | Error): TesseraError {
   return new TesseraError('internal');
 }
 
-export function registerErrorHandling(app: FastifyInstance): void {
+/** Fastify runs without a logger (see app.ts): errors are logged here, with the request id, on Tessera's logger. */
+export function registerErrorHandling(app: FastifyInstance, logger: Pick<Logger, 'error' | 'warn'>): void {
   app.setErrorHandler((error, request, reply) => {
     const mapped = toTesseraError(error as Error);
-    if (mapped.status >= 500 && mapped.code !== 'unavailable') request.log.error({ err: error }, 'unhandled error');
-    else if (mapped.code === 'unavailable') request.log.warn({ err: error }, 'dependency unavailable');
+    const where = () => ({ err: error, requestId: request.id, method: request.method, route: request.routeOptions.url ?? 'unmatched' });
+    if (mapped.status >= 500 && mapped.code !== 'unavailable') logger.error(where(), 'unhandled error');
+    else if (mapped.code === 'unavailable') logger.warn(where(), 'dependency unavailable');
     return sendError(request, reply, mapped);
   });
   app.setNotFoundHandler((request, reply) => sendError(request, reply, new TesseraError('not_found', `No route for ${request.method} ${request.url.split('?')[0]}.`)));

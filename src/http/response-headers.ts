@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { RequestTrace } from '../sessions/types.js';
 import type { DrainState } from './drain.js';
+import { onEveryResponse } from './on-every-response.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -16,24 +17,22 @@ declare module 'fastify' {
 export function registerResponseHeaders(app: FastifyInstance, debugHeaders: boolean, drain: DrainState): void {
   // The trace is allocated by authenticate (the path that records into it), not by a hook on every request.
   app.decorateRequest('trace', undefined);
-  app.addHook('onSend', (request, reply, payload, done) => {
-    const total = reply.elapsedTime.toFixed(2);
+  onEveryResponse(app, (request, reply, elapsedMs) => {
+    const total = elapsedMs.toFixed(2);
     // A keep-alive connection busy when close() began would stay open after its response and hold the
     // shutdown up until the client dropped it: its last response tells the client to close it.
     if (drain.draining) reply.header('connection', 'close');
     reply.header('x-request-id', request.id);
     reply.header('x-response-time', `${total}ms`);
-    if (debugHeaders) {
-      const trace = request.trace;
-      if (trace === undefined) {
-        reply.header('server-timing', `total;dur=${total}`);
-        reply.header('x-db-queries', '0');
-      } else {
-        const cache = trace.tier === undefined ? '' : `, cache;desc="${trace.tier}"`;
-        reply.header('server-timing', `total;dur=${total}${cache}, db;dur=${trace.dbMs.toFixed(2)}, redis;dur=${trace.redisMs.toFixed(2)}`);
-        reply.header('x-db-queries', String(trace.dbQueries));
-      }
+    if (!debugHeaders) return;
+    const trace = request.trace;
+    if (trace === undefined) {
+      reply.header('server-timing', `total;dur=${total}`);
+      reply.header('x-db-queries', '0');
+    } else {
+      const cache = trace.tier === undefined ? '' : `, cache;desc="${trace.tier}"`;
+      reply.header('server-timing', `total;dur=${total}${cache}, db;dur=${trace.dbMs.toFixed(2)}, redis;dur=${trace.redisMs.toFixed(2)}`);
+      reply.header('x-db-queries', String(trace.dbQueries));
     }
-    done(null, payload);
   });
 }

@@ -31,7 +31,8 @@ export function createSessionValidator(cache: SessionCache, loadFromStore: Store
     return fromStore;
   }
 
-  return async function validate(token: string, trace?: RequestTrace): Promise<SessionEntry | undefined> {
+  /** A value on an L1 hit (or a malformed/known-unknown token), a promise when a lower tier is needed. */
+  return function validate(token: string, trace?: RequestTrace): SessionEntry | undefined | Promise<SessionEntry | undefined> {
     if (!isWellFormedToken(token)) return undefined;
     const tokenHash = hashToken(token);
     const now = Date.now();
@@ -53,9 +54,10 @@ export function createSessionValidator(cache: SessionCache, loadFromStore: Store
       pending = loadCold(tokenHash, now, trace).finally(() => inFlight.delete(tokenHash));
       inFlight.set(tokenHash, pending);
     }
-    const entry = await pending;
-    if (entry) touch.ifDue(entry, now);
-    return entry;
+    return pending.then((entry) => {
+      if (entry) touch.ifDue(entry, now);
+      return entry;
+    });
   };
 }
 

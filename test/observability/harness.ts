@@ -44,7 +44,7 @@ export async function startHarness(options: Partial<ObservabilityOptions> & { se
   const app = Fastify({ logger: false });
   // The app's own body parsing and error mapping, so the routes here answer exactly as in the real app.
   registerJsonBodies(app);
-  registerErrorHandling(app);
+  registerErrorHandling(app, silentLogger);
   registerRequestTiming(app, obs.metrics);
 
   const requireAdmin = async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {

@@ -6,6 +6,7 @@ import type { LimitDecision } from '../../security/limiter.js';
 import type { Protection } from '../../security/protection.js';
 import { PENALTY, type ReputationVerdict } from '../../security/reputation.js';
 import { RateLimits, rateLimitHeaders, type LimitKind } from '../../security/rate-limits.js';
+import { onEveryResponse, type ResponseWriter } from '../on-every-response.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -28,7 +29,7 @@ const ROUTE_LIMITS: ReadonlyMap<string, LimitKind> = new Map([
 
 /**
  * The protection layer as Fastify hooks: one onRequest hook (client IP, deny/allow lists, bans, reputation, spike
- * counting, per-IP and per-route rate limits) and one onSend hook (precomputed security headers). With
+ * counting, per-IP and per-route rate limits) and the security headers on every response (precomputed). With
  * PROTECTION_ENABLED=false only the client IP and the headers remain.
  */
 async function securityPlugin(app: FastifyInstance, { protection }: SecurityPluginOptions): Promise<void> {
@@ -67,10 +68,14 @@ async function securityPlugin(app: FastifyInstance, { protection }: SecurityPlug
     }).catch(done);
   });
 
-  // Precomputed header sets for the common case (JSON without its own CSP or Cache-Control): one call per response.
+  onEveryResponse(app, securityHeadersWriter(headers));
+}
+
+/** Precomputed header sets for the common case (JSON without its own CSP or Cache-Control): one call per response. */
+function securityHeadersWriter(headers: Protection['headers']): ResponseWriter {
   const forJson = Object.freeze({ ...headers.always, 'content-security-policy': headers.jsonCsp });
   const forApiJson = Object.freeze({ ...forJson, 'cache-control': headers.noStore });
-  app.addHook('onSend', (request, reply, payload, done) => {
+  return (request, reply) => {
     const type = reply.getHeader('content-type');
     const isHtml = typeof type === 'string' && type.startsWith('text/html');
     if (!isHtml && !reply.hasHeader('content-security-policy') && !reply.hasHeader('cache-control')) {
@@ -81,8 +86,7 @@ async function securityPlugin(app: FastifyInstance, { protection }: SecurityPlug
       if (!reply.hasHeader('cache-control') && request.url.startsWith('/v1/')) reply.header('cache-control', headers.noStore);
     }
     if (!headers.tls && request.protocol === 'https') reply.header('strict-transport-security', headers.hsts);
-    done(null, payload);
-  });
+  };
 }
 
 function refuseByReputation(protection: Protection, ip: string, verdict: ReputationVerdict): TesseraError | undefined {
@@ -118,8 +122,8 @@ interface AuthenticatedEntry {
  */
 export function withProtection<E extends AuthenticatedEntry>(
   protection: Protection,
-  authenticate: (request: FastifyRequest, reply?: FastifyReply) => Promise<E>,
-): (request: FastifyRequest, reply?: FastifyReply) => Promise<E> {
+  authenticate: (request: FastifyRequest, reply?: FastifyReply) => E | Promise<E>,
+): (request: FastifyRequest, reply?: FastifyReply) => E | Promise<E> {
   if (!protection.enabled) return authenticate;
   const limitValidation = protection.config.rateLimitValidation;
   const authenticateAndProtect = async (request: FastifyRequest, reply?: FastifyReply): Promise<E> => {

@@ -21,10 +21,11 @@ export const sessionRoutes: FastifyPluginAsync<RouteHelpers> = async (app, { dep
 
   app.get('/v1/auth/session', {
     schema: { tags, summary: 'Validate the presented session (the hot path)', response: responses({ 200: Type.Object({ session: Type.Ref('Session'), user: Type.Ref('User') }) }, [401]) },
-  }, async (request, reply) => {
-    const entry = await authenticate(request);
+  }, (request, reply) => {
+    // Not async: a session from L1 is answered without a promise (Fastify sends a returned string as is).
     reply.type('application/json');
-    return sessionBody(entry);
+    const entry = authenticate(request);
+    return entry instanceof Promise ? entry.then(sessionBody) : sessionBody(entry);
   });
 
   app.post('/v1/auth/session/refresh', {
