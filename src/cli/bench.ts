@@ -14,7 +14,7 @@ function positiveInt(name: string) {
 }
 
 function seconds(value: string): number {
-  const ms = parseDuration(value);
+  const ms = /^\d+$/.test(value) ? Number(value) * 1000 : parseDuration(value); // a bare number is seconds
   if (ms === undefined || ms < 1000 || ms % 1000 !== 0) throw new InvalidArgumentError('expected whole seconds such as 3s or 1m');
   return ms / 1000;
 }
@@ -30,7 +30,7 @@ export function registerBench(program: Command): void {
       .description('Measure Tessera side by side: hot path vs bare node:http, layer costs, cache tiers, Redis ops, memory per session, peers.')
       .option('--suite <name>', `hot-path | layers | tiers | redis | memory | peers | all`, 'hot-path')
       .option('--out <format=file>', 'save the results: json=FILE (repeatable)', collect, [])
-      .option('--duration <d>', 'length of one measurement (whole seconds)', seconds, 3)
+      .option('--duration <d>', 'length of one measurement: whole seconds, such as 3s, 1m or 3', seconds, 3)
       .option('--rounds <n>', 'interleaved rounds per target (the median is reported)', positiveInt('--rounds'), 5)
       .option('--connections <n>', 'concurrent connections of the load generator', positiveInt('--connections'), 32)
       .option('--profile <dir>', 'write V8 CPU profiles of the server processes (node --cpu-prof) into this directory'),

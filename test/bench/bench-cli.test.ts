@@ -24,7 +24,8 @@ async function tessera(args: string[]): Promise<{ code: number; stdout: string; 
 describe('tessera bench (CLI)', () => {
   it('runs the hot-path suite and saves both targets and their ratio as JSON', async () => {
     const file = path.join(dir, 'hot-path.json');
-    const run = await tessera(['bench', '--suite', 'hot-path', '--duration', '1s', '--rounds', '1', '--connections', '2', '--out', `json=${file}`]);
+    // A bare --duration number is seconds, as --help's default shows.
+    const run = await tessera(['bench', '--suite', 'hot-path', '--duration', '1', '--rounds', '1', '--connections', '2', '--out', `json=${file}`]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/tessera .*\n.*node:http/s);
     const report = JSON.parse(readFileSync(file, 'utf8'));
@@ -56,6 +57,8 @@ describe('tessera bench (CLI)', () => {
   it('refuses a malformed --out and --rounds with exit code 2', async () => {
     expect((await tessera(['bench', '--out', 'xml=f'])).code).toBe(2);
     expect((await tessera(['bench', '--rounds', '0'])).code).toBe(2);
+    expect((await tessera(['bench', '--duration', '1.5s'])).code).toBe(2);
+    expect((await tessera(['bench', '--duration', 'soon'])).code).toBe(2);
   });
 
   it('documents its flags in --help', async () => {
