@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TargetSpec } from './targets/types.js';
 import type { TargetInfo } from './types.js';
+import { logIn } from './log-in.js';
 
 const TARGET_PROCESS = fileURLToPath(new URL('./target-process.js', import.meta.url));
 const START_TIMEOUT_MS = 60_000;
@@ -37,7 +38,11 @@ export function startTarget(name: string, spec: TargetSpec, options: { profileDi
         reject(new Error(`${name}: ${message.error ?? 'no target information'}`));
         return;
       }
-      resolve({ name, info: message.ready, cpuMicros: () => askCpu(child), stop: () => stopChild(child) });
+      const handle = (info: TargetInfo): TargetHandle => ({ name, info, cpuMicros: () => askCpu(child), stop: () => stopChild(child) });
+      logIn(message.ready).then((info) => resolve(handle(info)), async (error: unknown) => {
+        await stopChild(child);
+        reject(new Error(`${name}: ${error instanceof Error ? error.message : String(error)}`));
+      });
     });
     child.send({ start: spec });
   });

@@ -30,6 +30,8 @@ export interface TargetInfo {
   url: string;
   headers: Record<string, string>;
   captured?: CapturedResponse;
+  /** Set by targets that need a session: the driver signs in (log-in.ts) before load. */
+  login?: 'tessera' | 'express-session';
 }
 
 export interface BenchSettings {
