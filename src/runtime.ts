@@ -149,6 +149,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
 
   const loadTests = new LoadTestService({
     repository: store.loadTests, allowHosts: config.loadtestAllowHosts, clientIp: protection.clientIp, protectionEnabled: config.protectionEnabled,
+    exemptFromLimits: (ip) => protection.allowlist.contains(ip),
     logger, instanceId,
   });
 

@@ -66,6 +66,7 @@ describe('admin load-test API', () => {
     expect(res.status).toBe(200);
     const { presets, limits, defaultTarget, profiles, suites } = res.body;
     expect(defaultTarget).toBe(`${t.url}/`);
+    expect(res.body.notes).toEqual([expect.stringMatching(/add 127\.0\.0\.1 to IP_ALLOWLIST/)]);
     expect(limits.maxDurationMs).toBe(600_000);
     expect(presets.find((p: any) => p.id === 'auth/smoke')).toMatchObject({ body: { scenario: 'auth', profile: 'smoke' }, model: 'closed', durationMs: 10_000, vus: 1 });
     expect(presets.find((p: any) => p.id === 'session/breakpoint')).toMatchObject({ model: 'open', rate: 500 });
@@ -178,7 +179,7 @@ describe('admin load-test API', () => {
         expect(Object.keys(parsed)).toEqual(['error']);
         expect(parsed.error).toMatchObject({ code: expect.stringMatching(/^[a-z_]+$/), message: expect.any(String), requestId: expect.any(String) });
       }
-    }), { numRuns: 250 });
+    }), { numRuns: 120 });
 
     const stopped = await api('POST', `/v1/admin/loadtests/${id}/stop`, undefined, { token: admin });
     expect(stopped.status).toBe(200);
@@ -191,12 +192,18 @@ describe('admin load-test API', () => {
     expect((await api('POST', `/v1/admin/loadtests/${id}/stop`, undefined, { token: admin })).body.run.status).toBe('stopped');
   });
 
-  it('runs, reports and baselines survive a restart', async () => {
+  it('a shutdown stops the running run (partial report kept); runs, reports and baselines survive the restart', async () => {
+    const started = await api('POST', '/v1/admin/loadtests', { scenario: 'auth', rate: 2, duration: '2m' }, { token: admin });
+    const id = started.body.run.id;
+    await waitUntil(async () => (await api('GET', `/v1/admin/loadtests/${id}`, undefined, { token: admin })).body.run.progress?.reqs > 0, 15_000, 'progress');
+    const closing = Date.now();
     await t.stop();
+    expect(Date.now() - closing).toBeLessThan(8_000);
     await start();
     const list = await api('GET', '/v1/admin/loadtests', undefined, { token: admin });
-    expect(list.body.runs.map((r: any) => r.status)).toEqual(['stopped', 'passed']);
-    expect(list.body.runs[1]).toMatchObject({ id: smokeId, baseline: true, local: false });
+    expect(list.body.runs.map((r: any) => r.status)).toEqual(['stopped', 'stopped', 'passed']);
+    expect((await api('GET', `/v1/admin/loadtests/${id}/report`, undefined, { token: admin })).body.aborted).toBe('the server is shutting down');
+    expect(list.body.runs[2]).toMatchObject({ id: smokeId, baseline: true, local: false });
     const report = await api('GET', `/v1/admin/loadtests/${smokeId}/report`, undefined, { token: admin });
     expect(report.body.label).toBe('e2e smoke');
     expect((await api('GET', `/v1/admin/loadtests/${smokeId}/compare?baseline=${smokeId}&tolerance=0`, undefined, { token: admin })).status).toBe(200);

@@ -19,6 +19,8 @@ describe('dashboard load-test panel in headless Chromium', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-lt-dash-'));
   let server: RunningTessera;
   let browser: Browser;
+  let admin: string;
+  let started: { status: number; body: any };
   beforeAll(async () => {
     const { startTessera } = (await import('../../dist/index.js' as string)) as { startTessera: (o: StartOptions) => Promise<RunningTessera> };
     const generous = { RATE_LIMIT_IP_PER_MIN: '1000000', RATE_LIMIT_LOGIN_PER_MIN: '1000000', RATE_LIMIT_SIGNUP_PER_MIN: '1000000', RATE_LIMIT_USER_PER_MIN: '1000000' };
@@ -26,6 +28,10 @@ describe('dashboard load-test panel in headless Chromium', () => {
       env: { LOG_LEVEL: 'silent', TESSERA_DATA_DIR: dataDir, TESSERA_ADMIN_EMAIL: ADMIN_EMAIL, TESSERA_ADMIN_PASSWORD: PASSWORD, ALERT_EVAL_INTERVAL: '1h', ...generous },
       port: 0, host: '127.0.0.1',
     });
+    // The run goes while Chromium starts.
+    const api = apiClient(server.url);
+    admin = (await api('POST', '/v1/auth/login', { email: ADMIN_EMAIL, password: PASSWORD })).body.token as string;
+    started = await api('POST', '/v1/admin/loadtests', { scenario: 'auth', profile: 'smoke', vus: 2, duration: '1s', name: 'browser run' }, { token: admin });
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -36,8 +42,6 @@ describe('dashboard load-test panel in headless Chromium', () => {
 
   it('shows a run started through the API with its grade, opens its HTML report, starts and stops a run', async () => {
     const api = apiClient(server.url);
-    const admin = (await api('POST', '/v1/auth/login', { email: ADMIN_EMAIL, password: PASSWORD })).body.token as string;
-    const started = await api('POST', '/v1/admin/loadtests', { scenario: 'auth', profile: 'smoke', vus: 2, duration: '1s', name: 'browser run' }, { token: admin });
     expect(started.status).toBe(202);
     const id = started.body.run.id as string;
     let run: any;

@@ -204,6 +204,8 @@ async function loadPresets() {
   }));
   select.value = presets.some((p) => p.id === 'auth/smoke') ? 'auth/smoke' : presets[0]?.id ?? '';
   $('lt-form').hidden = presets.length === 0;
+  $('lt-notes').textContent = (body?.notes ?? []).join(' ');
+  $('lt-notes').hidden = !body?.notes?.length;
 }
 
 /** A panel whose API may not exist on this server: 404 means "nothing to show", not an error. */

@@ -58,6 +58,7 @@ export const ComparisonSchema = Type.Object({
 export const PresetsSchema = Type.Object({
   limits: Type.Object({ maxDurationMs: Type.Number(), maxVus: Type.Number(), maxRate: Type.Number(), maxThresholds: Type.Number(), keepRuns: Type.Number(), keepBaselines: Type.Number() }),
   defaultTarget: Type.String(), allowHosts: Type.Array(Type.String()),
+  notes: Type.Array(Type.String(), { description: 'what to know before running against this server' }),
   scenarios: Type.Array(Type.Object({ name: Type.String(), description: Type.String(), attack: Type.Boolean(), selfNote: Type.Optional(Type.String()) })),
   profiles: Type.Array(Type.Object({ name: Type.String(), description: Type.String(), model: Type.String(), durationMs: Type.Number(), vus: Type.Number(), rate: Type.Number(), thresholds: Type.Array(Type.String()) })),
   suites: Type.Array(Type.Object({ name: Type.String(), description: Type.String(), durationMs: Type.Number(), attack: Type.Boolean(), entries: Type.Array(AnyObject) })),

@@ -106,10 +106,12 @@ export async function prepareRun(input: StartInput, context: PrepareContext): Pr
     // The open model's VU cap defaults to the rate (at least 100): bound it like the closed model's VUs.
     plan.maxVus = Math.min(plan.maxVus, LOADTEST_LIMITS.maxVus);
     plan.preAllocatedVus = Math.min(plan.preAllocatedVus, plan.maxVus);
-    plan.users = Math.min(plan.users, 50);
+    const peak = maxValue(plan.start, plan.stages);
+    // Seeded accounts (each a signup with a password hash): the CLI seeds one per VU of the open model's cap; a
+    // rate needs about one per iteration a second, and the server is better off not hashing 50 passwords for 2/s.
+    plan.users = Math.min(plan.users, 50, plan.model === 'open' ? Math.max(2, Math.ceil(peak)) : 50);
     config.threaded = context.threaded;
     config.workers = 1;
-    const peak = maxValue(plan.start, plan.stages);
     if (plan.model === 'closed' && peak > LOADTEST_LIMITS.maxVus) problem('vus', `this run would reach ${peak} VUs; at most ${LOADTEST_LIMITS.maxVus}`);
     if (plan.model === 'open' && peak > LOADTEST_LIMITS.maxRate) problem('rate', `this run would reach ${peak} iterations/s; at most ${LOADTEST_LIMITS.maxRate}`);
   }

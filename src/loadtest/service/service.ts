@@ -26,6 +26,8 @@ export interface LoadTestServiceOptions {
   /** The server's client-address rule (TRUST_PROXY); absent or with protection off, attack scenarios harm nothing. */
   clientIp?: (remoteAddress: string, forwardedFor: string) => string;
   protectionEnabled: boolean;
+  /** IP_ALLOWLIST: whether an address skips the rate limits (else a run against this server measures its limits). */
+  exemptFromLimits?: (ip: string) => boolean;
   logger: LoadTestServiceLogger;
   instanceId: string;
   /** Generate the load in a worker thread. Default: when the built worker entry exists (always in the package). */
@@ -44,6 +46,12 @@ interface ActiveRun {
 }
 
 const WORKER_ENTRY = new URL('../engine/worker-entry.js', import.meta.url);
+
+/** The address a run against this server connects from and to. */
+function ownAddress(self: SelfAddress): string {
+  const host = canonicalHost(self.host);
+  return host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+}
 const STALE_MESSAGE = 'the instance running this load test stopped before it finished';
 
 /**
@@ -76,9 +84,7 @@ export class LoadTestService {
    */
   attacksOnSelf(self: SelfAddress): { allowed: boolean; reason?: string } {
     if (!this.options.protectionEnabled || !this.options.clientIp) return { allowed: true };
-    const host = canonicalHost(self.host);
-    const own = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
-    if (this.options.clientIp(own, '192.0.2.1') === '192.0.2.1') return { allowed: true };
+    if (this.options.clientIp(ownAddress(self), '192.0.2.1') === '192.0.2.1') return { allowed: true };
     return {
       allowed: false,
       reason: 'bruteforce and bot send client addresses in X-Forwarded-For, which this server does not trust from its own address (TRUST_PROXY): their failed logins would lock out and ban the server\'s own address',
@@ -86,7 +92,11 @@ export class LoadTestService {
   }
 
   presets(self: SelfAddress) {
-    return listPresets({ selfUrl: selfUrl(self), allowHosts: this.options.allowHosts, attacksOnSelf: this.attacksOnSelf(self) });
+    const own = ownAddress(self);
+    const notes = this.options.protectionEnabled && !(this.options.exemptFromLimits?.(own) ?? false)
+      ? [`Runs against this server come from its own address (${own}) and meet its rate limits and anomaly rules like any client: add ${own} to IP_ALLOWLIST to measure the service rather than its protection.`]
+      : [];
+    return { ...listPresets({ selfUrl: selfUrl(self), allowHosts: this.options.allowHosts, attacksOnSelf: this.attacksOnSelf(self) }), notes };
   }
 
   /** Validates, reserves this instance's slot, records the run and starts it; answers at once with the running run. */
