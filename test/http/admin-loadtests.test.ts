@@ -181,10 +181,13 @@ describe('admin load-test API', () => {
       }
     }), { numRuns: 120 });
 
-    const stopped = await api('POST', `/v1/admin/loadtests/${id}/stop`, undefined, { token: admin });
-    expect(stopped.status).toBe(200);
-    expect(stopped.body.run).toMatchObject({ id, status: 'stopped', stopRequested: true });
-    expect(stopped.body.run.durationMs).toBeLessThan(60_000);
+    const stopping = await api('POST', `/v1/admin/loadtests/${id}/stop`, undefined, { token: admin });
+    // 200 once it ended; 202 if its in-flight iterations were still finishing (a loaded machine).
+    expect([200, 202]).toContain(stopping.status);
+    expect(stopping.body.run).toMatchObject({ id, stopRequested: true });
+    const stopped = await finished(id);
+    expect(stopped.status).toBe('stopped');
+    expect(stopped.durationMs).toBeLessThan(60_000);
     const report = await api('GET', `/v1/admin/loadtests/${id}/report`, undefined, { token: admin });
     expect(report.body.aborted).toBe('stopped by an admin');
     expect(report.body.metrics.iterations.values.count).toBeGreaterThan(0);
@@ -198,7 +201,8 @@ describe('admin load-test API', () => {
     await waitUntil(async () => (await api('GET', `/v1/admin/loadtests/${id}`, undefined, { token: admin })).body.run.progress?.reqs > 0, 15_000, 'progress');
     const closing = Date.now();
     await t.stop();
-    expect(Date.now() - closing).toBeLessThan(8_000);
+    // Not held up for the run's two minutes: it was stopped at once, its in-flight iterations given a few seconds.
+    expect(Date.now() - closing).toBeLessThan(30_000);
     await start();
     const list = await api('GET', '/v1/admin/loadtests', undefined, { token: admin });
     expect(list.body.runs.map((r: any) => r.status)).toEqual(['stopped', 'stopped', 'passed']);

@@ -88,7 +88,7 @@ describe('dashboard load-test panel in headless Chromium', () => {
     await running.locator('button:has-text("Stop")').waitFor();
     expect(await running.textContent()).toContain('session/smoke');
     await running.locator('button:has-text("Stop")').click();
-    await page.waitForSelector('#loadtests tbody tr:first-child .status.stopped', { timeout: 15_000 });
+    await page.waitForSelector('#loadtests tbody tr:first-child .status.stopped', { timeout: 20_000 });
 
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'dashboard-loadtests.png'), fullPage: true });
     console.log(`load-test panel screenshots: ${join(SCREENSHOT_DIR, 'dashboard-loadtests.png')}, ${join(SCREENSHOT_DIR, 'loadtest-report.png')}`);
