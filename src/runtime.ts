@@ -27,6 +27,7 @@ import { auditMetricsListener, composeObservers, dependencyStates, securityWebho
 import { observabilityExtension } from './http/routes/observability-routes.js';
 import { createProtection } from './security/protection.js';
 import { sqlBanStore } from './security/bans-sql.js';
+import { LoadTestService } from './loadtest/service/service.js';
 
 export interface Runtime extends AppDeps {
   instanceId: string;
@@ -37,6 +38,7 @@ export interface Runtime extends AppDeps {
   jobs: JobScheduler;
   observer: SessionObserver;
   observability: Observability;
+  loadTests: LoadTestService;
   /** Starts cleanup and warming on their schedules. */
   startJobs(): void;
   /** Stops jobs, closes Redis and the database pool. */
@@ -145,9 +147,15 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     },
   };
 
+  const loadTests = new LoadTestService({
+    repository: store.loadTests, allowHosts: config.loadtestAllowHosts, clientIp: protection.clientIp, protectionEnabled: config.protectionEnabled,
+    exemptFromLimits: (ip) => protection.allowlist.contains(ip),
+    logger, instanceId,
+  });
+
   const jobs = new JobScheduler(logger);
   const runtime: Runtime = {
-    instanceId, config, logger, store, sessions, cache, users, audit, l2, bus, breaker: tiers.breaker, permissions, jobs, observer, observability, protection,
+    instanceId, config, logger, store, sessions, cache, users, audit, l2, bus, breaker: tiers.breaker, permissions, jobs, observer, observability, protection, loadTests,
     extensions: [observabilityExtension(observability, { cache: cacheAdmin, metricsToken: config.metricsToken })],
     // Dependencies as probed here; score and reasons from the observability health score (traffic, latency, cache, lag too).
     readiness: async () => {
@@ -173,6 +181,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       });
     },
     async close() {
+      await loadTests.close();
       await jobs.stop();
       await observability.stop().catch(() => {});
       if (obsRedis) await closeRedisConnection(obsRedis).catch(() => {});

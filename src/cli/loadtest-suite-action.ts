@@ -1,12 +1,11 @@
-import { buildRunConfig } from '../loadtest/options.js';
 import { runLoadTest } from '../loadtest/run.js';
-import { SUITES } from '../loadtest/suites.js';
-import { mergeReports } from '../loadtest/report/merge.js';
+import { SUITES, suiteConfigs } from '../loadtest/suites.js';
+import { combineSuiteReports } from '../loadtest/report/suite.js';
 import { formatSummary } from '../loadtest/report/summary.js';
 import { parseOut, writeReport } from '../loadtest/report/write.js';
 import { createProgress } from '../loadtest/report/progress.js';
 import { startSelf, type SelfTarget } from '../loadtest/self.js';
-import { parseDuration, formatDuration } from '../config/duration.js';
+import { parseDuration } from '../config/duration.js';
 import type { Report } from '../loadtest/report/types.js';
 import type { RunConfig } from '../loadtest/types.js';
 import { EXIT_THRESHOLDS_FAILED, failConfig } from './loadtest-shared.js';
@@ -23,8 +22,6 @@ export interface SuiteOptions {
   quiet?: boolean;
 }
 
-const GRADES = 'ABCDF';
-
 /** `loadtest suite`, loaded only when it runs. */
 export async function suiteAction(name: string, opts: SuiteOptions): Promise<void> {
   const errors: string[] = [];
@@ -34,15 +31,7 @@ export async function suiteAction(name: string, opts: SuiteOptions): Promise<voi
   const totalMs = opts.duration === undefined ? suite?.durationMs : parseDuration(opts.duration);
   if (totalMs === undefined) errors.push(`--duration "${opts.duration}" is not a duration like 2m`);
   const selfEnv = parseSelfEnv(opts.selfEnv, errors);
-  const configs: RunConfig[] = [];
-  for (const entry of suite?.entries ?? []) {
-    const config = await buildRunConfig({
-      scenario: entry.scenario, profile: entry.profile, target: opts.self ? undefined : opts.target, workers: opts.workers,
-      vus: entry.vus?.toString(), rate: entry.rate?.toString(), duration: formatDuration(Math.max(1000, Math.round((totalMs ?? 0) * entry.share / 1000) * 1000)),
-      label: entry.label,
-    }, errors);
-    if (config) configs.push(config);
-  }
+  const configs: RunConfig[] = suite ? await suiteConfigs(name, { target: opts.self ? undefined : opts.target, durationMs: totalMs ?? 0, workers: opts.workers }, errors) : [];
   if (errors.length > 0 || !suite) failConfig(errors);
 
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -73,13 +62,7 @@ export async function suiteAction(name: string, opts: SuiteOptions): Promise<voi
   } finally {
     await self?.close();
   }
-  const mergeErrors: string[] = [];
-  const report = runs.length > 1 ? mergeReports(runs, mergeErrors) ?? runs[0]! : runs[0]!;
-  report.label = `${name} suite`;
-  report.runs = runs;
-  report.thresholds = Object.fromEntries(runs.flatMap((r) => Object.entries(r.thresholds).map(([k, v]) => [`[${r.label}] ${k}`, v])));
-  report.grade = runs.map((r) => r.grade).sort((a, b) => GRADES.indexOf(b) - GRADES.indexOf(a))[0] ?? 'F';
-  report.recommendations = runs.flatMap((r) => r.recommendations.map((x) => `[${r.label}] ${x}`));
+  const report = combineSuiteReports(name, runs);
   if (!opts.quiet) for (const run of runs) process.stdout.write(`${formatSummary(run)}\n\n`);
   if (!opts.quiet) process.stdout.write(`suite ${name}: ${runs.length} runs, grade ${report.grade}\n`);
   for (const out of outs) writeReport(report, out);

@@ -62,6 +62,27 @@ export const asHostPortList: FieldParser<string[]> = (raw) => {
   return bad ? { error: `"${bad}" is not host:port` } : { value: items };
 };
 
+/**
+ * Hostnames or host:port entries (`staging.example.com`, `10.0.0.5:8080`, `[2001:db8::1]:443`), comma-separated.
+ * Each must be a bare host as a URL parser reads it: no scheme, path, user info or wildcard.
+ */
+export const asHostList: FieldParser<string[]> = (raw) => {
+  const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const item of items) {
+    let url: URL | undefined;
+    try {
+      url = /^[A-Za-z0-9._\-\[\]:]+$/.test(item) ? new URL(`http://${item}`) : undefined;
+    } catch {
+      url = undefined;
+    }
+    const port = /:(\d+)$/.exec(item)?.[1];
+    if (!url || url.hostname === '' || url.pathname !== '/' || (port !== undefined && (Number(port) < 1 || Number(port) > 65535))) {
+      return { error: `"${item}" is not a hostname or host:port` };
+    }
+  }
+  return { value: items };
+};
+
 export const asStringList: FieldParser<string[]> = (raw) => ({ value: raw.split(',').map((s) => s.trim()).filter(Boolean) });
 
 /** TRUST_PROXY: `true`/`false`, a hop count, or a comma-separated list of addresses/CIDRs. */

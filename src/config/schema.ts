@@ -1,5 +1,5 @@
 import {
-  asBoolean, asDuration, asEnum, asCidrList, asHostPortList, asInt, asNumber, asString, asStringList, asTrustProxy, asUrl,
+  asBoolean, asDuration, asEnum, asCidrList, asHostList, asHostPortList, asInt, asNumber, asString, asStringList, asTrustProxy, asUrl,
   type FieldParser,
 } from './fields.js';
 
@@ -59,7 +59,7 @@ export const CONFIG_FIELDS = {
   cookieSecure: field('COOKIE_SECURE', asBoolean, 'always mark the session cookie Secure', 'false'),
   metricsToken: field('METRICS_TOKEN', asString, 'bearer token required by /metrics'),
   allowedOrigins: field('ALLOWED_ORIGINS', asStringList, 'extra origins allowed for cookie-authenticated writes (CSRF)', ''),
-  loadtestAllowHosts: field('LOADTEST_ALLOW_HOSTS', asStringList, 'hosts the server-side load tester may target besides itself', ''),
+  loadtestAllowHosts: field('LOADTEST_ALLOW_HOSTS', asHostList, 'hostnames or host:port the server-side load tester may target besides this server', ''),
   workers: field('TESSERA_WORKERS', asInt(1, 256), 'processes to run (node:cluster)', '1'),
   shutdownTimeout: field('SHUTDOWN_TIMEOUT', asDuration(), 'how long SIGTERM waits for in-flight requests', '10s'),
   passwordHashConcurrency: field('PASSWORD_HASH_CONCURRENCY', asInt(1, 64), 'password hashes computed at once (off the event loop)', '4'),

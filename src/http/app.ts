@@ -15,6 +15,7 @@ import { adminUsersRoutes } from './routes/admin-users.js';
 import { operationsRoutes } from './routes/operations.js';
 import securityPlugin, { withProtection } from './plugins/security.js';
 import { adminSecurityRouteGroup } from './routes/admin-security.js';
+import { adminLoadTestsRouteGroup } from './routes/admin-loadtests.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
@@ -67,7 +68,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const authenticate = deps.protection ? withProtection(deps.protection, validateOnly) : validateOnly;
   const helpers: RouteHelpers = { deps, authenticate, requireAdmin: createRequireRole(authenticate, 'admin') };
 
-  for (const routes of [operationsRoutes, authRoutes, sessionRoutes, sessionsListRoutes, adminUsersRoutes, adminSecurityRouteGroup, ...(deps.extensions ?? [])]) {
+  for (const routes of [operationsRoutes, authRoutes, sessionRoutes, sessionsListRoutes, adminUsersRoutes, adminSecurityRouteGroup, adminLoadTestsRouteGroup, ...(deps.extensions ?? [])]) {
     await app.register(routes, helpers);
   }
   return app;

@@ -8,6 +8,7 @@ import type { SessionCache } from '../sessions/session-cache.js';
 import type { UserService } from '../auth/user-service.js';
 import type { Authenticate } from './authenticate.js';
 import type { Protection } from '../security/protection.js';
+import type { LoadTestService } from '../loadtest/service/service.js';
 
 export interface DependencyState {
   name: 'database' | 'redis' | 'bus';
@@ -34,6 +35,8 @@ export interface AppDeps {
   readiness(): Promise<Readiness>;
   /** Rate limits, brute-force guard, reputation, bans, anomaly rules, security headers (src/security). */
   protection?: Protection;
+  /** Load tests run by the server (/v1/admin/loadtests). */
+  loadTests?: LoadTestService;
   /** Route groups and hooks contributed by other layers (observability, security); each receives the app helpers. */
   extensions?: Array<FastifyPluginAsync<RouteHelpers>>;
 }

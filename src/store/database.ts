@@ -82,6 +82,34 @@ export interface AlertRulesTable {
   data: string;
 }
 
+export interface LoadTestRunsTable {
+  id: string;
+  name: string | null;
+  kind: string;
+  preset: string;
+  params: string;
+  target: string;
+  status: string;
+  instance_id: string;
+  created_by: string | null;
+  started_at: number;
+  finished_at: number | null;
+  heartbeat_at: number;
+  stop_requested_at: number | null;
+  progress: string | null;
+  grade: string | null;
+  summary: string | null;
+  error: string | null;
+  report: string | null;
+}
+
+export interface LoadTestBaselinesTable {
+  run_id: string;
+  name: string;
+  created_at: number;
+  report: string;
+}
+
 export interface Database {
   users: UsersTable;
   roles: RolesTable;
@@ -93,6 +121,8 @@ export interface Database {
   metric_live: MetricLiveTable;
   alerts: AlertsTable;
   alert_rules: AlertRulesTable;
+  loadtest_runs: LoadTestRunsTable;
+  loadtest_baselines: LoadTestBaselinesTable;
 }
 
 export type Db = Kysely<Database>;

@@ -3,6 +3,7 @@ import type { Db } from './database.js';
 import { guardCall, guardRepository } from './db-errors.js';
 import { migrateToLatest } from './migrate.js';
 import { auditRepository } from './repositories/audit.js';
+import { loadTestsRepository } from './repositories/loadtests.js';
 import { locksRepository } from './repositories/locks.js';
 import { rolesRepository } from './repositories/roles.js';
 import { sessionsRepository } from './repositories/sessions.js';
@@ -26,6 +27,7 @@ export function buildStore({ dialect, db, sizeBytes }: StoreParts): Store {
     sessions: guardRepository(sessionsRepository(db)),
     audit: guardRepository(auditRepository(db)),
     locks: guardRepository(locksRepository(db)),
+    loadTests: guardRepository(loadTestsRepository(db)),
     migrate: () => guardCall(() => migrateToLatest(db)),
     ping: () => guardCall(async () => void (await sql`select 1`.execute(db))),
     sizeBytes: () => guardCall(sizeBytes),

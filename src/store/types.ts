@@ -132,6 +132,79 @@ export interface LocksRepository {
   release(name: string, owner: string): Promise<void>;
 }
 
+export type LoadTestStatus = 'running' | 'passed' | 'failed' | 'stopped' | 'error';
+
+/** A load test run by the server (src/loadtest/service). The report itself is read on its own (it is large). */
+export interface LoadTestRunRecord {
+  id: string;
+  name: string | null;
+  kind: 'scenario' | 'suite';
+  /** What was run, e.g. `auth/smoke` or `suite/basic`. */
+  preset: string;
+  /** The request as accepted (scenario, suite, profile, vus, rate, duration, thresholds). */
+  params: Record<string, unknown>;
+  target: string;
+  status: LoadTestStatus;
+  /** The instance running it: only that one holds its live progress and can stop it directly. */
+  instanceId: string;
+  createdBy: string | null;
+  startedAt: number;
+  finishedAt: number | null;
+  /** Written every few seconds by the running instance; a stale one means that instance is gone. */
+  heartbeatAt: number;
+  stopRequestedAt: number | null;
+  /** The last progress the running instance wrote with its heartbeat. */
+  progress: Record<string, unknown> | null;
+  grade: string | null;
+  /** k6-shaped summary of the finished run (metrics, thresholds, grade, recommendations). */
+  summary: Record<string, unknown> | null;
+  error: string | null;
+}
+
+export interface LoadTestFinish {
+  status: Exclude<LoadTestStatus, 'running'>;
+  finishedAt: number;
+  grade: string | null;
+  summary: Record<string, unknown> | null;
+  error: string | null;
+  /** The JSON report (text), or null when the run produced none. */
+  report: string | null;
+}
+
+export interface LoadTestBaselineRecord {
+  runId: string;
+  name: string;
+  createdAt: number;
+  /** The JSON report (text). */
+  report: string;
+}
+
+export interface LoadTestsRepository {
+  insert(run: LoadTestRunRecord): Promise<void>;
+  get(id: string): Promise<LoadTestRunRecord | undefined>;
+  /** Newest first. */
+  list(limit: number): Promise<LoadTestRunRecord[]>;
+  /** The JSON report of a finished run. */
+  report(id: string): Promise<string | undefined>;
+  /** Refreshes a running run's heartbeat and progress; tells whether a stop was asked for (from any instance). */
+  heartbeat(id: string, now: number, progress: Record<string, unknown> | null): Promise<{ stopRequested: boolean }>;
+  /** Asks the instance running it to stop; false when the run is not running. */
+  requestStop(id: string, now: number): Promise<boolean>;
+  /** Records the end of a running run (no effect on a run that already ended). */
+  finish(id: string, result: LoadTestFinish): Promise<void>;
+  /** Runs still `running` whose heartbeat is older than `heartbeatBefore` end as `error` with `message`. */
+  markStale(heartbeatBefore: number, now: number, message: string): Promise<number>;
+  /** Deletes ended runs beyond the newest `keep` runs; returns how many. */
+  prune(keep: number): Promise<number>;
+  /** Saves a baseline; false when the run already has one. */
+  saveBaseline(baseline: LoadTestBaselineRecord): Promise<boolean>;
+  baseline(runId: string): Promise<LoadTestBaselineRecord | undefined>;
+  /** Which of these runs have a baseline. */
+  baselineIds(runIds: string[]): Promise<Set<string>>;
+  /** Deletes baselines beyond the newest `keep`. */
+  pruneBaselines(keep: number): Promise<number>;
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   /**
@@ -144,6 +217,7 @@ export interface Store {
   readonly sessions: SessionsRepository;
   readonly audit: AuditRepository;
   readonly locks: LocksRepository;
+  readonly loadTests: LoadTestsRepository;
   /** Applies pending migrations; returns the names applied. */
   migrate(): Promise<string[]>;
   /** Round-trip to the database; throws DependencyError('database') when it does not answer. */

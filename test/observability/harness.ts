@@ -84,6 +84,7 @@ export async function startHarness(options: Partial<ObservabilityOptions> & { se
   }));
   app.get('/v1/admin/security/bans', { preHandler: requireAdmin }, async () => ({ bans: [{ ip: '198.51.100.7', reason: 'credential stuffing', expiresAt: Date.now() + 3_600_000 }] }));
   app.get('/v1/admin/loadtests', { preHandler: requireAdmin }, async () => ({ runs: [] }));
+  app.get('/v1/admin/loadtests/presets', { preHandler: requireAdmin }, async () => ({ presets: [] }));
 
   await app.register(metricsRoute, { metrics: obs.metrics });
   await app.register(adminMetricsRoutes, { observability: obs, requireAdmin });

@@ -47,7 +47,7 @@ async function showApp() {
     if (state === 'unauthorized') return showLogin('Your session ended. Log in again.');
     $('conn').textContent = state === 'live' ? '● live' : '○ reconnecting…';
   });
-  await refreshPanels();
+  await Promise.all([refreshPanels(), loadPresets().catch(() => {})]);
   refreshTimer = setInterval(refreshPanels, 5000);
 }
 
@@ -153,15 +153,59 @@ async function loadLoadTests() {
   const body = await optional('/v1/admin/loadtests');
   const runs = body?.runs ?? [];
   const rows = runs.slice(0, 20).map((r) => {
-    const tr = row([time(r.startedAt), r.name ?? r.preset ?? r.scenario ?? r.id, r.status ?? '–', r.grade ? `grade ${r.grade}` : r.summary ?? '–']);
-    const link = el('a', 'report');
-    link.href = `/v1/admin/loadtests/${encodeURIComponent(r.id)}/report`;
-    link.target = '_blank';
-    tr.append(cell(link));
+    const tr = el('tr');
+    tr.dataset.runId = r.id;
+    const status = r.status === 'running' && r.progress ? `running ${Math.round(r.progress.percent)}%` : r.status ?? '–';
+    tr.append(
+      el('td', time(r.startedAt)),
+      el('td', r.name ?? r.preset ?? r.scenario ?? r.id),
+      cell(el('span', status, `status ${r.status ?? ''}`)),
+      el('td', r.grade ? `grade ${r.grade}` : r.error ?? '–'),
+    );
+    const actions = el('td', undefined, 'actions');
+    if (r.status === 'running') actions.append(button('Stop', () => stopLoadTest(r.id)));
+    else if (r.status !== 'error' || r.grade) actions.append(reportLink(r.id, 'html', 'report'), reportLink(r.id, 'json', 'JSON'));
+    tr.append(actions);
     return tr;
   });
   $('loadtests').tBodies[0].replaceChildren(...rows);
   $('loadtests-empty').hidden = rows.length > 0;
+}
+
+/**
+ * A link a new tab opens on its own: it cannot carry this page's bearer token, so it rides on the HttpOnly session
+ * cookie the login set (a blob: copy of the report would inherit this page's CSP, which blocks the report's inline
+ * charts). The server gives the HTML report a CSP of its own.
+ */
+function reportLink(id, format, label) {
+  const a = el('a', label);
+  a.href = `/v1/admin/loadtests/${encodeURIComponent(id)}/report?format=${format}`;
+  a.target = '_blank';
+  a.rel = 'noopener';
+  return a;
+}
+
+async function stopLoadTest(id) {
+  await api(`/v1/admin/loadtests/${encodeURIComponent(id)}/stop`, { method: 'POST' });
+  await loadLoadTests();
+}
+
+let presets = [];
+
+/** The presets the server offers, once per login; the form stays hidden on servers without the load-test API. */
+async function loadPresets() {
+  const body = await optional('/v1/admin/loadtests/presets');
+  presets = body?.presets ?? [];
+  const select = $('lt-preset');
+  select.replaceChildren(...presets.map((p) => {
+    const option = el('option', `${p.label} (${Math.round(p.durationMs / 1000)} s)`);
+    option.value = p.id;
+    return option;
+  }));
+  select.value = presets.some((p) => p.id === 'auth/smoke') ? 'auth/smoke' : presets[0]?.id ?? '';
+  $('lt-form').hidden = presets.length === 0;
+  $('lt-notes').textContent = (body?.notes ?? []).join(' ');
+  $('lt-notes').hidden = !body?.notes?.length;
 }
 
 /** A panel whose API may not exist on this server: 404 means "nothing to show", not an error. */
@@ -204,6 +248,25 @@ $('logout').addEventListener('click', async () => {
 });
 
 $('alert-filter').addEventListener('change', () => loadAlerts().catch(() => {}));
+
+$('lt-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const preset = presets.find((p) => p.id === $('lt-preset').value);
+  if (!preset) return;
+  const duration = $('lt-duration').value.trim();
+  const submit = $('lt-form').querySelector('button');
+  submit.disabled = true;
+  $('lt-error').textContent = '';
+  try {
+    await api('/v1/admin/loadtests', { method: 'POST', body: { ...preset.body, ...(duration ? { duration } : {}) } });
+    await loadLoadTests();
+  } catch (err) {
+    const detail = err.details?.map((d) => `${d.field}: ${d.message}`).join('; ');
+    $('lt-error').textContent = detail || err.message;
+  } finally {
+    submit.disabled = false;
+  }
+});
 
 if (auth.token) {
   showApp().catch((err) => {

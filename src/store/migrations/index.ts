@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './0001_initial.js';
 import * as observability from './0002_observability.js';
 import * as securityBans from './0100_security_bans.js';
+import * as loadtests from './0101_loadtests.js';
 
 /** Every migration, by name, in order. Static so the built package needs no migration folder at runtime. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_observability': observability,
   '0100_security_bans': securityBans,
+  '0101_loadtests': loadtests,
 };
 
 export const migrationProvider: MigrationProvider = {
