@@ -17,22 +17,22 @@ declare module 'fastify' {
 export function registerResponseHeaders(app: FastifyInstance, debugHeaders: boolean, drain: DrainState): void {
   // The trace is allocated by authenticate (the path that records into it), not by a hook on every request.
   app.decorateRequest('trace', undefined);
-  onEveryResponse(app, (request, reply, elapsedMs) => {
+  onEveryResponse(app, (request, response, elapsedMs) => {
     const total = elapsedMs.toFixed(2);
     // A keep-alive connection busy when close() began would stay open after its response and hold the
     // shutdown up until the client dropped it: its last response tells the client to close it.
-    if (drain.draining) reply.header('connection', 'close');
-    reply.header('x-request-id', request.id);
-    reply.header('x-response-time', `${total}ms`);
+    if (drain.draining) response.header('connection', 'close');
+    response.header('x-request-id', request.id);
+    response.header('x-response-time', `${total}ms`);
     if (!debugHeaders) return;
     const trace = request.trace;
     if (trace === undefined) {
-      reply.header('server-timing', `total;dur=${total}`);
-      reply.header('x-db-queries', '0');
+      response.header('server-timing', `total;dur=${total}`);
+      response.header('x-db-queries', '0');
     } else {
       const cache = trace.tier === undefined ? '' : `, cache;desc="${trace.tier}"`;
-      reply.header('server-timing', `total;dur=${total}${cache}, db;dur=${trace.dbMs.toFixed(2)}, redis;dur=${trace.redisMs.toFixed(2)}`);
-      reply.header('x-db-queries', String(trace.dbQueries));
+      response.header('server-timing', `total;dur=${total}${cache}, db;dur=${trace.dbMs.toFixed(2)}, redis;dur=${trace.redisMs.toFixed(2)}`);
+      response.header('x-db-queries', String(trace.dbQueries));
     }
   });
 }

@@ -9,7 +9,7 @@ import { onEveryResponse } from '../http/on-every-response.js';
  */
 export function registerRequestTiming(app: FastifyInstance, metrics: Metrics): void {
   if (!metrics.enabled) return;
-  onEveryResponse(app, (request, reply, elapsedMs) => {
-    metrics.httpRequest(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, elapsedMs / 1000);
+  onEveryResponse(app, (request, response, elapsedMs) => {
+    metrics.httpRequest(request.routeOptions.url ?? 'unmatched', request.method, response.statusCode, elapsedMs / 1000);
   });
 }

@@ -75,17 +75,17 @@ async function securityPlugin(app: FastifyInstance, { protection }: SecurityPlug
 function securityHeadersWriter(headers: Protection['headers']): ResponseWriter {
   const forJson = Object.freeze({ ...headers.always, 'content-security-policy': headers.jsonCsp });
   const forApiJson = Object.freeze({ ...forJson, 'cache-control': headers.noStore });
-  return (request, reply) => {
-    const type = reply.getHeader('content-type');
+  return (request, response) => {
+    const type = response.getHeader('content-type');
     const isHtml = typeof type === 'string' && type.startsWith('text/html');
-    if (!isHtml && !reply.hasHeader('content-security-policy') && !reply.hasHeader('cache-control')) {
-      reply.headers(request.url.startsWith('/v1/') ? forApiJson : forJson);
+    if (!isHtml && !response.hasHeader('content-security-policy') && !response.hasHeader('cache-control')) {
+      response.headers(request.url.startsWith('/v1/') ? forApiJson : forJson);
     } else {
-      reply.headers(headers.always);
-      if (!isHtml && !reply.hasHeader('content-security-policy')) reply.header('content-security-policy', headers.jsonCsp);
-      if (!reply.hasHeader('cache-control') && request.url.startsWith('/v1/')) reply.header('cache-control', headers.noStore);
+      response.headers(headers.always);
+      if (!isHtml && !response.hasHeader('content-security-policy')) response.header('content-security-policy', headers.jsonCsp);
+      if (!response.hasHeader('cache-control') && request.url.startsWith('/v1/')) response.header('cache-control', headers.noStore);
     }
-    if (!headers.tls && request.protocol === 'https') reply.header('strict-transport-security', headers.hsts);
+    if (!headers.tls && request.protocol === 'https') response.header('strict-transport-security', headers.hsts);
   };
 }
 

@@ -7,6 +7,7 @@ import { clientInfo } from '../client-info.js';
 import { setSessionCookie } from '../cookies.js';
 import type { SessionEntry } from '../../sessions/types.js';
 import { toSessionView } from '../../sessions/views.js';
+import { respondDirect } from '../on-every-response.js';
 
 const DataBody = Type.Object({ data: Type.Record(Type.String(), Type.Unknown()), version: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
 
@@ -22,10 +23,14 @@ export const sessionRoutes: FastifyPluginAsync<RouteHelpers> = async (app, { dep
   app.get('/v1/auth/session', {
     schema: { tags, summary: 'Validate the presented session (the hot path)', response: responses({ 200: Type.Object({ session: Type.Ref('Session'), user: Type.Ref('User') }) }, [401]) },
   }, (request, reply) => {
-    // Not async: a session from L1 is answered without a promise (Fastify sends a returned string as is).
-    reply.type('application/json');
     const entry = authenticate(request);
-    return entry instanceof Promise ? entry.then(sessionBody) : sessionBody(entry);
+    if (entry instanceof Promise) {
+      reply.type('application/json');
+      return entry.then(sessionBody);
+    }
+    // From L1: no promise, and the response goes straight to the socket (same headers, same writers).
+    respondDirect(request, reply, sessionBody(entry));
+    return undefined;
   });
 
   app.post('/v1/auth/session/refresh', {
