@@ -78,8 +78,8 @@ class FlatHeaders implements ResponseView {
 
 /**
  * Sends a 200 JSON body straight to the socket with the same headers every other response gets (the writers run
- * on it), skipping Fastify's reply pipeline: about 7 µs per request, a seventh of the hot path. For the hot path
- * only (a session served from L1); everything else goes through reply.send.
+ * on it), skipping Fastify's reply pipeline: about 7 µs per request, a seventh of the hot path. For session
+ * validation only; everything else goes through reply.send.
  */
 export function respondDirect(request: FastifyRequest, reply: FastifyReply, json: string): void {
   const headers = new FlatHeaders(200);

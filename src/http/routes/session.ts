@@ -23,12 +23,10 @@ export const sessionRoutes: FastifyPluginAsync<RouteHelpers> = async (app, { dep
   app.get('/v1/auth/session', {
     schema: { tags, summary: 'Validate the presented session (the hot path)', response: responses({ 200: Type.Object({ session: Type.Ref('Session'), user: Type.Ref('User') }) }, [401]) },
   }, (request, reply) => {
+    // Straight to the socket (same headers, same writers as reply.send); from L1 without a promise either.
+    // A 401 is thrown (or rejected) to Fastify's error handler as everywhere else.
     const entry = authenticate(request);
-    if (entry instanceof Promise) {
-      reply.type('application/json');
-      return entry.then(sessionBody);
-    }
-    // From L1: no promise, and the response goes straight to the socket (same headers, same writers).
+    if (entry instanceof Promise) return entry.then((e) => respondDirect(request, reply, sessionBody(e)));
     respondDirect(request, reply, sessionBody(entry));
     return undefined;
   });
