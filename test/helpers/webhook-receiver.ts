@@ -6,7 +6,7 @@ export interface ReceivedHook<T> {
   body: T;
 }
 
-export interface WebhookReceiver<T> {
+export interface WebhookReceiver<T = any> {
   /** Where to POST, e.g. http://127.0.0.1:PORT/hook. */
   url: string;
   /** Every request received so far, its JSON body parsed. */

@@ -1,5 +1,3 @@
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +13,7 @@ import type { AlertChannel, AlertNotification, AlertRule } from '../../src/obser
 import { localLock } from '../../src/observability/index.js';
 import { describeWith, REDIS_URL, uniquePrefix } from '../helpers/services.js';
 import { eventually } from './harness.js';
+import { startWebhookReceiver } from '../helpers/webhook-receiver.js';
 
 const rule = (over: Partial<AlertRule> = {}): AlertRule => ({ name: 'SlowP99', expr: 'p99_ms', op: '>', threshold: 1000, forMs: 120_000, severity: 'critical', ...over });
 
@@ -154,28 +153,18 @@ describe('alert rules', () => {
 
 describe('webhook channel', () => {
   it('POSTs the alert as JSON to a local HTTP server', async () => {
-    const received: Array<{ headers: IncomingMessage['headers']; body: unknown }> = [];
-    const server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        received.push({ headers: req.headers, body: JSON.parse(body) });
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const hooks = await startWebhookReceiver();
     try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
       const t = setup(new MemoryAlertStore(), [rule({ forMs: 0 })]);
       const ev = new AlertEvaluator({
-        store: t.store, rules: async () => [rule({ forMs: 0 })], signals: async () => ({ p99_ms: 3000 }), channels: [webhookChannel(url)], lock: localLock(), instanceId: 'a', intervalMs: 1000,
+        store: t.store, rules: async () => [rule({ forMs: 0 })], signals: async () => ({ p99_ms: 3000 }), channels: [webhookChannel(hooks.url)], lock: localLock(), instanceId: 'a', intervalMs: 1000,
       });
       await ev.tick();
-      const hook = await eventually(() => received[0]);
+      const hook = await eventually(() => hooks.received[0]);
       expect(hook.headers['content-type']).toBe('application/json');
       expect(hook.body).toMatchObject({ kind: 'alert', status: 'firing', alert: { rule: 'SlowP99', state: 'firing', value: 3000, severity: 'critical' } });
     } finally {
-      server.close();
+      await hooks.close();
     }
   });
 });

@@ -1,5 +1,3 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
@@ -7,21 +5,15 @@ import { Observability, sessionStatsFromStore } from '../../src/observability/in
 import { createStore, type Store } from '../../src/store/index.js';
 import { createTestDatabase, describeWith, REDIS_URL, uniquePrefix } from '../helpers/services.js';
 import { eventually, silentLogger, testSettings } from './harness.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 
 describeWith(['redis', 'postgres'], 'several instances share one view (Redis + PostgreSQL leases)', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let store: Store;
   let redis: Redis;
   const prefix = uniquePrefix('obs-cluster');
-  const hooks: Array<{ status: string; alert: { rule: string } }> = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      hooks.push(JSON.parse(body));
-      res.writeHead(204).end();
-    });
-  });
+  let receiver: WebhookReceiver<{ status: string; alert: { rule: string } }>;
+  const hooks = () => receiver.received.map((r) => r.body);
   const instances: Observability[] = [];
 
   beforeAll(async () => {
@@ -29,8 +21,8 @@ describeWith(['redis', 'postgres'], 'several instances share one view (Redis + P
     store = await createStore(loadConfig({ DATABASE_URL: db.url }));
     await store.migrate();
     redis = new Redis(REDIS_URL);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const webhook = `http://127.0.0.1:${(server.address() as AddressInfo).port}/alerts`;
+    receiver = await startWebhookReceiver('/alerts');
+    const webhook = receiver.url;
     for (const id of ['i1', 'i2', 'i3']) {
       const obs = await Observability.create({
         settings: testSettings({ redisKeyPrefix: prefix, alertWebhook: webhook }), logger: silentLogger, redis, locks: store.locks,
@@ -42,7 +34,7 @@ describeWith(['redis', 'postgres'], 'several instances share one view (Redis + P
   });
   afterAll(async () => {
     for (const obs of instances) await obs.stop();
-    server.close();
+    await receiver.close();
     const keys = await redis.keys(`${prefix}*`);
     if (keys.length) await redis.del(...keys);
     redis.disconnect();
@@ -66,10 +58,10 @@ describeWith(['redis', 'postgres'], 'several instances share one view (Redis + P
     const evaluated = [];
     for (let round = 0; round < 3; round++) for (const obs of instances) evaluated.push(await obs.evaluator!.tick());
     expect(evaluated.filter(Boolean).length).toBe(3); // one instance per round holds the lease
-    await eventually(() => hooks.length >= 1);
+    await eventually(() => hooks().length >= 1);
     await new Promise((r) => setTimeout(r, 200));
-    expect(hooks.filter((h) => h.status === 'firing')).toHaveLength(1);
-    expect(hooks[0]!.alert.rule).toBe('ErrorsSeen');
+    expect(hooks().filter((h) => h.status === 'firing')).toHaveLength(1);
+    expect(hooks()[0]!.alert.rule).toBe('ErrorsSeen');
     for (const obs of instances) expect(await obs.alerts.list('firing')).toHaveLength(1);
   });
 });

@@ -1,28 +1,20 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecurityEvents, type SecurityEvent } from '../../src/security/events.js';
 import { MemoryAudit } from './fixtures.js';
 import { waitUntil } from '../helpers/poll.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 
 describe('security events', () => {
-  const received: Array<{ headers: http.IncomingHttpHeaders; body: any }> = [];
-  let server: http.Server;
+  let hooks: WebhookReceiver;
   let url: string;
+  let received: WebhookReceiver['received'];
 
   beforeAll(async () => {
-    server = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        received.push({ headers: req.headers, body: JSON.parse(body) });
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    hooks = await startWebhookReceiver();
+    url = hooks.url;
+    received = hooks.received;
   });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  afterAll(() => hooks.close());
 
   it('counts every event, audits and notifies notable ones once per window', async () => {
     const audit = new MemoryAudit();
