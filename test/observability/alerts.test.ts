@@ -14,6 +14,7 @@ import { localLock } from '../../src/observability/index.js';
 import { describeWith, REDIS_URL, uniquePrefix } from '../helpers/services.js';
 import { eventually } from './harness.js';
 import { startWebhookReceiver } from '../helpers/webhook-receiver.js';
+import { deleteRedisPrefix } from '../../src/bench/services.js';
 
 const rule = (over: Partial<AlertRule> = {}): AlertRule => ({ name: 'SlowP99', expr: 'p99_ms', op: '>', threshold: 1000, forMs: 120_000, severity: 'critical', ...over });
 
@@ -176,8 +177,7 @@ describeWith(['redis'], 'alert state in Redis', () => {
     redis = new Redis(REDIS_URL);
   });
   afterAll(async () => {
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
+    await deleteRedisPrefix(REDIS_URL, prefix);
     redis.disconnect();
   });
 

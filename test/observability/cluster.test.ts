@@ -6,6 +6,7 @@ import { createStore, type Store } from '../../src/store/index.js';
 import { createTestDatabase, describeWith, REDIS_URL, uniquePrefix } from '../helpers/services.js';
 import { eventually, silentLogger, testSettings } from './harness.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
+import { deleteRedisPrefix } from '../../src/bench/services.js';
 
 describeWith(['redis', 'postgres'], 'several instances share one view (Redis + PostgreSQL leases)', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -35,8 +36,7 @@ describeWith(['redis', 'postgres'], 'several instances share one view (Redis + P
   afterAll(async () => {
     for (const obs of instances) await obs.stop();
     await receiver.close();
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
+    await deleteRedisPrefix(REDIS_URL, prefix);
     redis.disconnect();
     await store.close();
     await db.drop();

@@ -10,6 +10,7 @@ import { MemoryHistoryStore } from '../../src/observability/history-store-memory
 import { RedisHistoryStore } from '../../src/observability/history-store-redis.js';
 import { Recorder } from '../../src/observability/recorder.js';
 import { describeWith, REDIS_URL, uniquePrefix } from '../helpers/services.js';
+import { deleteRedisPrefix } from '../../src/bench/services.js';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
@@ -135,8 +136,7 @@ describeWith(['redis'], 'History over Redis', () => {
     redis = new Redis(REDIS_URL);
   });
   afterAll(async () => {
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
+    await deleteRedisPrefix(REDIS_URL, prefix);
     redis.disconnect();
   });
   historyContract('redis', async () => new RedisHistoryStore(redis, `${prefix}${Math.random()}:`, 86_400_000));

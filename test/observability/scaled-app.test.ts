@@ -1,8 +1,8 @@
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, describeWith, REDIS_URL, uniquePrefix } from '../helpers/services.js';
 import { apiClient, newSession, PASSWORD, startTestTessera, type TestTessera } from '../helpers/tessera.js';
 import { eventually } from './harness.js';
+import { deleteRedisPrefix } from '../../src/bench/services.js';
 
 describeWith(['redis', 'postgres'], 'two app instances sharing Redis + PostgreSQL: one observability view', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -20,10 +20,7 @@ describeWith(['redis', 'postgres'], 'two app instances sharing Redis + PostgreSQ
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
     await db?.drop();
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
+    await deleteRedisPrefix(REDIS_URL, prefix);
   });
 
   it('the summary on B counts A\'s traffic; rules set on A apply on B; an alert fires once and both see it', async () => {

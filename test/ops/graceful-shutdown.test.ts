@@ -4,6 +4,7 @@ import { startServerProcess, type ServerProcess } from '../helpers/server-proces
 import { apiClient, newSession, PASSWORD } from '../helpers/tessera.js';
 import { tempDir } from '../cli/run-cli.js';
 import { waitUntil } from '../helpers/poll.js';
+import { deleteRedisPrefix } from '../../src/bench/services.js';
 
 const started: ServerProcess[] = [];
 afterAll(() => Promise.all(started.map((s) => s.stop('SIGKILL'))));
@@ -70,8 +71,9 @@ describe('SIGTERM on an embedded server', () => {
 describeWith(['redis', 'postgres'], 'SIGTERM on a scaled server (PostgreSQL + Redis)', () => {
   it('exits 0 promptly: jobs stopped, Redis connections and the database pool closed', async () => {
     const db = await createTestDatabase();
+    const prefix = uniquePrefix('shutdown');
     try {
-      const server = await start({ DATABASE_URL: db.url, REDIS_URL, REDIS_KEY_PREFIX: uniquePrefix('shutdown'), CLEANUP_INTERVAL: '1s', WARM_INTERVAL: '1s', PASSWORD_HASH_CONCURRENCY: '1' });
+      const server = await start({ DATABASE_URL: db.url, REDIS_URL, REDIS_KEY_PREFIX: prefix, CLEANUP_INTERVAL: '1s', WARM_INTERVAL: '1s', PASSWORD_HASH_CONCURRENCY: '1' });
       const api = apiClient(server.url);
       const { email, token } = await newSession(api);
       expect((await api('GET', '/v1/auth/session', undefined, { token })).status).toBe(200);
@@ -85,6 +87,7 @@ describeWith(['redis', 'postgres'], 'SIGTERM on a scaled server (PostgreSQL + Re
       expect(Date.now() - begin).toBeLessThan(5000);
     } finally {
       await db.drop();
+      await deleteRedisPrefix(REDIS_URL, prefix);
     }
   });
 });

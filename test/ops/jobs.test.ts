@@ -8,6 +8,7 @@ import { createStore } from '../../src/store/create-store.js';
 import { createTestDatabase, describeWith, REDIS_URL, uniquePrefix } from '../helpers/services.js';
 import { startTestTessera, type TestTessera } from '../helpers/tessera.js';
 import { waitUntil } from '../helpers/poll.js';
+import { deleteRedisPrefix } from '../../src/bench/services.js';
 
 const MINUTE = 60_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -115,8 +116,7 @@ describeWith(['redis', 'postgres'], 'warming (PostgreSQL + Redis)', () => {
   afterAll(async () => {
     await Promise.all(running.splice(0).map((s) => s.stop()));
     if (redis) {
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
+      await deleteRedisPrefix(REDIS_URL, prefix);
       redis.disconnect();
     }
     await db?.drop();

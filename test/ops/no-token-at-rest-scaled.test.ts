@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, describeWith, REDIS_URL, uniquePrefix } from '../helpers/services.js';
 import { apiClient, newSession, PASSWORD, startTestTessera, type TestTessera } from '../helpers/tessera.js';
+import { deleteRedisPrefix } from '../../src/bench/services.js';
 
 const hashOf = (token: string) => createHash('sha256').update(token).digest('base64url');
 
@@ -29,8 +30,7 @@ describeWith(['redis', 'postgres'], 'no raw token at rest (PostgreSQL + Redis)',
   afterAll(async () => {
     await server?.stop();
     if (redis) {
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
+      await deleteRedisPrefix(REDIS_URL, prefix);
       redis.disconnect();
     }
     await db?.drop();
