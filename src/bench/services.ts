@@ -40,11 +40,12 @@ export async function redisReachable(url: string | undefined): Promise<boolean> 
 }
 
 /**
- * A private database next to DATABASE_URL's, so the bench never writes into the real one; drop() removes it.
- * Undefined when the server is unreachable or refuses CREATE DATABASE.
+ * A private database next to `url`'s (named tessera_<label>_<random>), so the bench and the tests never write
+ * into the real one; drop() removes it, ending any connection still open. `{error}` when the server is
+ * unreachable or refuses CREATE DATABASE.
  */
-export async function createBenchDatabase(url: string): Promise<{ url: string; drop(): Promise<void> } | { error: string }> {
-  const name = `tessera_bench_${randomBytes(5).toString('hex')}`;
+export async function createBenchDatabase(url: string, label = 'bench'): Promise<{ url: string; drop(): Promise<void> } | { error: string }> {
+  const name = `tessera_${label}_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
   try {
     await admin.connect();

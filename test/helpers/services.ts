@@ -1,25 +1,12 @@
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { Redis } from 'ioredis';
+import { createBenchDatabase, redisReachable } from '../../src/bench/services.js';
 import { describe, it } from 'vitest';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REQUIRE = process.env.TESSERA_REQUIRE_SERVICES === '1';
-
-async function probeRedis(): Promise<boolean> {
-  const client = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: () => null });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
-}
 
 async function probePostgres(): Promise<boolean> {
   const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 1000 });
@@ -34,7 +21,7 @@ async function probePostgres(): Promise<boolean> {
   }
 }
 
-export const services = { redis: await probeRedis(), postgres: await probePostgres() };
+export const services = { redis: await redisReachable(REDIS_URL), postgres: await probePostgres() };
 
 /**
  * A describe block that needs real services. Without them it is skipped with a loud line,
@@ -61,22 +48,9 @@ export function describeWith(needs: Array<'redis' | 'postgres'>, name: string, b
 
 /** A fresh PostgreSQL database for one test file; drop() removes it. */
 export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `tessera_t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: DATABASE_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(DATABASE_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: DATABASE_URL });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
+  const database = await createBenchDatabase(DATABASE_URL, 't');
+  if ('error' in database) throw new Error(`cannot create a test database: ${database.error}`);
+  return database;
 }
 
 /** A unique key prefix so tests sharing the machine's Redis never see each other's keys. */
