@@ -56,6 +56,13 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
 /** A unique key prefix so tests sharing the machine's Redis never see each other's keys. */
 export const uniquePrefix = (label = 't'): string => `tss-test:${label}:${randomBytes(4).toString('hex')}:`;
 
+/** A port something is listening on (for "port in use" tests); release() frees it. */
+export async function occupiedPort(): Promise<{ port: number; release: () => void }> {
+  const blocker = net.createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  return { port: (blocker.address() as net.AddressInfo).port, release: () => blocker.close() };
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { CLI } from '../helpers/server-process.js';
-import { freePort } from '../helpers/services.js';
+import { freePort, occupiedPort } from '../helpers/services.js';
 import { apiClient, newSession } from '../helpers/tessera.js';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
 
@@ -49,10 +49,7 @@ it('npm start: `tessera serve` with no configuration serves in embedded mode and
 });
 
 it('a port already in use stops serve with one line and a non-zero exit', async () => {
-  const net = await import('node:net');
-  const blocker = net.createServer();
-  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
-  const port = (blocker.address() as import('node:net').AddressInfo).port;
+  const { port, release } = await occupiedPort();
   try {
     const { runCli } = await import('../cli/run-cli.js');
     const result = await runCli(['serve', '--port', String(port)], { env: { LOG_LEVEL: 'warn' } });
@@ -61,6 +58,6 @@ it('a port already in use stops serve with one line and a non-zero exit', async 
     expect(lines, result.stderr).toHaveLength(1);
     expect(lines[0]).toMatch(new RegExp(`^tessera: .*EADDRINUSE.*${port}`));
   } finally {
-    blocker.close();
+    release();
   }
 });

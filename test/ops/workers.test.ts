@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { apiClient, newSession, PASSWORD } from '../helpers/tessera.js';
 import { tempDir } from '../cli/run-cli.js';
+import { occupiedPort } from '../helpers/services.js';
 
 interface Answer { status: number; process: string }
 
@@ -121,10 +122,7 @@ describe('tessera serve --workers 2 (embedded)', () => {
 
 describe('tessera serve --workers 2 that cannot start', () => {
   it('stops with a non-zero exit instead of forking replacements forever (port in use)', async () => {
-    const net = await import('node:net');
-    const blocker = net.createServer();
-    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
-    const port = (blocker.address() as import('node:net').AddressInfo).port;
+    const { port, release } = await occupiedPort();
     try {
       const { runCli } = await import('../cli/run-cli.js');
       const result = await runCli(['serve', '--workers', '2', '--port', String(port)], { env: { TESSERA_DATA_DIR: tempDir('workers') }, timeoutMs: 25_000 });
@@ -133,7 +131,7 @@ describe('tessera serve --workers 2 that cannot start', () => {
       expect(result.stdout).toMatch(/worker failed before serving; stopping/);
       expect(result.stdout).not.toMatch(/starting another/);
     } finally {
-      blocker.close();
+      release();
     }
   });
 });
