@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, newSession, PASSWORD, startTestTessera, type TestTessera } from '../helpers/tessera.js';
 import { eventually, SCREENSHOT_DIR } from './harness.js';
 import { launchChromium } from '../helpers/browser.js';
+import { acknowledgeAlert, logInToDashboard, waitForLiveCharts, watchForErrors, whileTrafficFlows } from './dashboard-page.js';
 
 const ADMIN_EMAIL = 'dash-admin@example.test';
 
@@ -28,36 +29,16 @@ describe('dashboard on the real app in headless Chromium', () => {
 
     const page = await browser.newPage({ viewport: { width: 1400, height: 1300 } });
     const problems: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() !== 'error') return;
-      problems.push(`${m.text()} @ ${m.location().url}`);
-    });
-    page.on('pageerror', (e) => problems.push(String(e)));
-    await page.goto(`${t.url}/admin`);
-    await page.fill('#email', ADMIN_EMAIL);
-    await page.fill('#password', PASSWORD);
-    await page.click('button[type=submit]');
-    await page.waitForSelector('#app-view', { state: 'visible' });
+    watchForErrors(page, problems);
+    await logInToDashboard(page, t.url, ADMIN_EMAIL, PASSWORD);
 
-    let traffic = true;
-    const load = (async () => {
-      while (traffic) await fetch(`${t.url}/v1/auth/session`, { headers: { authorization: `Bearer ${user.token}` } }).then((r) => r.arrayBuffer());
-    })();
-    try {
-      await eventually(async () => Number(await page.getAttribute('#c-requests', 'data-points')) >= 3, 10_000, 200);
-      await eventually(async () => Number(await page.textContent('#t-rps')) > 0, 5_000, 200);
+    await whileTrafficFlows(() => fetch(`${t.url}/v1/auth/session`, { headers: { authorization: `Bearer ${user.token}` } }), async () => {
+      await waitForLiveCharts(page);
       await eventually(async () => (await page.textContent('#t-hit'))?.endsWith('%'), 5_000, 200);
       expect(Number(await page.textContent('#t-sessions'))).toBeGreaterThanOrEqual(2);
       await t.runtime.observability.evaluator!.tick();
-    } finally {
-      traffic = false;
-      await load;
-    }
-    await page.selectOption('#alert-filter', 'firing');
-    const ack = page.locator('#alerts tr:has-text("TrafficSeen") button:has-text("Ack")');
-    await ack.waitFor({ timeout: 10_000 });
-    await ack.click();
-    await page.waitForSelector(`#alerts tr:has-text("TrafficSeen") :text("acked by ${ADMIN_EMAIL}")`);
+    });
+    await acknowledgeAlert(page, 'TrafficSeen', ADMIN_EMAIL);
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'dashboard-app.png'), fullPage: true });
     console.log(`dashboard screenshot: ${join(SCREENSHOT_DIR, 'dashboard-app.png')}`);
     expect(problems).toEqual([]);

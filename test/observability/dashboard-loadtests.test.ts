@@ -8,6 +8,7 @@ import { launchChromium } from '../helpers/browser.js';
 import { waitUntil } from '../helpers/poll.js';
 import { apiClient, PASSWORD } from '../helpers/tessera.js';
 import { SCREENSHOT_DIR } from './harness.js';
+import { logInToDashboard, watchForErrors } from './dashboard-page.js';
 
 const ADMIN_EMAIL = 'lt-dash@example.test';
 
@@ -50,17 +51,9 @@ describe('dashboard load-test panel in headless Chromium', () => {
 
     const context = await browser.newContext({ viewport: { width: 1400, height: 1400 } });
     const problems: string[] = [];
-    const watch = (page: import('playwright-core').Page, name: string) => {
-      page.on('console', (m) => { if (m.type() === 'error') problems.push(`${name}: ${m.text()}`); });
-      page.on('pageerror', (e) => problems.push(`${name}: ${String(e)}`));
-    };
     const page = await context.newPage();
-    watch(page, 'dashboard');
-    await page.goto(`${server.url}/admin`);
-    await page.fill('#email', ADMIN_EMAIL);
-    await page.fill('#password', PASSWORD);
-    await page.click('button[type=submit]');
-    await page.waitForSelector('#app-view', { state: 'visible' });
+    watchForErrors(page, problems, 'dashboard');
+    await logInToDashboard(page, server.url, ADMIN_EMAIL, PASSWORD);
 
     const row = page.locator(`#loadtests tr[data-run-id="${id}"]`);
     await row.waitFor();
@@ -70,7 +63,7 @@ describe('dashboard load-test panel in headless Chromium', () => {
 
     // The report opens in a new tab, authenticated by the session cookie of the login, with its charts drawn.
     const [report] = await Promise.all([context.waitForEvent('page'), row.locator('a:has-text("report")').click()]);
-    watch(report, 'report');
+    watchForErrors(report, problems, 'report');
     await report.waitForLoadState();
     expect(report.url()).toBe(`${server.url}/v1/admin/loadtests/${id}/report?format=html`);
     expect(await report.title()).toBe('Tessera load test — browser run');

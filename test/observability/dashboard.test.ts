@@ -3,6 +3,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, eventually, SCREENSHOT_DIR, startHarness } from './harness.js';
 import { launchChromium } from '../helpers/browser.js';
+import { acknowledgeAlert, logInToDashboard, waitForLiveCharts, watchForErrors, whileTrafficFlows } from './dashboard-page.js';
 
 describe('dashboard in headless Chromium', () => {
   let h: Awaited<ReturnType<typeof startHarness>>;
@@ -21,8 +22,7 @@ describe('dashboard in headless Chromium', () => {
   it('logs in, charts update while traffic flows, an alert is acknowledged, no console errors', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1300 } });
     const problems: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
-    page.on('pageerror', (e) => problems.push(String(e)));
+    watchForErrors(page, problems);
     const offsite: string[] = [];
     page.on('request', (r) => { if (!r.url().startsWith(h.url)) offsite.push(r.url()); });
 
@@ -32,29 +32,15 @@ describe('dashboard in headless Chromium', () => {
     await page.click('button[type=submit]');
     await page.waitForSelector('#login-error:has-text("incorrect")');
     problems.length = 0; // the 401 of that failed login is logged by the browser itself
-    await page.fill('#password', ADMIN.password);
-    await page.click('button[type=submit]');
-    await page.waitForSelector('#app-view', { state: 'visible' });
+    await logInToDashboard(page, h.url, ADMIN.email, ADMIN.password);
 
-    let traffic = true;
-    const load = (async () => {
-      while (traffic) await fetch(`${h.url}/v1/auth/session`).then((r) => r.arrayBuffer());
-    })();
-    try {
-      await eventually(async () => Number(await page.getAttribute('#c-requests', 'data-points')) >= 3, 10_000, 200);
-      await eventually(async () => Number(await page.textContent('#t-rps')) > 0, 5_000, 200);
+    await whileTrafficFlows(() => fetch(`${h.url}/v1/auth/session`), async () => {
+      await waitForLiveCharts(page);
       expect(await page.textContent('#t-sessions')).toBe('42');
       expect(await page.textContent('#t-hit')).toMatch(/%$/);
       await h.obs.evaluator!.tick();
-    } finally {
-      traffic = false;
-      await load;
-    }
-    await page.selectOption('#alert-filter', 'firing');
-    const ack = page.locator('#alerts tr:has-text("TrafficSeen") button:has-text("Ack")');
-    await ack.waitFor({ timeout: 10_000 });
-    await ack.click();
-    await page.waitForSelector('#alerts tr:has-text("TrafficSeen") :text("acked by admin@example.com")');
+    });
+    await acknowledgeAlert(page, 'TrafficSeen', 'admin@example.com');
     const [alert] = await h.obs.alerts.list('firing');
     expect(alert!.acknowledgedBy).toBe(ADMIN.email);
     await page.waitForSelector('#events tr:has-text("login_failed")');
