@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CapturedResponse, TargetInfo } from './types.js';
 
-export const BENCH_PASSWORD = 'bench-password-0123456789';
+const BENCH_PASSWORD = 'bench-password-0123456789';
 
 /**
  * Signs in to a target that needs a session (TargetInfo.login), from the bench driver's process, and makes one
