@@ -114,7 +114,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     onTokenReuse: (sessionId, tokenHash) => sessions!.onTokenReuse(sessionId, tokenHash),
   });
   const toucher = new SessionToucher(store, cache, config.sessionIdleTtl, observer, logger);
-  const validate = createSessionValidator(cache, loadFromStore, toucher, observer);
+  const validate = createSessionValidator(cache, loadFromStore, toucher, observer, config.faultFillDelay);
   sessions = new SessionManager(store, cache, validate, audit, { idleTtlMs: config.sessionIdleTtl, absoluteTtlMs: config.sessionAbsoluteTtl });
   // The protection layer: its own Redis connection (fail-fast, like the cache's), bans on the bus and in the database.
   const protectionRedis = config.hasRedis

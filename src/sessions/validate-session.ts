@@ -11,7 +11,7 @@ const usable = (e: SessionEntry, now: number): boolean =>
  * The hot path: token → hash → L1 → L2 → database. Concurrent validations of one cold token share one
  * L2/database fetch; unknown tokens are remembered briefly so a token spray never reaches the database.
  */
-export function createSessionValidator(cache: SessionCache, loadFromStore: StoreLoader, touch: SessionToucher, observer: SessionObserver) {
+export function createSessionValidator(cache: SessionCache, loadFromStore: StoreLoader, touch: SessionToucher, observer: SessionObserver, faultFillDelayMs = 0) {
   const inFlight = new Map<string, Promise<SessionEntry | undefined>>();
 
   async function loadCold(tokenHash: string, now: number, trace?: RequestTrace): Promise<SessionEntry | undefined> {
@@ -25,6 +25,7 @@ export function createSessionValidator(cache: SessionCache, loadFromStore: Store
     if (cache.hasL2) observer.cacheLookup?.('L2', 'miss');
     if (trace) trace.tier = 'DB';
     const fromStore = await loadFromStore(tokenHash, now, trace);
+    if (faultFillDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, faultFillDelayMs));
     observer.cacheLookup?.('DB', fromStore ? 'hit' : 'miss');
     if (fromStore) cache.store(fromStore, now);
     else cache.rememberUnknown(tokenHash);
