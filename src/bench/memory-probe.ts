@@ -25,7 +25,7 @@ function entry(now: number, i: number): SessionEntry {
       id: generateToken().slice(4), userId, tenant: 'default', tokenHash: '', createdAt: now, lastSeenAt: now,
       expiresAt: now + 7 * 86_400_000, idleExpiresAt: now + 1_800_000, revokedAt: null, revokeReason: null,
       ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36',
-      data: {}, version: 1,
+      data: {}, version: 1, revision: 1,
     },
     user: {
       id: userId, email: `user-${i}@example.com`, name: `User ${i}`, tenant: 'default', roles: ['user'],

@@ -47,6 +47,7 @@ export class SessionManager {
       userAgent: client.userAgent,
       data: {},
       version: 1,
+      revision: 1,
     };
     await this.store.sessions.insert(session);
     const entry: SessionEntry = { tokenHash: session.tokenHash, session, user: userView };
@@ -105,7 +106,7 @@ export class SessionManager {
 
   /** Compare-and-set on `version`: a stale version is a 409, never a silent overwrite. */
   async updateData(entry: SessionEntry, data: Record<string, unknown>, version: number) {
-    const updated = await this.store.sessions.updateData(entry.session.id, data, version);
+    const updated = await this.store.sessions.updateData(entry.session.id, data, version, Date.now());
     if (!updated) throw new TesseraError('version_conflict');
     await this.cache.invalidate({ sessionIds: [entry.session.id], tokenHashes: [entry.tokenHash] });
     return updated;

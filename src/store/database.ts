@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Generated, Kysely } from 'kysely';
 
 /** Table shapes as Kysely sees them. Times are epoch-ms bigints (parsed to numbers); JSON columns are text. */
 export interface UsersTable {
@@ -32,6 +32,14 @@ export interface SessionsTable {
   user_agent: string | null;
   data: string;
   version: number;
+  revision: number;
+}
+
+export interface SessionChangesTable {
+  seq: Generated<number>;
+  session_id: string;
+  revision: number;
+  changed_at: number;
 }
 
 export interface RetiredTokensTable {
@@ -115,6 +123,7 @@ export interface Database {
   roles: RolesTable;
   sessions: SessionsTable;
   retired_tokens: RetiredTokensTable;
+  session_changes: SessionChangesTable;
   audit_events: AuditEventsTable;
   job_locks: JobLocksTable;
   metric_minutes: MetricMinutesTable;

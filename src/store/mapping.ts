@@ -35,6 +35,7 @@ export function toSession(row: Selectable<SessionsTable>): SessionRecord {
     userAgent: row.user_agent,
     data: parseObject(row.data),
     version: Number(row.version),
+    revision: Number(row.revision),
   };
 }
 
@@ -54,6 +55,7 @@ export function fromSession(s: SessionRecord): Selectable<SessionsTable> {
     user_agent: s.userAgent,
     data: JSON.stringify(s.data),
     version: s.version,
+    revision: s.revision,
   };
 }
 

@@ -33,6 +33,29 @@ export interface SessionRecord {
   userAgent: string | null;
   data: Record<string, unknown>;
   version: number;
+  /**
+   * Bumped by every change a cache must not hide (revocation, rotation, data write, a change of its user);
+   * a cached copy older than the newest revision any instance has heard of is never served.
+   */
+  revision: number;
+}
+
+/** One row of the change log: this session reached this revision. Caches are fenced by it. */
+export interface SessionChange {
+  sessionId: string;
+  revision: number;
+}
+
+/** A change as the log holds it; `seq` orders the log (gaps can appear while writers are still committing). */
+export interface LoggedSessionChange extends SessionChange {
+  seq: number;
+}
+
+/** What a revocation or change leaves for the caches: every token hash still cacheable, and the change-log rows. */
+export interface SessionChanges {
+  sessionIds: string[];
+  tokenHashes: string[];
+  changes: SessionChange[];
 }
 
 export interface RetiredToken {
@@ -89,36 +112,56 @@ export interface SessionsRepository {
   findRetiredToken(tokenHash: string): Promise<RetiredToken | undefined>;
   /**
    * Compare-and-set rotation: replaces the current hash only if it is still `oldHash`, and records
-   * `oldHash` as retired at `now`. False when another rotation won.
+   * `oldHash` as retired at `now`. Undefined when another rotation won.
    */
-  rotate(sessionId: string, oldHash: string, newHash: string, now: number, idleExpiresAt: number): Promise<boolean>;
+  rotate(sessionId: string, oldHash: string, newHash: string, now: number, idleExpiresAt: number): Promise<SessionChange | undefined>;
   /** Throttled activity write. */
   touch(id: string, lastSeenAt: number, idleExpiresAt: number): Promise<void>;
   /**
    * Marks one session revoked (if not already) and returns every token hash that could still be cached
    * for it (current and retired), so caches can drop them. Undefined when no such live session.
    */
-  revoke(id: string, reason: string, now: number): Promise<{ session: SessionRecord; tokenHashes: string[] } | undefined>;
+  revoke(id: string, reason: string, now: number): Promise<(SessionChanges & { session: SessionRecord }) | undefined>;
   /** Revokes every live session of a user (except one, when given); returns the revoked ids and hashes. */
   revokeAllForUser(
     userId: string,
     reason: string,
     now: number,
     exceptSessionId?: string,
-  ): Promise<{ sessionIds: string[]; tokenHashes: string[] }>;
+  ): Promise<SessionChanges>;
+  /** The user's roles or account changed: every live session of it gets a new revision. */
+  markUserChanged(userId: string, now: number): Promise<SessionChanges>;
+  /** Change-log rows after `seq`, in order, at most `limit`. */
+  changesAfter(seq: number, limit: number): Promise<LoggedSessionChange[]>;
+  /** The seq just before the first change logged at or after `since` (epoch ms): where a new reader starts. */
+  changeSeqBefore(since: number): Promise<number>;
   /** Live (not revoked, not expired at `now`) sessions of a user, newest first. */
   listLiveByUser(userId: string, now: number): Promise<SessionRecord[]>;
   /** Compare-and-set on version; undefined when `expectedVersion` is stale or the session is gone. */
-  updateData(id: string, data: Record<string, unknown>, expectedVersion: number): Promise<{ data: Record<string, unknown>; version: number } | undefined>;
+  updateData(
+    id: string,
+    data: Record<string, unknown>,
+    expectedVersion: number,
+    now: number,
+  ): Promise<{ data: Record<string, unknown>; version: number; change: SessionChange } | undefined>;
   /**
    * Deletes, in batches of `batchSize`, sessions expired (idle or absolute) before `now` and sessions revoked
-   * before `revokedBefore`, with their retired tokens. With dryRun nothing is deleted and `deleted` counts what would be.
-   * `remaining` is the number of sessions left in the table.
+   * before `revokedBefore`, with their retired tokens, and change-log rows older than `changesBefore`. With dryRun
+   * nothing is deleted and `deleted` counts what would be. `remaining` is the number of sessions left in the table.
    */
-  cleanup(options: { now: number; revokedBefore: number; batchSize: number; dryRun: boolean }): Promise<{ deleted: number; remaining: number }>;
+  cleanup(options: CleanupOptions): Promise<{ deleted: number; remaining: number }>;
   countByState(now: number): Promise<{ active: number; expired: number; revoked: number }>;
   /** Live sessions seen since `since`, most recent first. */
   recentlyActive(since: number, now: number, limit: number): Promise<SessionRecord[]>;
+}
+
+export interface CleanupOptions {
+  now: number;
+  revokedBefore: number;
+  /** Change-log rows logged before this are deleted (no cache can still hold what they fence). */
+  changesBefore?: number;
+  batchSize: number;
+  dryRun: boolean;
 }
 
 export interface AuditRepository {

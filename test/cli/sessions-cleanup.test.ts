@@ -16,7 +16,7 @@ async function seed(store: Store) {
   const session = (overrides: Partial<SessionRecord>): SessionRecord => ({
     id: randomUUID(), userId: user.id, tenant: 'default', tokenHash: createHash('sha256').update(randomBytes(16)).digest('hex'),
     createdAt: now - 2 * DAY, lastSeenAt: now - HOUR, expiresAt: now + 5 * DAY, idleExpiresAt: now + HOUR,
-    revokedAt: null, revokeReason: null, ip: null, userAgent: null, data: {}, version: 1, ...overrides,
+    revokedAt: null, revokeReason: null, ip: null, userAgent: null, data: {}, version: 1, revision: 1, ...overrides,
   });
   const rows = [
     ...Array.from({ length: 4 }, () => session({ idleExpiresAt: now - HOUR })), // idle-expired

@@ -23,7 +23,7 @@ async function seedSessions(store: Store, count: number, overrides: (now: number
     const row: SessionRecord = {
       id: randomUUID(), userId: user.id, tenant: 'default', tokenHash: sha256(randomBytes(32).toString('hex')),
       createdAt: now - 10 * MINUTE, lastSeenAt: now - MINUTE, expiresAt: now + 60 * MINUTE, idleExpiresAt: now + 30 * MINUTE,
-      revokedAt: null, revokeReason: null, ip: null, userAgent: null, data: {}, version: 1, ...overrides(now),
+      revokedAt: null, revokeReason: null, ip: null, userAgent: null, data: {}, version: 1, revision: 1, ...overrides(now),
     };
     await store.sessions.insert(row);
     rows.push(row);

@@ -38,6 +38,7 @@ export function sessionFor(userId: string, overrides: Partial<SessionRecord> = {
     userAgent: 'vitest',
     data: {},
     version: 1,
+    revision: 1,
     ...overrides,
   };
 }

@@ -164,13 +164,13 @@ function repositorySuite(factory: StoreFactory): void {
       const user = await makeUser(store());
       const session = await insertSession(store(), user.id);
       const next = randomHash();
-      expect(await store().sessions.rotate(session.id, session.tokenHash, next, T0 + 10, T0 + HOUR + 10)).toBe(true);
+      expect(await store().sessions.rotate(session.id, session.tokenHash, next, T0 + 10, T0 + HOUR + 10)).toEqual({ sessionId: session.id, revision: 2 });
       expect(await store().sessions.findByTokenHash(next)).toMatchObject({ id: session.id, lastSeenAt: T0 + 10, idleExpiresAt: T0 + HOUR + 10 });
       expect(await store().sessions.findByTokenHash(session.tokenHash)).toBeUndefined();
       expect(await store().sessions.findRetiredToken(session.tokenHash)).toEqual({ tokenHash: session.tokenHash, sessionId: session.id, retiredAt: T0 + 10 });
       expect(await store().sessions.findRetiredToken(next)).toBeUndefined();
       // A stale old hash loses and changes nothing.
-      expect(await store().sessions.rotate(session.id, session.tokenHash, randomHash(), T0 + 20, T0 + HOUR + 20)).toBe(false);
+      expect(await store().sessions.rotate(session.id, session.tokenHash, randomHash(), T0 + 20, T0 + HOUR + 20)).toBeUndefined();
       expect(await store().sessions.findById(session.id)).toMatchObject({ tokenHash: next, lastSeenAt: T0 + 10 });
     });
 
@@ -190,7 +190,7 @@ function repositorySuite(factory: StoreFactory): void {
       const user = await makeUser(store());
       const session = await insertSession(store(), user.id);
       await store().sessions.revoke(session.id, 'logout', T0 + 1);
-      expect(await store().sessions.rotate(session.id, session.tokenHash, randomHash(), T0 + 2, T0 + HOUR)).toBe(false);
+      expect(await store().sessions.rotate(session.id, session.tokenHash, randomHash(), T0 + 2, T0 + HOUR)).toBeUndefined();
       expect(await store().sessions.findRetiredToken(session.tokenHash)).toBeUndefined();
     });
 
@@ -234,8 +234,8 @@ function repositorySuite(factory: StoreFactory): void {
       expect(await store().sessions.findById(s1.id)).toMatchObject({ revokedAt: T0 + 5, revokeReason: 'password_change' });
 
       const all = await store().sessions.revokeAllForUser(user.id, 'ban', T0 + 6);
-      expect(all).toEqual({ sessionIds: [keep.id], tokenHashes: [keep.tokenHash] });
-      expect(await store().sessions.revokeAllForUser(user.id, 'ban', T0 + 7)).toEqual({ sessionIds: [], tokenHashes: [] });
+      expect(all).toEqual({ sessionIds: [keep.id], tokenHashes: [keep.tokenHash], changes: [{ sessionId: keep.id, revision: 2 }] });
+      expect(await store().sessions.revokeAllForUser(user.id, 'ban', T0 + 7)).toEqual({ sessionIds: [], tokenHashes: [], changes: [] });
     });
 
     it('lists live sessions of a user, newest first', async () => {
@@ -252,11 +252,11 @@ function repositorySuite(factory: StoreFactory): void {
     it('updates data by compare-and-set on version', async () => {
       const user = await makeUser(store());
       const session = await insertSession(store(), user.id, { data: { a: 1 }, version: 1 });
-      expect(await store().sessions.updateData(session.id, { a: 2 }, 1)).toEqual({ data: { a: 2 }, version: 2 });
-      expect(await store().sessions.updateData(session.id, { a: 3 }, 1)).toBeUndefined();
+      expect(await store().sessions.updateData(session.id, { a: 2 }, 1, T0)).toEqual({ data: { a: 2 }, version: 2, change: { sessionId: session.id, revision: 2 } });
+      expect(await store().sessions.updateData(session.id, { a: 3 }, 1, T0)).toBeUndefined();
       expect(await store().sessions.findById(session.id)).toMatchObject({ data: { a: 2 }, version: 2 });
-      expect(await store().sessions.updateData('missing', {}, 1)).toBeUndefined();
-      const racers = await Promise.all([1, 2, 3].map((n) => store().sessions.updateData(session.id, { n }, 2)));
+      expect(await store().sessions.updateData('missing', {}, 1, T0)).toBeUndefined();
+      const racers = await Promise.all([1, 2, 3].map((n) => store().sessions.updateData(session.id, { n }, 2, T0)));
       expect(racers.filter(Boolean)).toHaveLength(1);
       expect((await store().sessions.findById(session.id))?.version).toBe(3);
     });
@@ -274,6 +274,54 @@ function repositorySuite(factory: StoreFactory): void {
       expect(found.map((s) => s.id)).toEqual([b.id, a.id]);
       expect((await store().sessions.recentlyActive(base - 10, base, 1)).map((s) => s.id)).toEqual([b.id]);
       expect(await store().sessions.recentlyActive(base - 10, base + HOUR, 10)).toEqual([]);
+    });
+  });
+
+  describe('session change log', () => {
+    it('gives every change a new revision and logs it in order, on every kind of change', async () => {
+      const user = await makeUser(store());
+      const [a, b, c] = [await insertSession(store(), user.id), await insertSession(store(), user.id), await insertSession(store(), user.id)];
+      const TB = T0 + 1000 * HOUR; // later than any other test's changes
+      const start = await store().sessions.changeSeqBefore(TB);
+      const rotated = await store().sessions.rotate(a.id, a.tokenHash, randomHash(), TB + 1, TB + HOUR);
+      const written = await store().sessions.updateData(a.id, { x: 1 }, 1, TB + 2);
+      const marked = await store().sessions.markUserChanged(user.id, T0 + 3); // T0: while the sessions are live
+      const revoked = await store().sessions.revoke(b.id, 'logout', TB + 4);
+      const all = await store().sessions.revokeAllForUser(user.id, 'logout_all', TB + 5);
+      expect(rotated).toEqual({ sessionId: a.id, revision: 2 });
+      expect(written?.change).toEqual({ sessionId: a.id, revision: 3 });
+      expect(marked.changes).toEqual(expect.arrayContaining([{ sessionId: a.id, revision: 4 }, { sessionId: b.id, revision: 2 }, { sessionId: c.id, revision: 2 }]));
+      expect(marked.tokenHashes).toHaveLength(4); // a's current and retired hash, b's and c's
+      expect(revoked?.changes).toEqual([{ sessionId: b.id, revision: 3 }]);
+      expect(all.changes).toEqual(expect.arrayContaining([{ sessionId: a.id, revision: 5 }, { sessionId: c.id, revision: 3 }]));
+      expect(all.changes).toHaveLength(2);
+      const ours = new Set([a.id, b.id, c.id]);
+      const logged = (await store().sessions.changesAfter(start, 1000)).filter((r) => ours.has(r.sessionId));
+      expect(logged.map(({ sessionId, revision }) => ({ sessionId, revision }))).toEqual([
+        rotated, written!.change, ...marked.changes, ...revoked!.changes, ...all.changes,
+      ]);
+      expect(logged.map((r) => r.seq)).toEqual([...logged.map((r) => r.seq)].sort((x, y) => x - y));
+      expect((await store().sessions.changesAfter(logged[2]!.seq, 2)).map((r) => r.seq)).toEqual(logged.slice(3, 5).map((r) => r.seq));
+      expect((await store().sessions.findById(a.id))?.revision).toBe(5);
+      expect(await store().sessions.changeSeqBefore(TB + 4)).toBe(logged[5]!.seq - 1);
+      expect(await store().sessions.changeSeqBefore(TB + 999_999)).toBe(logged.at(-1)!.seq);
+    });
+
+    it('touches do not change the revision (activity is not a change caches must see)', async () => {
+      const user = await makeUser(store());
+      const session = await insertSession(store(), user.id);
+      await store().sessions.touch(session.id, T0 + 10, T0 + HOUR + 10);
+      expect((await store().sessions.findById(session.id))?.revision).toBe(1);
+    });
+
+    it('cleanup drops change-log rows older than changesBefore and keeps newer ones', async () => {
+      const user = await makeUser(store());
+      const session = await insertSession(store(), user.id);
+      await store().sessions.updateData(session.id, { v: 1 }, 1, T0 - 10 * HOUR);
+      await store().sessions.updateData(session.id, { v: 2 }, 2, T0 + 10 * HOUR);
+      await store().sessions.cleanup({ now: T0, revokedBefore: T0 - 100 * HOUR, changesBefore: T0, batchSize: 100, dryRun: false });
+      const left = (await store().sessions.changesAfter(0, 100_000)).filter((c) => c.sessionId === session.id);
+      expect(left.map((c) => c.revision)).toEqual([3]);
     });
   });
 
@@ -342,7 +390,7 @@ function repositorySuite(factory: StoreFactory): void {
         await insertSession(s, user.id, { ...live(), revokedAt: revokedBefore - 1, revokeReason: 'ban' }),
       ];
       const rotatedOut = gone[0]!.tokenHash;
-      expect(await s.sessions.rotate(gone[0]!.id, rotatedOut, randomHash(), T0, T0 + HOUR)).toBe(true);
+      expect(await s.sessions.rotate(gone[0]!.id, rotatedOut, randomHash(), T0, T0 + HOUR)).toBeTruthy();
 
       expect(await s.sessions.countByState(now)).toEqual({ active: 2, expired: 4, revoked: 2 });
 

@@ -3,6 +3,7 @@ import * as initial from './0001_initial.js';
 import * as observability from './0002_observability.js';
 import * as securityBans from './0100_security_bans.js';
 import * as loadtests from './0101_loadtests.js';
+import * as sessionChanges from './0102_session_changes.js';
 
 /** Every migration, by name, in order. Static so the built package needs no migration folder at runtime. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -10,6 +11,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0002_observability': observability,
   '0100_security_bans': securityBans,
   '0101_loadtests': loadtests,
+  '0102_session_changes': sessionChanges,
 };
 
 export const migrationProvider: MigrationProvider = {

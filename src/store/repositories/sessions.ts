@@ -3,6 +3,14 @@ import { fromSession, toRetiredToken, toSession } from '../mapping.js';
 import type { SessionsRepository } from '../types.js';
 import { cleanupSessions, countSessionsByState } from './session-maintenance.js';
 import { retiredHashesOf } from './retired-tokens.js';
+import { changeSeqBefore, changesAfter, logChanges, type ChangedRow } from './session-changes.js';
+
+async function changedSessions(trx: Db, rows: Array<ChangedRow & { token_hash: string }>, now: number) {
+  const sessionIds = rows.map((r) => r.id);
+  const retired = await retiredHashesOf(trx, sessionIds);
+  const changes = await logChanges(trx, rows, now);
+  return { sessionIds, tokenHashes: [...rows.map((r) => r.token_hash), ...retired], changes };
+}
 
 export function sessionsRepository(db: Db): SessionsRepository {
   const live = (now: number) =>
@@ -38,14 +46,15 @@ export function sessionsRepository(db: Db): SessionsRepository {
       return db.transaction().execute(async (trx) => {
         const result = await trx
           .updateTable('sessions')
-          .set({ token_hash: newHash, last_seen_at: now, idle_expires_at: idleExpiresAt })
+          .set((eb) => ({ token_hash: newHash, last_seen_at: now, idle_expires_at: idleExpiresAt, revision: eb('revision', '+', 1) }))
           .where('id', '=', sessionId)
           .where('token_hash', '=', oldHash)
           .where('revoked_at', 'is', null)
+          .returning(['id', 'revision'])
           .executeTakeFirst();
-        if (Number(result.numUpdatedRows) === 0) return false;
+        if (!result) return undefined;
         await trx.insertInto('retired_tokens').values({ token_hash: oldHash, session_id: sessionId, retired_at: now }).execute();
-        return true;
+        return (await logChanges(trx, [result], now))[0];
       });
     },
 
@@ -62,14 +71,15 @@ export function sessionsRepository(db: Db): SessionsRepository {
       return db.transaction().execute(async (trx) => {
         const row = await trx
           .updateTable('sessions')
-          .set({ revoked_at: now, revoke_reason: reason })
+          .set((eb) => ({ revoked_at: now, revoke_reason: reason, revision: eb('revision', '+', 1) }))
           .where('id', '=', id)
           .where('revoked_at', 'is', null)
           .returningAll()
           .executeTakeFirst();
         if (!row) return undefined;
         const retired = await retiredHashesOf(trx, [row.id]);
-        return { session: toSession(row), tokenHashes: [row.token_hash, ...retired] };
+        const changes = await logChanges(trx, [row], now);
+        return { session: toSession(row), sessionIds: [row.id], tokenHashes: [row.token_hash, ...retired], changes };
       });
     },
 
@@ -77,31 +87,51 @@ export function sessionsRepository(db: Db): SessionsRepository {
       return db.transaction().execute(async (trx) => {
         let update = trx
           .updateTable('sessions')
-          .set({ revoked_at: now, revoke_reason: reason })
+          .set((eb) => ({ revoked_at: now, revoke_reason: reason, revision: eb('revision', '+', 1) }))
           .where('user_id', '=', userId)
           .where('revoked_at', 'is', null);
         if (exceptSessionId !== undefined) update = update.where('id', '!=', exceptSessionId);
-        const rows = await update.returning(['id', 'token_hash']).execute();
-        const sessionIds = rows.map((r) => r.id);
-        const retired = await retiredHashesOf(trx, sessionIds);
-        return { sessionIds, tokenHashes: [...rows.map((r) => r.token_hash), ...retired] };
+        const rows = await update.returning(['id', 'token_hash', 'revision']).execute();
+        return changedSessions(trx, rows, now);
       });
     },
+
+    // Only sessions that can still be cached need a new revision: live ones (revoked ones are fenced already).
+    async markUserChanged(userId, now) {
+      return db.transaction().execute(async (trx) => {
+        const rows = await trx
+          .updateTable('sessions')
+          .set((eb) => ({ revision: eb('revision', '+', 1) }))
+          .where('user_id', '=', userId)
+          .where('revoked_at', 'is', null)
+          .where('expires_at', '>', now)
+          .returning(['id', 'token_hash', 'revision'])
+          .execute();
+        return changedSessions(trx, rows, now);
+      });
+    },
+
+    changesAfter: (seq, limit) => changesAfter(db, seq, limit),
+    changeSeqBefore: (since) => changeSeqBefore(db, since),
 
     async listLiveByUser(userId, now) {
       const rows = await live(now).where('user_id', '=', userId).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
       return rows.map(toSession);
     },
 
-    async updateData(id, data, expectedVersion) {
-      const row = await db
-        .updateTable('sessions')
-        .set((eb) => ({ data: JSON.stringify(data), version: eb('version', '+', 1) }))
-        .where('id', '=', id)
-        .where('version', '=', expectedVersion)
-        .returning('version')
-        .executeTakeFirst();
-      return row && { data, version: Number(row.version) };
+    async updateData(id, data, expectedVersion, now) {
+      return db.transaction().execute(async (trx) => {
+        const row = await trx
+          .updateTable('sessions')
+          .set((eb) => ({ data: JSON.stringify(data), version: eb('version', '+', 1), revision: eb('revision', '+', 1) }))
+          .where('id', '=', id)
+          .where('version', '=', expectedVersion)
+          .returning(['id', 'version', 'revision'])
+          .executeTakeFirst();
+        if (!row) return undefined;
+        const [change] = await logChanges(trx, [row], now);
+        return { data, version: Number(row.version), change: change! };
+      });
     },
 
     cleanup: (options) => cleanupSessions(db, options),
