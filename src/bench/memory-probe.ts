@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { createL1Cache, createLocalBus } from '../cache/index.js';
-import { SessionCache } from '../sessions/session-cache.js';
+import { SessionCache, type L1Value } from '../sessions/session-cache.js';
 import { generateToken, hashToken } from '../sessions/token.js';
 import { toSessionView } from '../sessions/views.js';
 import type { SessionEntry } from '../sessions/types.js';
@@ -39,8 +39,13 @@ process.once('message', ({ entries }: { entries: number }) => {
     process.send!({ error: 'run with --expose-gc' }, () => process.exit(1));
     return;
   }
-  const l1 = createL1Cache<never>({ max: entries, ttlMs: 3_600_000 });
-  const cache = new SessionCache(l1, undefined, createLocalBus(), { l2TtlMs: 600_000, negativeTtlMs: 5000, keyPrefix: 'sess:' }, pino({ level: 'silent' }));
+  const l1 = createL1Cache<L1Value>({ max: entries, ttlMs: 3_600_000 });
+  const cache = new SessionCache(
+    { l1, l2: undefined, bus: createLocalBus() },
+    { logReady: true, logIsCurrent: () => false },
+    { l2TtlMs: 600_000, negativeTtlMs: 5000, keyPrefix: 'sess:', fenceRetentionMs: 660_000 },
+    pino({ level: 'silent' }),
+  );
   const now = Date.now();
   const before = heapAfterGc();
   const stored: SessionEntry[] = [];

@@ -64,7 +64,7 @@ export function createBusState(initiallyConnected: boolean): BusState {
   };
 }
 
-const KINDS = new Set(['session', 'user', 'flush', 'custom']);
+const KINDS = new Set(['revisions', 'flush', 'custom']);
 
 interface Envelope {
   from: string;
@@ -87,17 +87,20 @@ export function decodeEnvelope(raw: string): Envelope | undefined {
   return { from, message };
 }
 
-const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string');
+const isRevisionArray = (value: unknown): boolean =>
+  Array.isArray(value) &&
+  value.every((v: unknown) => {
+    const r = v as Record<string, unknown> | null;
+    return r !== null && typeof r === 'object' && typeof r.id === 'string' && Number.isSafeInteger(r.revision);
+  });
 
 export function isBusMessage(value: unknown): value is BusMessage {
   if (!value || typeof value !== 'object') return false;
   const m = value as Record<string, unknown>;
   if (typeof m.kind !== 'string' || !KINDS.has(m.kind)) return false;
   switch (m.kind) {
-    case 'session':
-      return isStringArray(m.tokenHashes) && isStringArray(m.sessionIds);
-    case 'user':
-      return isStringArray(m.userIds);
+    case 'revisions':
+      return isRevisionArray(m.revisions);
     case 'custom':
       return typeof m.topic === 'string';
     default:

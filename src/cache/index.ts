@@ -9,4 +9,4 @@ export { createRedisBus, type RedisBus, type RedisBusOptions } from './bus-redis
 export { createClusterIpcBus, relayBusMessagesInPrimary, type IpcChannel } from './bus-cluster-ipc.js';
 export { createLocalBus } from './bus-local.js';
 export { TopK } from './top-k.js';
-export { createCacheTiers, type CacheTiers, type CacheTiersOptions, type CacheTiersConfig } from './tiers.js';
+export { createCacheStack, type CacheStack, type CacheStackOptions, type CacheStackConfig } from './stack.js';

@@ -61,9 +61,14 @@ export interface L2Cache {
   close(): Promise<void>;
 }
 
+/** An entity (a session) reached a revision: cached copies of older revisions are stale. */
+export interface Revision {
+  id: string;
+  revision: number;
+}
+
 export type BusMessage =
-  | { kind: 'session'; tokenHashes: string[]; sessionIds: string[] }
-  | { kind: 'user'; userIds: string[] }
+  | { kind: 'revisions'; revisions: Revision[] }
   | { kind: 'flush' }
   | { kind: 'custom'; topic: string; payload: unknown };
 

@@ -40,6 +40,7 @@ export const CONFIG_FIELDS = {
   sessionL2Ttl: field('SESSION_L2_TTL', asDuration(), 'Redis cache entry lifetime', '10m'),
   sessionNegativeTtl: field('SESSION_NEGATIVE_TTL', asDuration(), 'how long an unknown token is remembered as unknown', '5s'),
   sessionRotationGrace: field('SESSION_ROTATION_GRACE', asDuration(), 'how long a rotated-out token keeps working', '10s'),
+  sessionChangePoll: field('SESSION_CHANGE_POLL', asDuration(10), 'how often each instance reads the session change log (the path revocations take when Redis loses them); keep it well under 1s', '200ms'),
   faultFillDelay: field('TESSERA_FAULT_FILL_DELAY', asDuration(0), 'tests only: pause between a validation\'s database read and its cache fill, to make fill races deterministic', '0ms'),
   sessionDataMaxBytes: field('SESSION_DATA_MAX_BYTES', asInt(0, 1_048_576), 'largest session data object', '16384'),
   cacheCompressThreshold: field('CACHE_COMPRESS_THRESHOLD', asInt(0, 1 << 30), 'Redis values above this many bytes are compressed', '1024'),

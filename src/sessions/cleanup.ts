@@ -10,6 +10,8 @@ export interface CleanupResult {
 export interface CleanupOptions {
   batchSize: number;
   revokedRetentionMs: number;
+  /** Change-log rows older than this are deleted too (see changeLogRetentionMs in core.ts). */
+  changeLogRetentionMs?: number;
   dryRun: boolean;
   /** How long the lock outlives a crashed holder; a live holder renews it while it works. */
   lockTtlMs: number;
@@ -37,7 +39,8 @@ export async function cleanupSessions(store: Store, options: CleanupOptions): Pr
     }, Math.max(10, Math.floor(lockTtlMs / 3)));
   renew?.unref();
   try {
-    return await store.sessions.cleanup({ now, revokedBefore: now - options.revokedRetentionMs, batchSize: options.batchSize, dryRun: options.dryRun });
+    const changesBefore = options.changeLogRetentionMs === undefined ? undefined : now - options.changeLogRetentionMs;
+    return await store.sessions.cleanup({ now, revokedBefore: now - options.revokedRetentionMs, changesBefore, batchSize: options.batchSize, dryRun: options.dryRun });
   } finally {
     if (renew) {
       clearInterval(renew);

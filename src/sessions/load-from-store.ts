@@ -1,5 +1,6 @@
 import type { SessionRecord, Store } from '../store/types.js';
 import type { PermissionResolver } from '../auth/permissions.js';
+import { timedQuery } from '../store/timed-query.js';
 import type { RequestTrace, SessionEntry, SessionObserver } from './types.js';
 import { isLive, toUserView } from './views.js';
 
@@ -12,21 +13,6 @@ export interface StoreLoaderDeps {
   onTokenReuse(sessionId: string, tokenHash: string): Promise<void>;
 }
 
-/** Times one database round trip into the request trace and the metrics. */
-export async function timedDb<T>(observer: SessionObserver, op: string, trace: RequestTrace | undefined, run: () => Promise<T>): Promise<T> {
-  const start = performance.now();
-  try {
-    return await run();
-  } finally {
-    const ms = performance.now() - start;
-    observer.dbOp?.(op, ms / 1000);
-    if (trace) {
-      trace.dbMs += ms;
-      trace.dbQueries += 1;
-    }
-  }
-}
-
 /**
  * The database step of validation: the current token, else a rotated-out one (valid during its grace
  * period; after it, presenting it revokes the session). Undefined when the token opens no live session.
@@ -35,24 +21,24 @@ export function createStoreLoader(deps: StoreLoaderDeps) {
   const { store, observer } = deps;
 
   async function entryFor(tokenHash: string, session: SessionRecord, trace?: RequestTrace): Promise<SessionEntry | undefined> {
-    const user = await timedDb(observer, 'user_by_id', trace, () => store.users.findById(session.userId));
+    const user = await timedQuery(observer, 'user_by_id', trace, () => store.users.findById(session.userId));
     if (!user) return undefined;
     const permissions = await deps.permissions.forRoles(user.roles);
     return { tokenHash, session, user: toUserView(user, permissions) };
   }
 
   return async function loadFromStore(tokenHash: string, now: number, trace?: RequestTrace): Promise<SessionEntry | undefined> {
-    const current = await timedDb(observer, 'session_by_token', trace, () => store.sessions.findByTokenHash(tokenHash));
+    const current = await timedQuery(observer, 'session_by_token', trace, () => store.sessions.findByTokenHash(tokenHash));
     if (current) return isLive(current, now) ? entryFor(tokenHash, current, trace) : undefined;
 
-    const retired = await timedDb(observer, 'retired_token', trace, () => store.sessions.findRetiredToken(tokenHash));
+    const retired = await timedQuery(observer, 'retired_token', trace, () => store.sessions.findRetiredToken(tokenHash));
     if (!retired) return undefined;
     const graceUntil = retired.retiredAt + deps.rotationGraceMs;
     if (now >= graceUntil) {
       await deps.onTokenReuse(retired.sessionId, tokenHash);
       return undefined;
     }
-    const session = await timedDb(observer, 'session_by_id', trace, () => store.sessions.findById(retired.sessionId));
+    const session = await timedQuery(observer, 'session_by_id', trace, () => store.sessions.findById(retired.sessionId));
     if (!session || !isLive(session, now)) return undefined;
     const entry = await entryFor(tokenHash, session, trace);
     return entry && { ...entry, graceUntil };

@@ -1,125 +1,174 @@
-import type { BusMessage, InvalidationBus, L1Cache, L2Cache } from '../cache/types.js';
-import type { SessionEntry } from './types.js';
 import type { Logger } from 'pino';
+import type { BusMessage, InvalidationBus, L1Cache, L2Cache, Revision } from '../cache/types.js';
+import type { SessionChanges } from '../store/types.js';
+import { RevisionFences } from './revision-fences.js';
+import type { SessionEntry } from './types.js';
 
 /** Marks a token known to be unknown (negative caching). */
 export const UNKNOWN = Symbol('unknown-token');
-type L1Value = SessionEntry | typeof UNKNOWN;
+export type L1Value = SessionEntry | typeof UNKNOWN;
 
-/** While the bus is down, an L1 entry is trusted only if younger than this (revocations elsewhere can't reach us). */
-const BUS_DOWN_MAX_AGE_MS = 1000;
+/** While no channel can tell us of revocations, an L1 entry is trusted only if younger than this. */
+const UNWATCHED_MAX_AGE_MS = 1000;
+/** A database read older than this is not written to Redis: its fence may have outlived its retention. */
+const MAX_FILL_AGE_MS = 10_000;
 
-export interface InvalidationTarget {
-  tokenHashes?: string[];
-  sessionIds?: string[];
-  userIds?: string[];
+/** What tells the cache whether it hears of every change: the bus, and (when running) the database change feed. */
+export interface ChangeWatch {
+  /** True when the change log has been read recently enough that no acknowledged change is unknown here. */
+  logIsCurrent(now: number): boolean;
+  /** False until the change log's lookback window has been read once (no shared entry can be judged before). */
+  readonly logReady: boolean;
+}
+
+export interface SessionCacheOptions {
+  l2TtlMs: number;
+  negativeTtlMs: number;
+  keyPrefix: string;
+  /** How long a fence is kept: as long as any tier can hold a copy it fences. */
+  fenceRetentionMs: number;
 }
 
 /**
- * Session entries in L1 (in-process) and L2 (Redis), kept coherent across instances by the invalidation bus.
- * Keys are token hashes; tags `s:<sessionId>` and `u:<userId>` let a whole session or user be dropped at once.
+ * Session entries in L1 (in-process) and L2 (Redis). Coherence does not depend on any cache write arriving:
+ * every entry carries its session's revision, and a copy older than the newest revision this instance has heard
+ * of (its fences, raised by its own writes, the bus and the database change log) is never stored nor served.
+ * Deletes in Redis and bus messages only make that happen sooner and free memory.
  */
 export class SessionCache {
+  readonly #l1: L1Cache<L1Value>;
+  readonly #l2: L2Cache | undefined;
+  readonly #bus: InvalidationBus;
+  readonly #fences: RevisionFences;
+  readonly #watch: ChangeWatch;
+  readonly #options: SessionCacheOptions;
+  readonly #logger: Logger;
+
   constructor(
-    private readonly l1: L1Cache<L1Value>,
-    private readonly l2: L2Cache | undefined,
-    private readonly bus: InvalidationBus,
-    private readonly options: { l2TtlMs: number; negativeTtlMs: number; keyPrefix: string },
-    private readonly logger: Logger,
+    tiers: { l1: L1Cache<L1Value>; l2: L2Cache | undefined; bus: InvalidationBus },
+    watch: ChangeWatch,
+    options: SessionCacheOptions,
+    logger: Logger,
   ) {
-    bus.subscribe((message) => this.apply(message));
-    // Entries cached while the bus was down may have missed revocations: start clean when it is back.
-    bus.onStateChange((connected) => connected && l1.clear());
+    this.#l1 = tiers.l1;
+    this.#l2 = tiers.l2;
+    this.#bus = tiers.bus;
+    this.#fences = new RevisionFences(options.fenceRetentionMs, (sessionId) => this.#l1.deleteTag(`s:${sessionId}`));
+    this.#watch = watch;
+    this.#options = options;
+    this.#logger = logger;
+    this.#bus.subscribe((message) => this.#apply(message));
+    // Entries cached while the bus was down may have missed revocations the log has not shown yet: start clean.
+    this.#bus.onStateChange((connected) => connected && this.#l1.clear());
   }
 
   get hasL2(): boolean {
-    return this.l2 !== undefined && this.l2.available;
+    return this.#l2 !== undefined && this.#l2.available && this.#watch.logReady;
   }
 
-  /** L1 lookup honouring the bus state: the one synchronous step of the hot path. */
+  /** L1 lookup honouring what this instance can hear: the one synchronous step of the hot path. */
   peek(tokenHash: string): L1Value | undefined {
-    const lostAt = this.bus.lostAt;
-    if (lostAt === undefined) return this.l1.get(tokenHash);
-    return this.l1.get(tokenHash, Math.max(lostAt, Date.now() - BUS_DOWN_MAX_AGE_MS));
+    const lostAt = this.#bus.lostAt;
+    if (lostAt === undefined) return this.#l1.get(tokenHash);
+    const now = Date.now();
+    if (this.#watch.logIsCurrent(now)) return this.#l1.get(tokenHash);
+    return this.#l1.get(tokenHash, Math.max(lostAt, now - UNWATCHED_MAX_AGE_MS));
   }
 
+  /** An entry from Redis, unless a newer revision of its session is known here (then it is deleted there too). */
   async fromL2(tokenHash: string): Promise<SessionEntry | undefined> {
-    if (!this.l2) return undefined;
+    if (!this.#l2) return undefined;
+    let raw: string | undefined;
     try {
-      const raw = await this.l2.get(this.key(tokenHash));
-      return raw === undefined ? undefined : (JSON.parse(raw) as SessionEntry);
+      raw = await this.#l2.get(this.#key(tokenHash));
     } catch {
       return undefined; // L2 trouble is a miss: the database is the source of truth
     }
+    if (raw === undefined) return undefined;
+    const entry = JSON.parse(raw) as SessionEntry;
+    if (this.admits(entry)) return entry;
+    this.#l2.del([this.#key(tokenHash)]).catch(() => {});
+    return undefined;
+  }
+
+  /** False when this entry's session has a newer revision than the entry. */
+  admits(entry: SessionEntry): boolean {
+    return this.#fences.admits(entry.session.id, entry.session.revision);
   }
 
   /**
-   * Caches an entry in L1 and (write-through, in the background) L2. An entry just read from L2 goes to L1
-   * only (`toL2: false`): writing it back would cost a Redis SET per L2 hit, and could put back an entry a
-   * concurrent revocation has just deleted from Redis.
+   * Caches an entry in L1 and (write-through, in the background) L2, unless it is already stale. An entry just
+   * read from L2 goes to L1 only (`toL2: false`): writing it back would cost a Redis SET per L2 hit. `readAt` is
+   * when the database was read for it, when it was.
    */
-  store(entry: SessionEntry, now: number, { toL2 = true }: { toL2?: boolean } = {}): void {
+  store(entry: SessionEntry, now: number, { toL2 = true, readAt }: { toL2?: boolean; readAt?: number } = {}): void {
     const { session } = entry;
     const lifetime = Math.min(session.expiresAt, entry.graceUntil ?? Infinity) - now;
-    if (lifetime <= 0) return;
-    this.l1.set(entry.tokenHash, entry, [`s:${session.id}`, `u:${session.userId}`], entry.graceUntil ? lifetime : undefined);
-    if (this.l2 && toL2) {
+    if (lifetime <= 0 || !this.admits(entry)) return;
+    this.#l1.set(entry.tokenHash, entry, [`s:${session.id}`, `u:${session.userId}`], entry.graceUntil ? lifetime : undefined);
+    if (this.#l2 && toL2 && (readAt === undefined || now - readAt < MAX_FILL_AGE_MS)) {
       const { body: _body, ...persisted } = entry;
-      this.l2.set(this.key(entry.tokenHash), JSON.stringify(persisted), Math.min(this.options.l2TtlMs, lifetime)).catch(() => {});
+      this.#l2.set(this.#key(entry.tokenHash), JSON.stringify(persisted), Math.min(this.#options.l2TtlMs, lifetime)).catch(() => {});
     }
   }
 
   /** Warming: fills Redis in one pipeline without touching this instance's L1. */
   async storeManyL2(entries: SessionEntry[], now: number): Promise<void> {
-    if (!this.l2) return;
+    if (!this.#l2) return;
     const rows = entries
-      .filter((e) => e.session.expiresAt > now)
+      .filter((e) => e.session.expiresAt > now && this.admits(e))
       .map(({ body: _body, ...persisted }) => ({
-        key: this.key(persisted.tokenHash),
+        key: this.#key(persisted.tokenHash),
         value: JSON.stringify(persisted),
-        ttlMs: Math.min(this.options.l2TtlMs, persisted.session.expiresAt - now),
+        ttlMs: Math.min(this.#options.l2TtlMs, persisted.session.expiresAt - now),
       }));
-    if (rows.length > 0) await this.l2.setMany(rows);
+    if (rows.length > 0) await this.#l2.setMany(rows);
   }
 
   rememberUnknown(tokenHash: string): void {
-    this.l1.set(tokenHash, UNKNOWN, undefined, this.options.negativeTtlMs);
+    this.#l1.set(tokenHash, UNKNOWN, undefined, this.#options.negativeTtlMs);
   }
 
-  /** Drops entries here, in Redis, and (through the bus) on every other instance. */
-  async invalidate(target: InvalidationTarget): Promise<void> {
-    const tokenHashes = target.tokenHashes ?? [];
-    const sessionIds = target.sessionIds ?? [];
-    const userIds = target.userIds ?? [];
-    this.dropLocal(tokenHashes, sessionIds, userIds);
+  /**
+   * A change the database has committed: fenced here at once, then (best effort) deleted from Redis and told to
+   * every other instance. Those may fail; the other instances still learn of it from the change log.
+   */
+  async changed({ tokenHashes, changes }: Pick<SessionChanges, 'tokenHashes' | 'changes'>): Promise<void> {
+    const now = Date.now();
+    const revisions = changes.map((c) => ({ id: c.sessionId, revision: c.revision }));
+    this.applyRevisions(revisions, now);
+    for (const hash of tokenHashes) this.#l1.delete(hash);
     const work: Promise<unknown>[] = [];
-    if (this.l2 && tokenHashes.length > 0) work.push(this.l2.del(tokenHashes.map((h) => this.key(h))));
-    if (tokenHashes.length > 0 || sessionIds.length > 0) work.push(this.bus.publish({ kind: 'session', tokenHashes, sessionIds }));
-    if (userIds.length > 0) work.push(this.bus.publish({ kind: 'user', userIds }));
+    if (this.#l2 && tokenHashes.length > 0) work.push(this.#l2.del(tokenHashes.map((h) => this.#key(h))));
+    if (revisions.length > 0) work.push(this.#bus.publish({ kind: 'revisions', revisions }));
     for (const result of await Promise.allSettled(work)) {
-      if (result.status === 'rejected') this.logger.warn({ err: result.reason }, 'cache invalidation could not reach Redis');
+      if (result.status === 'rejected') this.#logger.warn({ err: result.reason }, 'cache invalidation could not reach Redis; the change log carries it');
     }
   }
 
+  /** New revisions heard of (own writes, bus, change log): older copies are dropped from L1 and fenced out. */
+  applyRevisions(revisions: readonly Revision[], now: number): void {
+    for (const revision of revisions) this.#fences.raise(revision, now);
+    this.#fences.prune(now);
+  }
+
+  /** Sessions with a fence: changed within the fence retention. */
+  get fencedSessions(): number {
+    return this.#fences.size;
+  }
+
   async flushAll(): Promise<number> {
-    this.l1.clear();
-    await this.bus.publish({ kind: 'flush' }).catch(() => {});
-    return this.l2 ? this.l2.flush() : 0;
+    this.#l1.clear();
+    await this.#bus.publish({ kind: 'flush' }).catch(() => {});
+    return this.#l2 ? this.#l2.flush() : 0;
   }
 
-  private apply(message: BusMessage): void {
-    if (message.kind === 'session') this.dropLocal(message.tokenHashes, message.sessionIds, []);
-    else if (message.kind === 'user') this.dropLocal([], [], message.userIds);
-    else if (message.kind === 'flush') this.l1.clear();
+  #apply(message: BusMessage): void {
+    if (message.kind === 'revisions') this.applyRevisions(message.revisions, Date.now());
+    else if (message.kind === 'flush') this.#l1.clear();
   }
 
-  private dropLocal(tokenHashes: string[], sessionIds: string[], userIds: string[]): void {
-    for (const hash of tokenHashes) this.l1.delete(hash);
-    for (const id of sessionIds) this.l1.deleteTag(`s:${id}`);
-    for (const id of userIds) this.l1.deleteTag(`u:${id}`);
-  }
-
-  private key(tokenHash: string): string {
-    return `${this.options.keyPrefix}${tokenHash}`;
+  #key(tokenHash: string): string {
+    return `${this.#options.keyPrefix}${tokenHash}`;
   }
 }

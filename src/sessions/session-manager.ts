@@ -3,9 +3,11 @@ import { TesseraError } from '../errors/index.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Store, UserRecord } from '../store/types.js';
 import type { SessionCache } from './session-cache.js';
-import type { SessionValidator } from './validate-session.js';
+import type { StoreLoader } from './load-from-store.js';
+import { createSessionValidator, type SessionValidator, type ValidatorOptions } from './validate-session.js';
+import type { SessionToucher } from './touch-session.js';
 import { generateToken, hashToken } from './token.js';
-import type { SessionEntry, UserView } from './types.js';
+import type { SessionEntry, SessionObserver, UserView } from './types.js';
 import { toSessionView } from './views.js';
 
 export interface ClientInfo {
@@ -18,15 +20,36 @@ export interface SessionPolicy {
   absoluteTtlMs: number;
 }
 
-/** Issues, rotates and revokes sessions; validation itself is the `validate` hot path. */
+export interface SessionManagerDeps {
+  store: Store;
+  cache: SessionCache;
+  audit: AuditLog;
+  toucher: SessionToucher;
+  observer: SessionObserver;
+  /** The database step of validation; it reports a rotated-out token presented too late to this manager. */
+  createLoader(onTokenReuse: (sessionId: string, tokenHash: string) => Promise<void>): StoreLoader;
+}
+
+/**
+ * Issues, rotates and revokes sessions, and owns validation (the `validate` hot path) with its theft detection.
+ * Every change is written to the database first; the caches are then told, and cannot make it be lost.
+ */
 export class SessionManager {
+  readonly validate: SessionValidator;
+  private readonly store: Store;
+  private readonly cache: SessionCache;
+  private readonly audit: AuditLog;
+
   constructor(
-    private readonly store: Store,
-    private readonly cache: SessionCache,
-    readonly validate: SessionValidator,
-    private readonly audit: AuditLog,
-    private readonly policy: SessionPolicy,
-  ) {}
+    deps: SessionManagerDeps,
+    private readonly policy: SessionPolicy & ValidatorOptions,
+  ) {
+    this.store = deps.store;
+    this.cache = deps.cache;
+    this.audit = deps.audit;
+    const loader = deps.createLoader((sessionId, tokenHash) => this.onTokenReuse(sessionId, tokenHash));
+    this.validate = createSessionValidator(deps.cache, loader, deps.toucher, deps.observer, policy);
+  }
 
   async open(user: UserRecord, userView: UserView, client: ClientInfo): Promise<{ token: string; entry: SessionEntry }> {
     const now = Date.now();
@@ -62,10 +85,11 @@ export class SessionManager {
     const token = generateToken();
     const tokenHash = hashToken(token);
     const idleExpiresAt = Math.min(now + this.policy.idleTtlMs, entry.session.expiresAt);
-    const rotated = await this.store.sessions.rotate(entry.session.id, entry.tokenHash, tokenHash, now, idleExpiresAt);
-    if (!rotated) throw new TesseraError('unauthenticated', 'This token was already rotated; use the newer one.');
-    await this.cache.invalidate({ tokenHashes: [entry.tokenHash] });
-    const fresh: SessionEntry = { tokenHash, session: { ...entry.session, tokenHash, lastSeenAt: now, idleExpiresAt }, user: entry.user };
+    const change = await this.store.sessions.rotate(entry.session.id, entry.tokenHash, tokenHash, now, idleExpiresAt);
+    if (!change) throw new TesseraError('unauthenticated', 'This token was already rotated; use the newer one.');
+    await this.cache.changed({ tokenHashes: [entry.tokenHash], changes: [change] });
+    const session = { ...entry.session, tokenHash, lastSeenAt: now, idleExpiresAt, revision: change.revision };
+    const fresh: SessionEntry = { tokenHash, session, user: entry.user };
     this.cache.store(fresh, now);
     await this.audit.record('session_refresh', { tenant: fresh.session.tenant, userId: fresh.session.userId, sessionId: fresh.session.id, ip: client.ip, userAgent: client.userAgent });
     return { token, entry: fresh };
@@ -75,13 +99,13 @@ export class SessionManager {
   async revoke(sessionId: string, reason: string): Promise<boolean> {
     const revoked = await this.store.sessions.revoke(sessionId, reason, Date.now());
     if (!revoked) return false;
-    await this.cache.invalidate({ tokenHashes: revoked.tokenHashes, sessionIds: [sessionId] });
+    await this.cache.changed(revoked);
     return true;
   }
 
   async revokeAll(userId: string, reason: string, exceptSessionId?: string): Promise<number> {
     const revoked = await this.store.sessions.revokeAllForUser(userId, reason, Date.now(), exceptSessionId);
-    await this.cache.invalidate({ tokenHashes: revoked.tokenHashes, sessionIds: revoked.sessionIds });
+    await this.cache.changed(revoked);
     return revoked.sessionIds.length;
   }
 
@@ -105,17 +129,19 @@ export class SessionManager {
   }
 
   /** Compare-and-set on `version`: a stale version is a 409, never a silent overwrite. */
-  async updateData(entry: SessionEntry, data: Record<string, unknown>, version: number) {
+  async updateData(entry: SessionEntry, data: Record<string, unknown>, version: number): Promise<{ data: Record<string, unknown>; version: number }> {
     const updated = await this.store.sessions.updateData(entry.session.id, data, version, Date.now());
     if (!updated) throw new TesseraError('version_conflict');
-    await this.cache.invalidate({ sessionIds: [entry.session.id], tokenHashes: [entry.tokenHash] });
-    return updated;
+    await this.cache.changed({ tokenHashes: [entry.tokenHash], changes: [updated.change] });
+    return { data: updated.data, version: updated.version };
   }
 
-  /** Roles or the account changed: every cached entry of this user, on every instance, is dropped. */
+  /**
+   * Roles or the account changed (call after the user row is written): every live session of the user gets a new
+   * revision, so no cache anywhere serves the old user view.
+   */
   async userChanged(userId: string): Promise<void> {
-    const live = await this.store.sessions.listLiveByUser(userId, Date.now());
-    await this.cache.invalidate({ userIds: [userId], tokenHashes: live.map((s) => s.tokenHash) });
+    await this.cache.changed(await this.store.sessions.markUserChanged(userId, Date.now()));
   }
 
   view(entry: SessionEntry) {

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Store } from '../store/types.js';
 import type { SessionCache } from './session-cache.js';
 import type { SessionEntry, SessionObserver } from './types.js';
-import { timedDb } from './load-from-store.js';
+import { timedQuery } from '../store/timed-query.js';
 
 /**
  * Sliding idle expiry with throttled writes: the row is written only once less than half the idle
@@ -29,7 +29,7 @@ export class SessionToucher {
     entry.body = undefined;
     this.observer.sessionWrite?.('done');
     this.cache.store(entry, now);
-    timedDb(this.observer, 'session_touch', undefined, () => this.store.sessions.touch(s.id, now, nextIdle)).catch((error: unknown) => {
+    timedQuery(this.observer, 'session_touch', undefined, () => this.store.sessions.touch(s.id, now, nextIdle)).catch((error: unknown) => {
       this.logger.warn({ err: error, sessionId: s.id }, 'session activity could not be written');
     });
   }

@@ -7,11 +7,18 @@ import type { RequestTrace, SessionEntry, SessionObserver } from './types.js';
 const usable = (e: SessionEntry, now: number): boolean =>
   e.session.revokedAt === null && now < e.session.expiresAt && now < e.session.idleExpiresAt && (e.graceUntil === undefined || now < e.graceUntil);
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface ValidatorOptions {
+  /** Tests only: a pause between the database read and the cache fill, to make fill races deterministic. */
+  faultFillDelayMs: number;
+}
+
 /**
  * The hot path: token → hash → L1 → L2 → database. Concurrent validations of one cold token share one
  * L2/database fetch; unknown tokens are remembered briefly so a token spray never reaches the database.
  */
-export function createSessionValidator(cache: SessionCache, loadFromStore: StoreLoader, touch: SessionToucher, observer: SessionObserver, faultFillDelayMs = 0) {
+export function createSessionValidator(cache: SessionCache, loadFromStore: StoreLoader, touch: SessionToucher, observer: SessionObserver, options: ValidatorOptions) {
   const inFlight = new Map<string, Promise<SessionEntry | undefined>>();
 
   async function loadCold(tokenHash: string, now: number, trace?: RequestTrace): Promise<SessionEntry | undefined> {
@@ -24,12 +31,23 @@ export function createSessionValidator(cache: SessionCache, loadFromStore: Store
     }
     if (cache.hasL2) observer.cacheLookup?.('L2', 'miss');
     if (trace) trace.tier = 'DB';
+    const readAt = Date.now();
     const fromStore = await loadFromStore(tokenHash, now, trace);
-    if (faultFillDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, faultFillDelayMs));
     observer.cacheLookup?.('DB', fromStore ? 'hit' : 'miss');
-    if (fromStore) cache.store(fromStore, now);
+    if (options.faultFillDelayMs > 0) await sleep(options.faultFillDelayMs);
+    // The fill is refused (inside store) when a newer revision was heard of since the read: a late fill never wins.
+    if (fromStore) cache.store(fromStore, Date.now(), { readAt });
     else cache.rememberUnknown(tokenHash);
     return fromStore;
+  }
+
+  function shared(tokenHash: string, now: number, trace?: RequestTrace): Promise<SessionEntry | undefined> {
+    let pending = inFlight.get(tokenHash);
+    if (!pending) {
+      pending = loadCold(tokenHash, now, trace).finally(() => inFlight.delete(tokenHash));
+      inFlight.set(tokenHash, pending);
+    }
+    return pending;
   }
 
   /** A value on an L1 hit (or a malformed/known-unknown token), a promise when a lower tier is needed. */
@@ -50,12 +68,9 @@ export function createSessionValidator(cache: SessionCache, loadFromStore: Store
       return cached;
     }
     observer.cacheLookup?.('L1', 'miss');
-    let pending = inFlight.get(tokenHash);
-    if (!pending) {
-      pending = loadCold(tokenHash, now, trace).finally(() => inFlight.delete(tokenHash));
-      inFlight.set(tokenHash, pending);
-    }
-    return pending.then((entry) => {
+    return shared(tokenHash, now, trace).then(async (loaded) => {
+      // A load this request joined may have read before a change that is known now: read again, once.
+      const entry = loaded && !cache.admits(loaded) ? await loadCold(tokenHash, Date.now(), trace) : loaded;
       if (entry) touch.ifDue(entry, now);
       return entry;
     });

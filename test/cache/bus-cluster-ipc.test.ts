@@ -53,10 +53,10 @@ describe('node:cluster IPC bus (real workers)', () => {
 
   it('relays a worker message to every other worker, never back to the sender', async () => {
     const [w0, w1, w2] = workers;
-    const first: BusMessage = { kind: 'session', tokenHashes: ['h'], sessionIds: ['s'] };
+    const first: BusMessage = { kind: 'revisions', revisions: [{ id: 's', revision: 2 }] };
     w0.send({ type: 'test:publish', message: first });
     await waitUntil(() => received.get(w1)!.length === 1 && received.get(w2)!.length === 1, 5000, 'w1 and w2 receive');
-    const second: BusMessage = { kind: 'user', userIds: ['u'] };
+    const second: BusMessage = { kind: 'revisions', revisions: [{ id: 'u', revision: 7 }] };
     w1.send({ type: 'test:publish', message: second });
     await waitUntil(() => received.get(w0)!.length === 1 && received.get(w2)!.length === 2, 5000, 'w0 and w2 receive');
     // IPC from the primary to a worker keeps order: had w0's own message come back, it would be first here.
@@ -72,7 +72,7 @@ describe('node:cluster IPC bus (real workers)', () => {
     await waitUntil(() => received.get(w0)!.length === 2, 5000, 'w0 receives the flush');
     expect(received.get(w0)!.at(-1)).toEqual({ kind: 'flush' });
     await waitUntil(() => received.get(w2)!.some((m) => m.kind === 'flush'), 5000, 'w2 receives the flush');
-    expect(received.get(w2)!.map((m) => m.kind)).toEqual(['session', 'user', 'flush']);
+    expect(received.get(w2)!.map((m) => m.kind)).toEqual(['revisions', 'revisions', 'flush']);
   });
 });
 

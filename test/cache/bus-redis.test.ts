@@ -49,20 +49,20 @@ describe('Redis invalidation bus on a private redis-server', () => {
   });
 
   it('delivers a message published on A to B, not back to A; drops malformed messages', async () => {
-    const message: BusMessage = { kind: 'session', tokenHashes: ['h1'], sessionIds: ['s1'] };
+    const message: BusMessage = { kind: 'revisions', revisions: [{ id: 's1', revision: 2 }] };
     await a.bus.publish(message);
     await a.bus.publish({ kind: 'flush' });
     await waitUntil(() => b.received.length === 2, 5000, 'B receives');
     expect(b.received).toEqual([message, { kind: 'flush' }]);
     expect(a.received).toEqual([]);
     const stranger = new Redis(server.url);
-    for (const junk of ['not json', '{"from":"X"}', '{"from":"X","message":{"kind":"user","userIds":[1]}}', '{"from":"X","message":{"kind":"nope"}}']) {
+    for (const junk of ['not json', '{"from":"X"}', '{"from":"X","message":{"kind":"revisions","revisions":[{"id":1,"revision":2}]}}', '{"from":"X","message":{"kind":"nope"}}']) {
       await stranger.publish('tss:bus', junk);
     }
-    await stranger.publish('tss:bus', JSON.stringify({ from: 'X', message: { kind: 'user', userIds: ['u9'] } }));
+    await stranger.publish('tss:bus', JSON.stringify({ from: 'X', message: { kind: 'revisions', revisions: [{ id: 'u9', revision: 7 }] } }));
     stranger.disconnect();
     await waitUntil(() => b.received.length === 3, 5000, 'B receives the valid one');
-    expect(b.received[2]).toEqual({ kind: 'user', userIds: ['u9'] });
+    expect(b.received[2]).toEqual({ kind: 'revisions', revisions: [{ id: 'u9', revision: 7 }] });
   });
 
   it('killed Redis: B loses the bus (lostAt, onStateChange(false)); restart reconnects by itself', async () => {
@@ -81,8 +81,8 @@ describe('Redis invalidation bus on a private redis-server', () => {
     await waitUntil(() => a.bus.connected && b.bus.connected, 10_000, 'both reconnected');
     expect(b.changes).toEqual([false, true]);
     expect(b.bus.lostAt).toBeUndefined();
-    await a.bus.publish({ kind: 'user', userIds: ['u1'] });
-    await waitUntil(() => b.received.some((m) => m.kind === 'user'), 5000, 'B receives after restart');
+    await a.bus.publish({ kind: 'revisions', revisions: [{ id: 'u1', revision: 7 }] });
+    await waitUntil(() => b.received.some((m) => m.kind === 'revisions' && m.revisions[0]?.id === 'u1'), 5000, 'B receives after restart');
   });
 
   it('frozen Redis: heartbeats stop coming back and the bus is lost; resume restores it', async () => {

@@ -84,9 +84,9 @@ describe('cache on a 3-master Redis Cluster', () => {
     b.subscribe((m) => received.push(m));
     expect(await a.waitUntilConnected(10_000)).toBe(true);
     expect(await b.waitUntilConnected(10_000)).toBe(true);
-    await a.publish({ kind: 'user', userIds: ['u1'] });
+    await a.publish({ kind: 'revisions', revisions: [{ id: 'u1', revision: 7 }] });
     await waitUntil(() => received.length > 0, 5000, 'B receives');
-    expect(received).toEqual([{ kind: 'user', userIds: ['u1'] }]);
+    expect(received).toEqual([{ kind: 'revisions', revisions: [{ id: 'u1', revision: 7 }] }]);
     await Promise.all([a.close(), b.close()]);
   });
 

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { RedisBus } from '../../src/cache/bus-redis.js';
-import { createCacheTiers } from '../../src/cache/tiers.js';
+import { createCacheStack } from '../../src/cache/stack.js';
 import { loadConfig } from '../../src/config/index.js';
 import { REDIS_URL, describeWith, uniquePrefix } from '../helpers/services.js';
 
-describe('cache tiers in embedded mode', () => {
-  it('has no L2 and a single-process bus', async () => {
-    const tiers = createCacheTiers(loadConfig({}), { instanceId: 'solo' });
+describe('cache stack in embedded mode', () => {
+  it('has an L1 bounded by SESSION_L1_MAX, no L2 and a single-process bus', async () => {
+    const tiers = createCacheStack<string>(loadConfig({ SESSION_L1_MAX: '2' }), { instanceId: 'solo' });
+    for (const key of ['a', 'b', 'c']) tiers.l1.set(key, key);
+    expect(tiers.l1.stats()).toMatchObject({ size: 2, max: 2, evictions: 1 });
     expect(tiers.l2).toBeUndefined();
     expect(tiers.breaker).toBeUndefined();
     expect(tiers.bus.connected).toBe(true);
@@ -14,12 +16,12 @@ describe('cache tiers in embedded mode', () => {
   });
 });
 
-describeWith(['redis'], 'cache tiers with REDIS_URL', () => {
+describeWith(['redis'], 'cache stack with REDIS_URL', () => {
   it('wires L2 under REDIS_KEY_PREFIX and a connected bus', async () => {
     const prefix = uniquePrefix('tiers');
     const config = loadConfig({ REDIS_URL, REDIS_KEY_PREFIX: prefix, REDIS_TIMEOUT: '1s' });
-    const a = createCacheTiers(config, { instanceId: 'a' });
-    const b = createCacheTiers(config, { instanceId: 'b' });
+    const a = createCacheStack(config, { instanceId: 'a' });
+    const b = createCacheStack(config, { instanceId: 'b' });
     try {
       expect(await (a.bus as RedisBus).waitUntilConnected(5000)).toBe(true);
       expect(await (b.bus as RedisBus).waitUntilConnected(5000)).toBe(true);

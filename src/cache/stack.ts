@@ -4,17 +4,27 @@ import { createBreaker } from './breaker.js';
 import { createClusterIpcBus } from './bus-cluster-ipc.js';
 import { createLocalBus } from './bus-local.js';
 import { createRedisBus } from './bus-redis.js';
+import { createL1Cache } from './l1-cache.js';
 import { createRedisL2 } from './l2-redis.js';
 import { closeRedisConnection, createRedisConnection, type RedisConnection } from './redis-client.js';
-import type { Breaker, InvalidationBus, L2Cache } from './types.js';
+import type { Breaker, InvalidationBus, L1Cache, L2Cache } from './types.js';
 
-export type CacheTiersConfig = Pick<
+export type CacheStackConfig = Pick<
   Config,
-  | 'hasRedis' | 'redisUrl' | 'redisClusterNodes' | 'redisSentinels' | 'redisSentinelName' | 'redisTimeout'
-  | 'redisKeyPrefix' | 'cacheCompressThreshold' | 'l2HotKeys'
+  | 'hasRedis'
+  | 'redisUrl'
+  | 'redisClusterNodes'
+  | 'redisSentinels'
+  | 'redisSentinelName'
+  | 'redisTimeout'
+  | 'redisKeyPrefix'
+  | 'cacheCompressThreshold'
+  | 'l2HotKeys'
+  | 'sessionL1Max'
+  | 'sessionL1Ttl'
 >;
 
-export interface CacheTiersOptions {
+export interface CacheStackOptions {
   /** Unique per process (e.g. hostname:pid:random); tags this process's bus messages. */
   instanceId: string;
   /** Consecutive Redis failures that open the breaker (default 5). */
@@ -24,7 +34,9 @@ export interface CacheTiersOptions {
   onRedisError?: (error: Error) => void;
 }
 
-export interface CacheTiers {
+/** The three tiers, built together: what bentocache calls a cache stack. */
+export interface CacheStack<V> {
+  l1: L1Cache<V>;
   /** Undefined in embedded mode (no Redis configured). */
   l2: L2Cache | undefined;
   /** Redis pub/sub when Redis is configured; node:cluster IPC in an embedded worker; else single-process. */
@@ -35,22 +47,23 @@ export interface CacheTiers {
 }
 
 /**
- * Builds the L2 and the bus the configuration calls for (the L1 is the caller's: it knows its value type).
+ * Builds the L1, the L2 and the bus the configuration calls for.
  * Key layout: `${REDIS_KEY_PREFIX}c:` for cache entries, `${REDIS_KEY_PREFIX}bus` for the bus channel.
  */
-export function createCacheTiers(config: CacheTiersConfig, options: CacheTiersOptions): CacheTiers {
+export function createCacheStack<V>(config: CacheStackConfig, options: CacheStackOptions): CacheStack<V> {
   const { instanceId } = options;
+  const l1 = createL1Cache<V>({ max: config.sessionL1Max, ttlMs: config.sessionL1Ttl });
   if (!config.hasRedis) {
     const bus = cluster.isWorker ? createClusterIpcBus({ instanceId }) : createLocalBus();
-    return { l2: undefined, bus, breaker: undefined, close: () => bus.close() };
+    return { l1, l2: undefined, bus, breaker: undefined, close: () => bus.close() };
   }
   const connection = (role: 'command' | 'subscriber'): RedisConnection =>
     createRedisConnection(config, role, { connectionName: `tessera:${role}`, onError: options.onRedisError });
   const command = connection('command');
   const subscriber = connection('subscriber');
-  const prefix = config.redisKeyPrefix ?? 'tss:';
+  const prefix = config.redisKeyPrefix;
   const breaker = createBreaker('redis', {
-    timeoutMs: config.redisTimeout ?? 250,
+    timeoutMs: config.redisTimeout,
     failureThreshold: options.failureThreshold ?? 5,
     halfOpenAfterMs: options.halfOpenAfterMs ?? 2000,
     probe: () => command.ping(),
@@ -58,11 +71,12 @@ export function createCacheTiers(config: CacheTiersConfig, options: CacheTiersOp
   const l2 = createRedisL2(command, {
     prefix: `${prefix}c:`,
     breaker,
-    compressThreshold: config.cacheCompressThreshold ?? 1024,
-    hotKeys: config.l2HotKeys ?? 20,
+    compressThreshold: config.cacheCompressThreshold,
+    hotKeys: config.l2HotKeys,
   });
   const bus = createRedisBus(command, subscriber, { channel: `${prefix}bus`, instanceId });
   return {
+    l1,
     l2,
     bus,
     breaker,

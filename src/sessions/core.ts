@@ -1,0 +1,94 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/index.js';
+import type { CacheStack } from '../cache/stack.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { PermissionResolver } from '../auth/permissions.js';
+import type { Store } from '../store/types.js';
+import { ChangeFeed } from './change-feed.js';
+import { createStoreLoader } from './load-from-store.js';
+import { SessionCache, type ChangeWatch, type L1Value } from './session-cache.js';
+import { SessionManager } from './session-manager.js';
+import { SessionToucher } from './touch-session.js';
+import type { SessionObserver } from './types.js';
+
+export type SessionCoreConfig = Pick<
+  Config,
+  | 'sessionIdleTtl'
+  | 'sessionAbsoluteTtl'
+  | 'sessionL1Ttl'
+  | 'sessionL2Ttl'
+  | 'sessionNegativeTtl'
+  | 'sessionRotationGrace'
+  | 'sessionChangePoll'
+  | 'faultFillDelay'
+>;
+
+export interface SessionCoreDeps {
+  store: Store;
+  stack: CacheStack<L1Value>;
+  permissions: PermissionResolver;
+  audit: AuditLog;
+  observer: SessionObserver;
+  logger: Logger;
+  /** Other processes share the database (scaled mode, or `serve --workers`): read the change log. */
+  shared: boolean;
+}
+
+export interface SessionCore {
+  sessions: SessionManager;
+  cache: SessionCache;
+  /** The change-log reader; undefined when no other process can change sessions. */
+  feed: ChangeFeed | undefined;
+  close(): Promise<void>;
+}
+
+/** How stale the change log may be read before this instance stops trusting entries no channel can vouch for. */
+const MAX_LOG_LAG_MS = 800;
+const FENCE_MARGIN_MS = 60_000;
+
+/** Builds the session core on a cache stack: cache, change feed, store loader, toucher, manager with its validator. */
+export function createSessionCore(config: SessionCoreConfig, deps: SessionCoreDeps): SessionCore {
+  const { store, stack, observer, logger } = deps;
+  const cacheLifetimeMs = Math.max(config.sessionL2Ttl, config.sessionL1Ttl, config.sessionNegativeTtl);
+  let feed: ChangeFeed | undefined;
+  const watch: ChangeWatch = {
+    get logReady() {
+      return feed === undefined || feed.ready;
+    },
+    logIsCurrent: (now) => feed !== undefined && feed.isCurrent(now, MAX_LOG_LAG_MS),
+  };
+  const cache = new SessionCache(
+    stack,
+    watch,
+    { l2TtlMs: config.sessionL2Ttl, negativeTtlMs: config.sessionNegativeTtl, keyPrefix: 'sess:', fenceRetentionMs: cacheLifetimeMs + FENCE_MARGIN_MS },
+    logger,
+  );
+  if (deps.shared) {
+    feed = new ChangeFeed({
+      sessions: store.sessions,
+      pollIntervalMs: config.sessionChangePoll,
+      lookbackMs: cacheLifetimeMs + FENCE_MARGIN_MS,
+      apply: (revisions, now) => cache.applyRevisions(revisions, now),
+      logger,
+    });
+    feed.start();
+  }
+  const toucher = new SessionToucher(store, cache, config.sessionIdleTtl, observer, logger);
+  const sessions = new SessionManager(
+    {
+      store,
+      cache,
+      audit: deps.audit,
+      toucher,
+      observer,
+      createLoader: (onTokenReuse) =>
+        createStoreLoader({ store, permissions: deps.permissions, observer, rotationGraceMs: config.sessionRotationGrace, onTokenReuse }),
+    },
+    { idleTtlMs: config.sessionIdleTtl, absoluteTtlMs: config.sessionAbsoluteTtl, faultFillDelayMs: config.faultFillDelay },
+  );
+  return { sessions, cache, feed, close: async () => feed?.stop() };
+}
+
+/** How long change-log rows must be kept: every instance's first read looks back this far. */
+export const changeLogRetentionMs = (config: Pick<Config, 'sessionL1Ttl' | 'sessionL2Ttl' | 'sessionNegativeTtl'>): number =>
+  Math.max(config.sessionL2Ttl, config.sessionL1Ttl, config.sessionNegativeTtl) + 2 * FENCE_MARGIN_MS;
