@@ -87,8 +87,17 @@ describeWith(['redis'], 'L2 on Redis', () => {
     // a prefix that is a glob must be matched literally
     await raw.set(`${prefix.slice(0, -1)}X`, 'neighbour', 'PX', 10_000);
     await l2.setMany(Array.from({ length: 1200 }, (_, i) => ({ key: `f${i}`, value: 'v', ttlMs: 10_000 })));
+    // The 1200 just written and what earlier tests left under the prefix: exactly those, not the neighbour.
+    let under = 0;
+    let cursor = '0';
+    do {
+      const [next, keys] = await raw.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      under += keys.length;
+    } while (cursor !== '0');
+    expect(under).toBeGreaterThanOrEqual(1200);
     const deleted = await l2.flush();
-    expect(deleted).toBeGreaterThanOrEqual(1200);
+    expect(deleted).toBe(under);
     expect(await raw.exists(`${prefix}f0`, `${prefix}f1199`)).toBe(0);
     expect(await raw.get(`${other}keep`)).toBe('1');
     expect(await raw.get(`${prefix.slice(0, -1)}X`)).toBe('neighbour');
@@ -96,29 +105,41 @@ describeWith(['redis'], 'L2 on Redis', () => {
   });
 
   it('reports hot keys, hit/miss counts and Redis memory', async () => {
-    for (let i = 0; i < 30; i++) await l2.get('hot');
-    for (let i = 0; i < 10; i++) await l2.mget(['warm', 'hot']);
+    const before = await l2.stats();
+    await l2.set('hot', 'h', 10_000);
+    for (let i = 0; i < 30; i++) await l2.get('hot'); // 30 hits
+    for (let i = 0; i < 10; i++) await l2.mget(['warm', 'hot']); // 10 misses, 10 hits
+    for (let i = 0; i < 3; i++) await l2.get('cold'); // 3 misses
+    await l2.get('coldest'); // 1 miss, and the 4th key: past the 3 hot keys reported
     const stats = await l2.stats();
-    expect(stats.hotKeys[0]).toEqual({ key: 'hot', count: 40 });
-    expect(stats.hotKeys[1]).toEqual({ key: 'warm', count: 10 });
-    expect(stats.hotKeys.length).toBeLessThanOrEqual(3);
-    expect(stats.misses).toBeGreaterThanOrEqual(50);
-    expect(stats.hits).toBeGreaterThan(0);
+    expect(stats.hotKeys).toEqual([{ key: 'hot', count: 40 }, { key: 'warm', count: 10 }, { key: 'cold', count: 3 }]);
+    expect(stats.hits - before.hits).toBe(40);
+    expect(stats.misses - before.misses).toBe(14);
+    expect(stats.errors - before.errors).toBe(0);
     expect(stats.breaker).toBe('closed');
     expect(stats.memory!.usedBytes).toBeGreaterThan(0);
-    expect(stats.memory!.maxBytes).toBeGreaterThanOrEqual(0);
-    expect(stats.memory!.policy).toMatch(/^[a-z-]+$/);
+    // What this Redis is configured with (maxmemory 0 means no limit).
+    const [, maxmemory] = (await raw.config('GET', 'maxmemory')) as [string, string];
+    const [, policy] = (await raw.config('GET', 'maxmemory-policy')) as [string, string];
+    expect(stats.memory!.maxBytes).toBe(Number(maxmemory));
+    expect(stats.memory!.policy).toBe(policy);
   });
 
-  it('treats an undecodable compressed value as a miss', async () => {
+  it('treats an undecodable compressed value as a miss, counting an error', async () => {
     await raw.set(`${prefix}corrupt`, Buffer.from([0xff, 1, 2, 3]));
+    const before = await l2.stats();
     expect(await l2.get('corrupt')).toBeUndefined();
+    const after = await l2.stats();
+    expect([after.hits - before.hits, after.misses - before.misses, after.errors - before.errors]).toEqual([0, 1, 1]);
   });
 
   it('rejects with DependencyError when Redis refuses the command', async () => {
     await raw.set(`${prefix}list`, 'x');
     await raw.del(`${prefix}list`);
     await raw.rpush(`${prefix}list`, 'x');
+    const before = await l2.stats();
     await expect(l2.get('list')).rejects.toBeInstanceOf(DependencyError);
+    const after = await l2.stats();
+    expect([after.hits - before.hits, after.misses - before.misses, after.errors - before.errors]).toEqual([0, 0, 1]);
   });
 });

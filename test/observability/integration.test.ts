@@ -72,15 +72,50 @@ describe('observability wired into the real app (embedded)', () => {
   it('/ready carries the health score and its reasons; the summary agrees', async () => {
     const ready = await api('GET', '/ready');
     expect(ready.status).toBe(200);
+    expect(ready.headers.get('retry-after')).toBeNull();
+    expect(Object.keys(ready.body).sort()).toEqual(['dependencies', 'reasons', 'score', 'status']);
+    expect(ready.body.status).toBe('ready');
+    // Embedded: SQLite and the in-process bus, no Redis; both up, so neither carries a detail.
+    expect(ready.body.dependencies).toEqual([{ name: 'database', ok: true }, { name: 'bus', ok: true }]);
+    // The score is what the reasons leave of 100; none of them is a dependency (traffic, latency or lag may cost points).
+    const reasons = ready.body.reasons as Array<{ points: number; reason: string }>;
+    for (const r of reasons) {
+      expect(Number.isInteger(r.points) && r.points > 0, JSON.stringify(r)).toBe(true);
+      expect(r.reason).not.toMatch(/^(database|bus|redis) is /);
+    }
+    expect(Number.isInteger(ready.body.score)).toBe(true);
     expect(ready.body.score).toBeGreaterThanOrEqual(0);
     expect(ready.body.score).toBeLessThanOrEqual(100);
-    expect(Array.isArray(ready.body.reasons)).toBe(true);
-    expect(ready.body.dependencies.find((d: { name: string }) => d.name === 'database').ok).toBe(true);
+    expect(ready.body.score).toBe(Math.max(0, 100 - reasons.reduce((n, r) => n + r.points, 0)));
     const summary = await api('GET', '/v1/admin/metrics/summary', undefined, { token: adminToken });
     expect(summary.status).toBe(200);
     expect(summary.body.health.score).toBe(100 - summary.body.health.deductions.reduce((n: number, d: { points: number }) => n + d.points, 0));
-    expect(summary.body.dependencies.database.state).toBe('up');
+    expect(summary.body.dependencies).toEqual({ database: { state: 'up' }, bus: { state: 'up' } });
     expect(summary.body.activeSessions).toBeGreaterThanOrEqual(1);
+  });
+
+  it('/ready with the database gone: 503 unavailable, the dependency down with its error, 40 points taken', async () => {
+    const own = await startTestTessera();
+    try {
+      const ownApi = apiClient(own.url);
+      expect((await ownApi('GET', '/ready')).status).toBe(200);
+      await own.runtime.store.close();
+      const ready = await ownApi('GET', '/ready');
+      expect(ready.status).toBe(503);
+      expect(ready.headers.get('retry-after')).toBe('5');
+      expect(ready.body.status).toBe('unavailable');
+      const [database, bus] = ready.body.dependencies;
+      expect(ready.body.dependencies).toHaveLength(2);
+      expect(database).toEqual({ name: 'database', ok: false, detail: expect.any(String) });
+      expect(database.detail.length).toBeGreaterThan(0);
+      expect(bus).toEqual({ name: 'bus', ok: true });
+      const reasons = ready.body.reasons as Array<{ points: number; reason: string }>;
+      expect(reasons.filter((r) => / is (down|degraded)/.test(r.reason))).toEqual([{ points: 40, reason: `database is down (${database.detail})` }]);
+      expect(ready.body.score).toBe(Math.max(0, 100 - reasons.reduce((n, r) => n + r.points, 0)));
+      expect(ready.body.score).toBeLessThanOrEqual(60);
+    } finally {
+      await own.stop();
+    }
   });
 
   it('admin endpoints: 403 for a plain user; cache stats, warm and flush; alerts and rules', async () => {
@@ -130,7 +165,8 @@ describe('debug headers off in production', () => {
       expect(t.runtime.observability.metrics.enabled).toBe(false);
       const ready = await api('GET', '/ready');
       expect(ready.status).toBe(200);
-      expect(ready.body.score).toBe(100);
+      // Without metrics nothing but the dependencies can cost points, and they are up.
+      expect(ready.body).toEqual({ status: 'ready', score: 100, dependencies: [{ name: 'database', ok: true }, { name: 'bus', ok: true }], reasons: [] });
     } finally {
       await t.stop();
     }

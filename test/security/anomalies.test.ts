@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { detectSessionClientChange, userAgentFamily } from '../../src/security/anomalies.js';
 import type { SecurityEvent } from '../../src/security/events.js';
 import { createProtection } from '../../src/security/protection.js';
-import { services } from '../helpers/services.js';
+import { describeWith } from '../helpers/services.js';
 import { counterBackends } from './backends.js';
 import { testConfig } from './fixtures.js';
 
@@ -30,8 +30,8 @@ describe('session client change', () => {
   });
 });
 
-for (const { name, backend, redis } of counterBackends()) {
-  describe.skipIf(name === 'redis' && !services.redis)(`anomaly rules (${name})`, () => {
+for (const { name, needs, backend, redis } of counterBackends()) {
+  describeWith(needs, `anomaly rules (${name})`, () => {
     const build = (env: Record<string, string>) => {
       const seen: SecurityEvent[] = [];
       const protection = createProtection({

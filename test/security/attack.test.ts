@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Protection } from '../../src/security/protection.js';
-import { services } from '../helpers/services.js';
+import { describeWith } from '../helpers/services.js';
 import { counterBackends } from './backends.js';
 import { buildTestApp, makeProtection } from './fixtures.js';
 
@@ -12,8 +12,8 @@ import { buildTestApp, makeProtection } from './fixtures.js';
  * Each attacker stream is sequential (one request in flight per stream); the streams and the population run at once.
  * REDIS_TIMEOUT is raised so a busy shared test machine measures the rules, not the insurance fallback (fault.test.ts).
  */
-for (const { name, backend, redis } of counterBackends()) {
-  describe.skipIf(name === 'redis' && !services.redis)(`attack vs legitimate traffic (${name})`, () => {
+for (const { name, needs, backend, redis } of counterBackends()) {
+  describeWith(needs, `attack vs legitimate traffic (${name})`, () => {
     let app: FastifyInstance;
     let protection: Protection;
     const users: Record<string, string> = {};

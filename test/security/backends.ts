@@ -5,10 +5,11 @@ import { services, uniquePrefix } from '../helpers/services.js';
 import { readyRedis } from './fixtures.js';
 
 /**
- * Runs a suite once against the shared Redis (skipped loudly without it, as describeWith does) and once in-process.
+ * Runs a suite once against the shared Redis and once in-process: wrap each in `describeWith(needs, …)` so the Redis
+ * run is skipped loudly without Redis, and fails when TESSERA_REQUIRE_SERVICES=1.
  * `backend()` gives a fresh key prefix on each call so tests never share counters.
  */
-export function counterBackends(): Array<{ name: 'redis' | 'memory'; backend: () => CounterBackend; redis: () => Redis | undefined }> {
+export function counterBackends(): Array<{ name: 'redis' | 'memory'; needs: Array<'redis'>; backend: () => CounterBackend; redis: () => Redis | undefined }> {
   let redis: Redis | undefined;
   const prefixes: string[] = [];
   beforeAll(async () => {
@@ -24,8 +25,8 @@ export function counterBackends(): Array<{ name: 'redis' | 'memory'; backend: ()
     return { redis, keyPrefix, timeoutMs: 500 };
   };
   return [
-    { name: 'redis', backend: redisBackend, redis: () => redis },
-    { name: 'memory', backend: () => ({ keyPrefix: uniquePrefix('sec'), timeoutMs: 500 }), redis: () => undefined },
+    { name: 'redis', needs: ['redis'], backend: redisBackend, redis: () => redis },
+    { name: 'memory', needs: [], backend: () => ({ keyPrefix: uniquePrefix('sec'), timeoutMs: 500 }), redis: () => undefined },
   ];
 }
 

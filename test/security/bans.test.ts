@@ -6,7 +6,7 @@ import type { BusMessage, InvalidationBus } from '../../src/cache/types.js';
 import { Bans } from '../../src/security/bans.js';
 import { SqlBanStore } from '../../src/security/bans-sql.js';
 import { up } from '../../src/store/migrations/0100_security_bans.js';
-import { createTestDatabase, describeWith, services } from '../helpers/services.js';
+import { createTestDatabase, describeWith } from '../helpers/services.js';
 import { counterBackends } from './backends.js';
 import { waitUntil } from '../helpers/poll.js';
 
@@ -23,7 +23,7 @@ function localBus(): InvalidationBus {
   };
 }
 
-describe.skipIf(!services.redis)('IP bans across instances (redis)', () => {
+describeWith(['redis'], 'IP bans across instances (redis)', () => {
   const [redis] = counterBackends();
 
   it('a ban reaches every instance through the bus at once, and an unban too', async () => {

@@ -1,10 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { DistinctCounter } from '../../src/security/distinct-counter.js';
-import { services } from '../helpers/services.js';
+import { describeWith } from '../helpers/services.js';
 import { counterBackends } from './backends.js';
 
-for (const { name, backend } of counterBackends()) {
-  describe.skipIf(name === 'redis' && !services.redis)(`distinct counter (${name})`, () => {
+for (const { name, needs, backend } of counterBackends()) {
+  describeWith(needs, `distinct counter (${name})`, () => {
     it('counts distinct members, and a window boundary does not reset the count', async () => {
       const counter = new DistinctCounter(backend(), 'dc', 60_000);
       const t0 = 1_700_000_080_000; // 40 s into a minute window (1_700_000_040_000 starts one)

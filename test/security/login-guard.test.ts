@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { TesseraError } from '../../src/errors/index.js';
 import { SecurityEvents, type SecurityEvent } from '../../src/security/events.js';
 import { LoginGuard, type LoginGuardSettings } from '../../src/security/login-guard.js';
-import { services } from '../helpers/services.js';
+import { describeWith } from '../helpers/services.js';
 import { counterBackends } from './backends.js';
 import { waitUntil } from '../helpers/poll.js';
 
@@ -29,8 +29,8 @@ async function outcome(guard: LoginGuard, email: string, ip: string): Promise<st
   }
 }
 
-for (const { name, backend } of counterBackends()) {
-  describe.skipIf(name === 'redis' && !services.redis)(`login guard (${name})`, () => {
+for (const { name, needs, backend } of counterBackends()) {
+  describeWith(needs, `login guard (${name})`, () => {
     it('locks an (email, IP) pair after N consecutive failures, answering 429 locked_out with Retry-After', async () => {
       const guard = new LoginGuard(backend(), settings);
       const attempt = { email: 'victim@example.com', ip: '192.0.2.10' };

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { RateLimits, rateLimitHeaders } from '../../src/security/rate-limits.js';
-import { services } from '../helpers/services.js';
+import { describeWith } from '../helpers/services.js';
 import { counterBackends } from './backends.js';
 
 const settings = { ipPerMin: 5, loginPerMin: 2, signupPerMin: 2, userPerMin: 3, throttledPerMin: 1 };
 
-for (const { name, backend } of counterBackends()) {
-  describe.skipIf(name === 'redis' && !services.redis)(`rate limits (${name})`, () => {
+for (const { name, needs, backend } of counterBackends()) {
+  describeWith(needs, `rate limits (${name})`, () => {
     it('allows the limit, then refuses with a reset time', async () => {
       const limits = new RateLimits(backend(), settings);
       const decisions = [];
@@ -30,7 +30,7 @@ for (const { name, backend } of counterBackends()) {
   });
 }
 
-describe.skipIf(!services.redis)('rate limits across instances', () => {
+describeWith(['redis'], 'rate limits across instances', () => {
   const [redisBackend] = counterBackends();
   it('two instances on one Redis share one counter', async () => {
     const b = redisBackend!.backend();

@@ -1,12 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { Reputation } from '../../src/security/reputation.js';
-import { services } from '../helpers/services.js';
+import { describeWith } from '../helpers/services.js';
 import { counterBackends } from './backends.js';
 
 const settings = { threshold: 20, recoveryPerHour: 60, cacheMs: 0 };
 
-for (const { name, backend } of counterBackends()) {
-  describe.skipIf(name === 'redis' && !services.redis)(`IP reputation (${name})`, () => {
+for (const { name, needs, backend } of counterBackends()) {
+  describeWith(needs, `IP reputation (${name})`, () => {
     it('starts clean, falls with penalties and refuses below the threshold with the time to recover', async () => {
       const rep = new Reputation(backend(), settings);
       const t0 = 1_700_000_000_000;
@@ -41,7 +41,7 @@ for (const { name, backend } of counterBackends()) {
   });
 }
 
-describe.skipIf(!services.redis)('IP reputation across instances', () => {
+describeWith(['redis'], 'IP reputation across instances', () => {
   const [redis] = counterBackends();
   it('a penalty taken on one instance is seen by another', async () => {
     const b = redis!.backend();
