@@ -9,9 +9,10 @@ import { adminCacheRoutes } from '../../src/http/routes/admin-cache.js';
 import { adminDashboardRoutes } from '../../src/http/routes/admin-dashboard.js';
 import { adminMetricsRoutes } from '../../src/http/routes/admin-metrics.js';
 import { metricsRoute } from '../../src/http/routes/metrics.js';
-import { Observability, registerRequestTiming, type CacheAdmin, type ObservabilityOptions, type ObservabilitySettings } from '../../src/observability/index.js';
+import { Observability, type CacheAdmin, type ObservabilityOptions, type ObservabilitySettings } from '../../src/observability/index.js';
 import { registerErrorHandling } from '../../src/http/error-handler.js';
 import { registerJsonBodies } from '../../src/http/json-body.js';
+import { registerRequestTiming } from '../../src/http/request-timing.js';
 
 export const ADMIN_TOKEN = 'tss_admin_test_token';
 export const USER_TOKEN = 'tss_user_test_token';

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { RouteHelpers } from '../deps.js';
-import { registerRequestTiming, type CacheAdmin, type Observability } from '../../observability/index.js';
+import type { CacheAdmin, Observability } from '../../observability/index.js';
+import { registerRequestTiming } from '../request-timing.js';
 import { adminAlertsRoutes } from './admin-alerts.js';
 import { adminCacheRoutes } from './admin-cache.js';
 import { adminDashboardRoutes } from './admin-dashboard.js';
