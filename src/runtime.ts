@@ -24,7 +24,6 @@ import { warmSessions } from './sessions/warm.js';
 import type { AppDeps, Readiness } from './http/deps.js';
 import { Observability, observabilitySettings, sessionStatsFromStore, type CacheAdmin } from './observability/index.js';
 import { auditMetricsListener, composeObservers, dependencyStates, securityWebhookListener, sessionObserver } from './observability/integration.js';
-import { observabilityExtension } from './http/routes/observability-routes.js';
 import { createProtection } from './security/protection.js';
 import { sqlBanStore } from './security/bans-sql.js';
 import { LoadTestService } from './loadtest/service/service.js';
@@ -156,7 +155,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const jobs = new JobScheduler(logger);
   const runtime: Runtime = {
     instanceId, config, logger, store, sessions, cache, users, audit, l2, bus, breaker: tiers.breaker, permissions, jobs, observer, observability, protection, loadTests,
-    extensions: [observabilityExtension(observability, { cache: cacheAdmin, metricsToken: config.metricsToken })],
+    cacheAdmin,
     // Dependencies as probed here; score and reasons from the observability health score (traffic, latency, cache, lag too).
     readiness: async () => {
       const r = await observability.readiness();
