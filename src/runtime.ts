@@ -13,7 +13,6 @@ import { JobScheduler } from './jobs/scheduler.js';
 import type { AppDeps } from './http/deps.js';
 import type { CacheAdmin, Observability } from './observability/index.js';
 import { composeObservers, sessionObserver } from './observability/integration.js';
-import { observabilityExtension } from './http/routes/observability-routes.js';
 import { LoadTestService } from './loadtest/service/service.js';
 import { closeInReverse, type Layer } from './wiring/layer.js';
 import { buildStoreLayer } from './wiring/store-layer.js';
@@ -97,7 +96,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     return {
       instanceId, config, logger, store, sessions, cache, users, audit, l2: stack.l2, bus: stack.bus, breaker: stack.breaker, permissions,
       jobs, observer, observability, protection, loadTests,
-      extensions: [observabilityExtension(observability, { cache: cacheAdmin, metricsToken: config.metricsToken })],
+      cacheAdmin,
       // Dependencies as probed for the health score; score and reasons from the observability health score.
       readiness: async () => {
         const r = await observability.readiness();

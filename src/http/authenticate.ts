@@ -72,10 +72,12 @@ export function createAuthenticate(options: AuthenticateOptions) {
 
 export type Authenticate = ReturnType<typeof createAuthenticate>;
 
-/** preHandler for admin routes: 401 without a session, 403 without the role. */
-export function createRequireRole(authenticate: Authenticate, role: string) {
-  return async function requireRole(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+/** The preHandler of every admin route: 401 without a session, 403 without the admin role; sets request.session. */
+export type RequireAdmin = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+export function createRequireAdmin(authenticate: Authenticate): RequireAdmin {
+  return async function requireAdmin(request, reply) {
     const entry = await authenticate(request, reply);
-    if (!entry.user.roles.includes(role)) throw new TesseraError('forbidden', `The ${role} role is required.`);
+    if (!entry.user.roles.includes('admin')) throw new TesseraError('forbidden', 'The admin role is required.');
   };
 }

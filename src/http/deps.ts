@@ -1,4 +1,3 @@
-import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import type { AuditLog } from '../audit/audit-log.js';
@@ -6,9 +5,9 @@ import type { Store } from '../store/types.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import type { SessionCache } from '../sessions/session-cache.js';
 import type { UserService } from '../auth/user-service.js';
-import type { Authenticate } from './authenticate.js';
 import type { Protection } from '../security/protection.js';
 import type { LoadTestService } from '../loadtest/service/service.js';
+import type { CacheAdmin, Observability } from '../observability/index.js';
 
 export interface DependencyState {
   name: 'database' | 'redis' | 'bus';
@@ -37,13 +36,8 @@ export interface AppDeps {
   protection?: Protection;
   /** Load tests run by the server (/v1/admin/loadtests). */
   loadTests?: LoadTestService;
-  /** Route groups and hooks contributed by other layers (observability, security); each receives the app helpers. */
-  extensions?: Array<FastifyPluginAsync<RouteHelpers>>;
-}
-
-/** What every route plugin gets besides the deps. */
-export interface RouteHelpers {
-  deps: AppDeps;
-  authenticate: Authenticate;
-  requireAdmin: (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => Promise<void>;
+  /** Metrics, history and alerts: request timing, GET /metrics, /v1/admin/metrics|alerts|cache and the /admin dashboard. */
+  observability?: Observability;
+  /** Cache stats, warm and flush behind /v1/admin/cache. */
+  cacheAdmin?: CacheAdmin;
 }

@@ -25,7 +25,6 @@ import { buildSummary, type Summary } from './summary.js';
 export type { Metrics } from './metrics.js';
 export type { Summary } from './summary.js';
 export type { DependencyStatus, HealthScore } from './health-score.js';
-export { registerRequestTiming } from './request-timing.js';
 export { sessionStatsFromStore, type SessionStats, type SessionStatsSource } from './session-stats.js';
 
 /** What the cache layer offers the admin cache endpoints. */

@@ -9,6 +9,7 @@ import { DistinctCounter } from './distinct-counter.js';
 import { SecurityEvents, type DecisionListener, type SecurityAuditSink, type SecurityEventListener } from './events.js';
 import { buildSecurityHeaders, type SecurityHeaders } from './headers.js';
 import { LoginGuard } from './login-guard.js';
+import { RateLimitPenalties } from './rate-limit-penalties.js';
 import { RateLimits } from './rate-limits.js';
 import { PENALTY, Reputation } from './reputation.js';
 
@@ -67,6 +68,8 @@ export interface Protection {
   readonly allowlist: CidrList;
   readonly denylist: CidrList;
   readonly limits: RateLimits;
+  /** Reputation penalties for rate-limit refusals, remembered per protection layer (never shared between apps). */
+  readonly rateLimitPenalties: RateLimitPenalties;
   readonly guard: LoginGuard;
   readonly reputation: Reputation;
   readonly anomalies: Anomalies;
@@ -141,6 +144,7 @@ export function createProtection(deps: ProtectionDeps): Protection {
     allowlist: new CidrList(c.ipAllowlist),
     denylist: new CidrList(c.ipDenylist),
     limits,
+    rateLimitPenalties: new RateLimitPenalties(reputation),
     guard,
     reputation,
     anomalies,

@@ -8,10 +8,13 @@ import { adminAlertsRoutes } from '../../src/http/routes/admin-alerts.js';
 import { adminCacheRoutes } from '../../src/http/routes/admin-cache.js';
 import { adminDashboardRoutes } from '../../src/http/routes/admin-dashboard.js';
 import { adminMetricsRoutes } from '../../src/http/routes/admin-metrics.js';
-import { metricsRoute } from '../../src/http/routes/metrics.js';
-import { Observability, registerRequestTiming, type CacheAdmin, type ObservabilityOptions, type ObservabilitySettings } from '../../src/observability/index.js';
+import { metricsRoutes } from '../../src/http/routes/metrics.js';
+import { Observability, type CacheAdmin, type ObservabilityOptions, type ObservabilitySettings } from '../../src/observability/index.js';
 import { registerErrorHandling } from '../../src/http/error-handler.js';
 import { registerJsonBodies } from '../../src/http/json-body.js';
+import { registerRequestTiming } from '../../src/http/request-timing.js';
+import type { Config } from '../../src/config/index.js';
+import { actAsAdmin, registerRouteGroups, testRouteHelpers } from '../helpers/route-groups.js';
 
 export const ADMIN_TOKEN = 'tss_admin_test_token';
 export const USER_TOKEN = 'tss_user_test_token';
@@ -53,6 +56,7 @@ export async function startHarness(options: Partial<ObservabilityOptions> & { se
     const token = auth?.startsWith('Bearer ') ? auth.slice(7) : cookieToken;
     if (!token) throw new TesseraError('unauthenticated');
     if (token !== ADMIN_TOKEN) throw new TesseraError(token === USER_TOKEN ? 'forbidden' : 'unauthenticated');
+    actAsAdmin(request, { email: ADMIN.email });
   };
 
   app.post<{ Body: { email?: string; password?: string } }>('/v1/auth/login', async (request, reply) => {
@@ -86,11 +90,8 @@ export async function startHarness(options: Partial<ObservabilityOptions> & { se
   app.get('/v1/admin/loadtests', { preHandler: requireAdmin }, async () => ({ runs: [] }));
   app.get('/v1/admin/loadtests/presets', { preHandler: requireAdmin }, async () => ({ presets: [] }));
 
-  await app.register(metricsRoute, { metrics: obs.metrics });
-  await app.register(adminMetricsRoutes, { observability: obs, requireAdmin });
-  await app.register(adminAlertsRoutes, { observability: obs, requireAdmin, actor: () => ADMIN.email });
-  await app.register(adminCacheRoutes, { observability: obs, requireAdmin, cache: options.cache });
-  await app.register(adminDashboardRoutes);
+  const helpers = testRouteHelpers({ observability: obs, cacheAdmin: options.cache, config: {} as Config }, requireAdmin);
+  await registerRouteGroups(app, [metricsRoutes, adminMetricsRoutes, adminAlertsRoutes, adminCacheRoutes, adminDashboardRoutes], helpers);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     app, obs, url,

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Config } from '../../src/config/index.js';
+import type { Observability } from '../../src/observability/index.js';
 import { startHarness } from './harness.js';
 
 const run = promisify(execFile);
@@ -111,12 +113,14 @@ describe('/metrics', () => {
 describe('/metrics with a token', () => {
   it('answers 401 in the one error shape without the token, 200 with it', async () => {
     const { default: Fastify } = await import('fastify');
-    const { metricsRoute } = await import('../../src/http/routes/metrics.js');
+    const { metricsRoutes } = await import('../../src/http/routes/metrics.js');
     const { createMetrics } = await import('../../src/observability/metrics.js');
+    const { registerRouteGroups, testRouteHelpers } = await import('../helpers/route-groups.js');
     const metrics = createMetrics({ enabled: true, defaultCollectors: false });
     const app = Fastify();
     app.setErrorHandler((err: Error & { status?: number; code?: string }, _req, reply) => reply.status(err.status ?? 500).send({ error: { code: err.code } }));
-    await app.register(metricsRoute, { metrics, token: 's3cret' });
+    const helpers = testRouteHelpers({ observability: { metrics } as Observability, config: { metricsToken: 's3cret' } as Config }, async () => {});
+    await registerRouteGroups(app, [metricsRoutes], helpers);
     const denied = await app.inject({ url: '/metrics' });
     expect(denied.statusCode).toBe(401);
     expect(denied.json()).toEqual({ error: { code: 'unauthenticated' } });

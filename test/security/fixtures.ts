@@ -6,6 +6,8 @@ import { isTesseraError, TesseraError, ERRORS } from '../../src/errors/index.js'
 import securityPlugin from '../../src/http/plugins/security.js';
 import { SHARED_SCHEMAS } from '../../src/http/schemas.js';
 import { adminSecurityRoutes } from '../../src/http/routes/admin-security.js';
+import type { Store } from '../../src/store/types.js';
+import { actAsAdmin, registerRouteGroups, testRouteHelpers } from '../helpers/route-groups.js';
 import { createProtection, protectionConfig, type Protection, type ProtectionDeps } from '../../src/security/protection.js';
 import type { AuditRecord, AuditRepository } from '../../src/store/types.js';
 import { REDIS_URL, uniquePrefix } from '../helpers/services.js';
@@ -99,8 +101,9 @@ export async function buildTestApp(
     const role = request.headers['x-test-role'];
     if (!role) throw new TesseraError('unauthenticated');
     if (role !== 'admin') throw new TesseraError('forbidden');
+    actAsAdmin(request, { id: 'admin-1' });
   };
-  await app.register(adminSecurityRoutes, { protection, audit, requireAdmin, actorOf: () => 'admin-1' });
+  await registerRouteGroups(app, [adminSecurityRoutes], testRouteHelpers({ protection, store: { audit } as Store }, requireAdmin));
   await app.ready();
   return app;
 }

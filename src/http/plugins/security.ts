@@ -1,10 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { LRUCache } from 'lru-cache';
 import { TesseraError } from '../../errors/index.js';
 import type { LimitDecision } from '../../security/limiter.js';
 import type { Protection } from '../../security/protection.js';
-import { PENALTY, type ReputationVerdict } from '../../security/reputation.js';
+import type { ReputationVerdict } from '../../security/reputation.js';
 import { RateLimits, rateLimitHeaders, type LimitKind } from '../../security/rate-limits.js';
 import { onEveryResponse, type ResponseWriter } from '../on-every-response.js';
 
@@ -154,16 +153,10 @@ function applyDecision(protection: Protection, _request: FastifyRequest, reply: 
   const headers = rateLimitHeaders(decision);
   reply?.headers(headers);
   if (decision.allowed) return;
-  // One penalty per IP per 10 s: a burst over the limit is not a reason to refuse the IP everywhere for long.
-  if (!recentlyPenalised.has(ip)) {
-    recentlyPenalised.set(ip, true);
-    void protection.reputation.penalise(ip, PENALTY.rateLimited).catch(() => {});
-  }
+  protection.rateLimitPenalties.penalise(ip);
   protection.events.record({ type: 'rate_limited', ip, userId, action: 'refuse', details: { limit: decision.limit, windowSec: decision.windowSec } });
   throw rateLimited(headers, Math.max(1, Math.ceil(decision.resetMs / 1000)));
 }
-
-const recentlyPenalised = new LRUCache<string, true>({ max: 100_000, ttl: 10_000 });
 
 function rateLimited(headers: Record<string, string>, retryAfterSec: number): TesseraError {
   return new TesseraError('rate_limited', undefined, { retryAfterSec, headers });

@@ -1,36 +1,42 @@
-import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 import { ruleToJson } from '../../observability/alerts/rules.js';
 import type { AlertState } from '../../observability/alerts/types.js';
-import type { AdminRouteOptions } from './admin-options.js';
+import type { RouteGroup } from '../route-group.js';
 
-const idParams = { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 64 } }, required: ['id'] } as const;
+const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+const ListQuery = Type.Object({ state: Type.Optional(Type.Unsafe<AlertState>({ type: 'string', enum: ['pending', 'firing', 'resolved'] })) }, { additionalProperties: false });
+const RulesBody = Type.Object({ rules: Type.Unsafe<unknown[]>({ type: 'array', maxItems: 200 }) });
+
+/** Who acknowledged or resolved an alert: the admin's email (requireAdmin has set the session). */
+const actor = (request: FastifyRequest): string => request.session?.user.email ?? 'admin';
 
 /** /v1/admin/alerts: list by state, acknowledge, resolve, and read/replace the rules (cluster-wide). */
-export async function adminAlertsRoutes(app: FastifyInstance, opts: AdminRouteOptions): Promise<void> {
-  const alerts = opts.observability.alerts;
-  const actor = opts.actor ?? (() => 'admin');
-  app.addHook('preHandler', opts.requireAdmin);
+export const adminAlertsRoutes: RouteGroup = async (app, { deps, requireAdmin }) => {
+  if (!deps.observability) return;
+  const alerts = deps.observability.alerts;
+  app.addHook('preHandler', requireAdmin);
   const tags = ['observability'];
 
-  app.get<{ Querystring: { state?: AlertState } }>(
+  app.get(
     '/v1/admin/alerts',
-    { schema: { tags, summary: 'Alerts, optionally by state', querystring: { type: 'object', additionalProperties: false, properties: { state: { type: 'string', enum: ['pending', 'firing', 'resolved'] } } } } },
+    { schema: { tags, summary: 'Alerts, optionally by state', querystring: ListQuery } },
     async (request) => ({ alerts: await alerts.list(request.query.state) }),
   );
 
-  app.post<{ Params: { id: string } }>('/v1/admin/alerts/:id/ack', { schema: { tags, summary: 'Acknowledge an alert', params: idParams } }, async (request) => ({
+  app.post('/v1/admin/alerts/:id/ack', { schema: { tags, summary: 'Acknowledge an alert', params: IdParams } }, async (request) => ({
     alert: await alerts.acknowledge(request.params.id, actor(request)),
   }));
 
-  app.post<{ Params: { id: string } }>('/v1/admin/alerts/:id/resolve', { schema: { tags, summary: 'Resolve an alert by hand', params: idParams } }, async (request) => ({
+  app.post('/v1/admin/alerts/:id/resolve', { schema: { tags, summary: 'Resolve an alert by hand', params: IdParams } }, async (request) => ({
     alert: await alerts.resolve(request.params.id, actor(request)),
   }));
 
   app.get('/v1/admin/alerts/rules', { schema: { tags, summary: 'Alert rules in force' } }, async () => ({ rules: (await alerts.rules()).map(ruleToJson) }));
 
-  app.put<{ Body: { rules: unknown } }>(
+  app.put(
     '/v1/admin/alerts/rules',
-    { schema: { tags, summary: 'Replace the alert rules on every instance', body: { type: 'object', required: ['rules'], properties: { rules: { type: 'array', maxItems: 200 } } } } },
+    { schema: { tags, summary: 'Replace the alert rules on every instance', body: RulesBody } },
     async (request) => ({ rules: (await alerts.setRules(request.body.rules)).map(ruleToJson) }),
   );
-}
+};

@@ -1,16 +1,17 @@
-import type { FastifyInstance } from 'fastify';
 import { hitRates, mergeAggregates } from '../../observability/aggregate.js';
 import { TesseraError } from '../../errors/registry.js';
 import type { CacheAdmin } from '../../observability/index.js';
-import type { AdminRouteOptions } from './admin-options.js';
+import type { RouteGroup } from '../route-group.js';
 
 /** /v1/admin/cache: per-tier stats (with hit rates over the last 5 minutes), warm now, flush everywhere. */
-export async function adminCacheRoutes(app: FastifyInstance, opts: AdminRouteOptions & { cache?: CacheAdmin }): Promise<void> {
-  const obs = opts.observability;
-  app.addHook('preHandler', opts.requireAdmin);
+export const adminCacheRoutes: RouteGroup = async (app, { deps, requireAdmin }) => {
+  const obs = deps.observability;
+  if (!obs) return;
+  const configured = deps.cacheAdmin;
+  app.addHook('preHandler', requireAdmin);
   const cache = (): CacheAdmin => {
-    if (!opts.cache) throw new TesseraError('not_found', 'No cache is configured.');
-    return opts.cache;
+    if (!configured) throw new TesseraError('not_found', 'No cache is configured.');
+    return configured;
   };
 
   const tags = ['observability'];
@@ -35,4 +36,4 @@ export async function adminCacheRoutes(app: FastifyInstance, opts: AdminRouteOpt
   app.post('/v1/admin/cache/warm', { schema: { tags, summary: 'Warm the cache now' } }, async () => ({ warm: await cache().warm() }));
 
   app.delete('/v1/admin/cache', { schema: { tags, summary: 'Flush the cache on every instance' } }, async () => ({ flushed: await cache().flush() }));
-}
+};

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
+import type { RouteGroup } from '../route-group.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** web/ sits at the package root, beside src/ and dist/ (this file is three levels down in either). */
@@ -21,9 +21,10 @@ const FILES: Record<string, { path: () => string; type: string }> = {
 
 /**
  * GET /admin and its assets: static files read once at start (no build step, nothing fetched from the network).
- * The page itself is public; every API call it makes needs an admin session.
+ * The page itself is public; every API call it makes needs an admin session. Served with the observability layer.
  */
-export async function adminDashboardRoutes(app: FastifyInstance): Promise<void> {
+export const adminDashboardRoutes: RouteGroup = async (app, { deps }) => {
+  if (!deps.observability) return;
   const csp = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'";
   for (const [url, file] of Object.entries(FILES)) {
     const body = await readFile(file.path());
@@ -32,4 +33,4 @@ export async function adminDashboardRoutes(app: FastifyInstance): Promise<void> 
     );
   }
   app.get('/admin/', { schema: { hide: true } as Record<string, unknown> }, async (_request, reply) => reply.redirect('/admin'));
-}
+};

@@ -1,13 +1,12 @@
 import type { AddressInfo } from 'node:net';
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
 import { TesseraError } from '../../errors/index.js';
 import { toCsv } from '../../loadtest/report/csv.js';
 import { toHtml } from '../../loadtest/report/html.js';
 import { htmlReportCsp } from '../../loadtest/report/html-csp.js';
-import type { LoadTestService } from '../../loadtest/service/service.js';
 import type { SelfAddress } from '../../loadtest/service/target.js';
-import type { RouteHelpers } from '../deps.js';
+import type { RouteGroup } from '../route-group.js';
 import { responses } from '../schemas.js';
 import { BaselineSchema, CompareQuery, ComparisonSchema, IdParams, ListQuery, PresetsSchema, ReportQuery, ReportResponse, RunSchema, StartBody } from './admin-loadtests-schemas.js';
 
@@ -21,9 +20,10 @@ function selfAddress(app: FastifyInstance): SelfAddress {
   return { host: address.address, port: address.port };
 }
 
-/** /v1/admin/loadtests: run load tests and suites from the server (SPEC §3, §5, §7), admin only. */
-export async function loadTestRoutes(app: FastifyInstance, options: { service: LoadTestService; requireAdmin: RouteHelpers['requireAdmin'] }): Promise<void> {
-  const { service, requireAdmin } = options;
+/** /v1/admin/loadtests: run load tests and suites from the server, admin only (when the runtime has a load-test service). */
+export const adminLoadTestsRoutes: RouteGroup = async (app, { deps, requireAdmin }) => {
+  const service = deps.loadTests;
+  if (!service) return;
   app.addSchema(RunSchema);
   // A run hitting this very server would keep a graceful close waiting: stop it first (it saves a partial report).
   app.addHook('preClose', async () => service.close());
@@ -40,7 +40,7 @@ export async function loadTestRoutes(app: FastifyInstance, options: { service: L
       response: responses({ 202: RunResponse }, [400, 401, 403, 409, 415]),
     },
   }, async (request, reply) => {
-    const body = (request.body ?? {}) as Static<typeof StartBody>;
+    const body = request.body ?? {};
     const run = await service.start(body, { self: selfAddress(app), createdBy: request.session?.user.email ?? null });
     return reply.code(202).header('location', `/v1/admin/loadtests/${run.id}`).send({ run });
   });
@@ -49,14 +49,14 @@ export async function loadTestRoutes(app: FastifyInstance, options: { service: L
     preHandler: requireAdmin,
     schema: { tags, summary: 'Recent load tests, newest first', querystring: ListQuery, response: responses({ 200: Type.Object({ runs: Type.Array(Type.Ref('LoadTestRun')) }) }, [400, 401, 403]) },
   }, async (request) => {
-    const { limit } = request.query as Static<typeof ListQuery>;
+    const { limit } = request.query;
     return { runs: await service.list(limit === undefined ? 50 : Number(limit)) };
   });
 
   app.get('/v1/admin/loadtests/:id', {
     preHandler: requireAdmin,
     schema: { tags, summary: 'A load test: status, live progress, and its k6-shaped summary once done', params: IdParams, response: responses({ 200: RunResponse }, [400, 401, 403, 404]) },
-  }, async (request) => ({ run: await service.get((request.params as Static<typeof IdParams>).id) }));
+  }, async (request) => ({ run: await service.get(request.params.id) }));
 
   app.post('/v1/admin/loadtests/:id/stop', {
     preHandler: requireAdmin,
@@ -65,7 +65,7 @@ export async function loadTestRoutes(app: FastifyInstance, options: { service: L
       params: IdParams, response: responses({ 200: RunResponse, 202: RunResponse }, [400, 401, 403, 404]),
     },
   }, async (request, reply) => {
-    const { run, ended } = await service.stop((request.params as Static<typeof IdParams>).id);
+    const { run, ended } = await service.stop(request.params.id);
     return reply.code(ended ? 200 : 202).send({ run });
   });
 
@@ -77,8 +77,8 @@ export async function loadTestRoutes(app: FastifyInstance, options: { service: L
       response: { ...responses({}, [400, 401, 403, 404, 409]), 200: ReportResponse },
     },
   }, async (request, reply) => {
-    const { id } = request.params as Static<typeof IdParams>;
-    const { format = 'json' } = request.query as Static<typeof ReportQuery>;
+    const { id } = request.params;
+    const { format = 'json' } = request.query;
     if (format === 'json') return reply.type('application/json; charset=utf-8').serializer((payload) => payload as string).send(await service.reportJson(id));
     const report = await service.report(id);
     if (format === 'csv') {
@@ -95,7 +95,7 @@ export async function loadTestRoutes(app: FastifyInstance, options: { service: L
       response: responses({ 200: Type.Object({ baseline: BaselineSchema }), 201: Type.Object({ baseline: BaselineSchema }) }, [400, 401, 403, 404, 409]),
     },
   }, async (request, reply) => {
-    const { baseline, created } = await service.saveBaseline((request.params as Static<typeof IdParams>).id);
+    const { baseline, created } = await service.saveBaseline(request.params.id);
     return reply.code(created ? 201 : 200).send({ baseline });
   });
 
@@ -106,16 +106,10 @@ export async function loadTestRoutes(app: FastifyInstance, options: { service: L
       response: responses({ 200: ComparisonSchema }, [400, 401, 403, 404, 409]),
     },
   }, async (request) => {
-    const { id } = request.params as Static<typeof IdParams>;
-    const query = request.query as Static<typeof CompareQuery>;
+    const { id } = request.params;
+    const { query } = request;
     const tolerance = query.tolerance === undefined ? 10 : Number(query.tolerance);
     if (!(tolerance >= 0 && tolerance <= 1000)) throw new TesseraError('invalid_request', 'Some fields are invalid.', { details: [{ field: 'tolerance', message: 'must be a percentage from 0 to 1000' }] });
     return service.compare(id, query.baseline, tolerance);
   });
-}
-
-/** The routes as a route group of the app (src/http/app.ts), when the runtime has a load-test service. */
-export const adminLoadTestsRouteGroup: FastifyPluginAsync<RouteHelpers> = async (app, { deps, requireAdmin }) => {
-  if (!deps.loadTests) return;
-  await loadTestRoutes(app, { service: deps.loadTests, requireAdmin });
 };

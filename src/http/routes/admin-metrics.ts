@@ -1,9 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import { parseDuration } from '../../config/duration.js';
 import { TesseraError } from '../../errors/registry.js';
 import { exportCsv, exportJson, exportPrometheus } from '../../observability/export.js';
 import { SummaryStream } from '../../observability/sse.js';
-import type { AdminRouteOptions } from './admin-options.js';
+import type { RouteGroup } from '../route-group.js';
 
 const MAX_WINDOW_MS = 7 * 86_400_000;
 
@@ -15,11 +15,19 @@ function windowOf(raw: string | undefined, fallback: string, retentionMs: number
   return Math.min(ms, retentionMs);
 }
 
+const Window = Type.String({ maxLength: 16 });
+const HistoryQuery = Type.Object({ window: Type.Optional(Window) }, { additionalProperties: false });
+const ExportQuery = Type.Object({
+  window: Type.Optional(Window),
+  format: Type.Optional(Type.Unsafe<'json' | 'csv' | 'prometheus'>({ type: 'string', enum: ['json', 'csv', 'prometheus'] })),
+}, { additionalProperties: false });
+
 /** /v1/admin/metrics/*: summary, history, export and the SSE stream. */
-export async function adminMetricsRoutes(app: FastifyInstance, opts: AdminRouteOptions): Promise<void> {
-  const obs = opts.observability;
+export const adminMetricsRoutes: RouteGroup = async (app, { deps, requireAdmin }) => {
+  const obs = deps.observability;
+  if (!obs) return;
   const retention = obs.options.settings.historyRetentionMs;
-  app.addHook('preHandler', opts.requireAdmin);
+  app.addHook('preHandler', requireAdmin);
 
   const disabled = (): never => {
     throw new TesseraError('not_found', 'Metrics are turned off (METRICS_ENABLED=false).');
@@ -28,9 +36,9 @@ export async function adminMetricsRoutes(app: FastifyInstance, opts: AdminRouteO
   const tags = ['observability'];
   app.get('/v1/admin/metrics/summary', { schema: { tags, summary: 'Now: rates, percentiles, hit rates, sessions, health score with reasons' } }, async () => obs.summary());
 
-  app.get<{ Querystring: { window?: string } }>(
+  app.get(
     '/v1/admin/metrics/history',
-    { schema: { tags, summary: 'One-minute points over a window (1m to 24h)', querystring: { type: 'object', properties: { window: { type: 'string', maxLength: 16 } }, additionalProperties: false } } },
+    { schema: { tags, summary: 'One-minute points over a window (1m to 24h)', querystring: HistoryQuery } },
     async (request) => {
       const windowMs = windowOf(request.query.window, '1h', retention);
       if (!obs.history) return disabled();
@@ -38,17 +46,9 @@ export async function adminMetricsRoutes(app: FastifyInstance, opts: AdminRouteO
     },
   );
 
-  app.get<{ Querystring: { window?: string; format?: string } }>(
+  app.get(
     '/v1/admin/metrics/export',
-    {
-      schema: {
-        tags, summary: 'History as JSON, CSV or Prometheus text',
-        querystring: {
-          type: 'object', additionalProperties: false,
-          properties: { window: { type: 'string', maxLength: 16 }, format: { type: 'string', enum: ['json', 'csv', 'prometheus'] } },
-        },
-      },
-    },
+    { schema: { tags, summary: 'History as JSON, CSV or Prometheus text', querystring: ExportQuery } },
     async (request, reply) => {
       const windowMs = windowOf(request.query.window, '24h', retention);
       if (!obs.history) return disabled();
@@ -74,4 +74,4 @@ export async function adminMetricsRoutes(app: FastifyInstance, opts: AdminRouteO
   app.get('/v1/admin/metrics/stream', { schema: { tags, summary: 'Server-Sent Events: one summary a second' } }, (request, reply) => {
     stream.handle(request, reply);
   });
-}
+};

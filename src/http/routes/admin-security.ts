@@ -1,21 +1,10 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 import { NoContent, responses } from '../schemas.js';
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
-import type { RouteHelpers } from '../deps.js';
+import type { RouteGroup } from '../route-group.js';
 import { parseDuration } from '../../config/index.js';
 import { TesseraError } from '../../errors/index.js';
 import { normaliseIp } from '../../security/cidr-lists.js';
-import type { Protection } from '../../security/protection.js';
-import type { AuditRepository } from '../../store/types.js';
-
-export interface AdminSecurityRoutesOptions {
-  protection: Protection;
-  audit: AuditRepository;
-  /** The app's admin guard: 401 without a session, 403 without the role. */
-  requireAdmin: (request: FastifyRequest, reply: import('fastify').FastifyReply) => Promise<void>;
-  /** The acting admin's user id (recorded with bans). */
-  actorOf?: (request: FastifyRequest) => string | undefined;
-}
 
 const DEFAULT_BAN_TTL_MS = 86_400_000;
 const MAX_BAN_TTL_MS = 365 * 86_400_000;
@@ -49,16 +38,20 @@ const BanSchema = Type.Object({
 });
 const tags = ['admin'];
 
-/** GET /v1/admin/security/events, GET|POST /v1/admin/security/bans, DELETE /v1/admin/security/bans/:ip. */
-export async function adminSecurityRoutes(app: FastifyInstance, options: AdminSecurityRoutesOptions): Promise<void> {
-  const { protection, audit, requireAdmin } = options;
-  const actorOf = options.actorOf ?? (() => undefined);
+/** The acting admin's user id (recorded with bans); requireAdmin has set the session. */
+const actorOf = (request: FastifyRequest): string | undefined => request.session?.user.id;
+
+/** GET /v1/admin/security/events, GET|POST /v1/admin/security/bans, DELETE /v1/admin/security/bans/:ip (with a protection layer). */
+export const adminSecurityRoutes: RouteGroup = async (app, { deps, requireAdmin }) => {
+  const { protection } = deps;
+  if (!protection) return;
+  const audit = deps.store.audit;
 
   app.get('/v1/admin/security/events', {
     preHandler: requireAdmin,
     schema: { tags, summary: 'The audit and security log, newest first', querystring: EventsQuery, response: responses({ 200: Type.Object({ events: Type.Array(EventSchema) }) }, [400, 401, 403]) },
   }, async (request) => {
-    const query = request.query as Static<typeof EventsQuery>;
+    const { query } = request;
     const since = query.since === undefined ? undefined : parseSince(query.since);
     const limit = query.limit === undefined ? 100 : Number(query.limit);
     if (limit < 1 || limit > 1000) throw invalid('limit', 'must be between 1 and 1000');
@@ -75,7 +68,7 @@ export async function adminSecurityRoutes(app: FastifyInstance, options: AdminSe
     preHandler: requireAdmin,
     schema: { tags, summary: 'Ban an IP on every instance at once', body: BanBody, response: responses({ 201: Type.Object({ ban: BanSchema }) }, [400, 401, 403, 415]) },
   }, async (request, reply) => {
-    const body = request.body as Static<typeof BanBody>;
+    const { body } = request;
     const ip = normaliseIp(body.ip);
     if (!ip) throw invalid('ip', 'must be an IPv4 or IPv6 address');
     const ttlMs = body.ttl === undefined ? DEFAULT_BAN_TTL_MS : typeof body.ttl === 'number' ? body.ttl * 1000 : parseDuration(body.ttl);
@@ -90,7 +83,7 @@ export async function adminSecurityRoutes(app: FastifyInstance, options: AdminSe
     preHandler: requireAdmin,
     schema: { tags, summary: "Lift an IP's ban (and forget its reputation)", params: IpParams, response: responses({ 204: NoContent }, [400, 401, 403, 404]) },
   }, async (request, reply) => {
-    const ip = normaliseIp((request.params as Static<typeof IpParams>).ip);
+    const ip = normaliseIp(request.params.ip);
     if (!ip) throw invalid('ip', 'must be an IPv4 or IPv6 address');
     const removed = await protection.bans.remove(ip);
     if (!removed) throw new TesseraError('not_found', 'No active ban for this IP.');
@@ -98,7 +91,7 @@ export async function adminSecurityRoutes(app: FastifyInstance, options: AdminSe
     protection.events.record({ type: 'ip_unbanned', ip, userId: actorOf(request), action: 'log', details: { by: 'admin' } });
     return reply.code(204).send();
   });
-}
+};
 
 function parseSince(text: string): number {
   const ms = /^\d{1,15}$/.test(text) ? Number(text) : Date.parse(text);
@@ -109,14 +102,3 @@ function parseSince(text: string): number {
 function invalid(field: string, message: string): TesseraError {
   return new TesseraError('invalid_request', undefined, { details: [{ field, message }] });
 }
-
-/** The same routes as a route group of the app (src/http/app.ts): takes what it needs from the route helpers. */
-export const adminSecurityRouteGroup: FastifyPluginAsync<RouteHelpers> = async (app, { deps, requireAdmin }) => {
-  if (!deps.protection) return;
-  await adminSecurityRoutes(app, {
-    protection: deps.protection,
-    audit: deps.store.audit,
-    requireAdmin,
-    actorOf: (request) => request.session?.user.id,
-  });
-};

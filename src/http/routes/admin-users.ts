@@ -1,12 +1,11 @@
-import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { RouteHelpers } from '../deps.js';
+import type { RouteGroup } from '../route-group.js';
 import { responses } from '../schemas.js';
 
 const Role = Type.String({ pattern: '^[a-z][a-z0-9_:-]{0,63}$' });
 
 /** Find users and change their roles (every instance's permission cache sees it at once). */
-export const adminUsersRoutes: FastifyPluginAsync<RouteHelpers> = async (app, { deps, requireAdmin }) => {
+export const adminUsersRoutes: RouteGroup = async (app, { deps, requireAdmin }) => {
   const { store, users } = deps;
   const tags = ['admin'];
 
@@ -17,7 +16,7 @@ export const adminUsersRoutes: FastifyPluginAsync<RouteHelpers> = async (app, { 
       response: responses({ 200: Type.Object({ users: Type.Array(Type.Ref('User')) }) }, [400, 401, 403]),
     },
   }, async (request) => {
-    const q = request.query as { email?: string; tenant?: string; limit?: string };
+    const q = request.query;
     const found = await store.users.search({ email: q.email?.trim().toLowerCase(), tenant: q.tenant, limit: Math.min(Number(q.limit ?? 50) || 50, 500) });
     return { users: await Promise.all(found.map((u) => users.view(u))) };
   });
@@ -30,8 +29,8 @@ export const adminUsersRoutes: FastifyPluginAsync<RouteHelpers> = async (app, { 
       response: responses({ 200: Type.Object({ user: Type.Ref('User') }) }, [400, 401, 403, 404, 415]),
     },
   }, async (request) => {
-    const { id } = request.params as { id: string };
-    const { roles } = request.body as { roles: string[] };
+    const { id } = request.params;
+    const { roles } = request.body;
     const actor = request.session!;
     return { user: await users.setRoles(id, roles, { userId: actor.session.userId, ip: request.ip }) };
   });

@@ -1,6 +1,5 @@
-import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { RouteHelpers } from '../deps.js';
+import type { RouteGroup } from '../route-group.js';
 import { Email, NoContent, Password, Tenant, TokenResponse, responses } from '../schemas.js';
 import { clientInfo } from '../client-info.js';
 import { clearSessionCookie, setSessionCookie } from '../cookies.js';
@@ -10,14 +9,14 @@ const LoginBody = Type.Object({ email: Email, password: Type.String({ minLength:
 const PasswordBody = Type.Object({ currentPassword: Type.String({ minLength: 1, maxLength: 256 }), newPassword: Password }, { additionalProperties: false });
 
 /** Signup, login, logout, logout-all, password change. */
-export const authRoutes: FastifyPluginAsync<RouteHelpers> = async (app, { deps, authenticate }) => {
+export const authRoutes: RouteGroup = async (app, { deps, authenticate }) => {
   const { users, sessions, audit, config } = deps;
   const tags = ['auth'];
 
   app.post('/v1/auth/signup', {
     schema: { tags, summary: 'Create an account', body: SignupBody, response: responses({ 201: Type.Object({ user: Type.Ref('User') }) }, [400, 409, 413, 415, 429]) },
   }, async (request, reply) => {
-    const user = await users.signup(request.body as typeof SignupBody.static, clientInfo(request));
+    const user = await users.signup(request.body, clientInfo(request));
     return reply.code(201).send({ user });
   });
 
@@ -27,7 +26,7 @@ export const authRoutes: FastifyPluginAsync<RouteHelpers> = async (app, { deps, 
       response: responses({ 200: Type.Composite([TokenResponse, Type.Object({ session: Type.Ref('Session'), user: Type.Ref('User') })]) }, [400, 401, 413, 415, 429, 503]),
     },
   }, async (request, reply) => {
-    const { token, entry } = await users.login(request.body as typeof LoginBody.static, clientInfo(request));
+    const { token, entry } = await users.login(request.body, clientInfo(request));
     setSessionCookie(request, reply, token, entry.session.expiresAt, config.cookieSecure);
     const session = sessions.view(entry);
     return { token, expiresAt: session.expiresAt, idleExpiresAt: session.idleExpiresAt, session, user: entry.user };
@@ -57,8 +56,8 @@ export const authRoutes: FastifyPluginAsync<RouteHelpers> = async (app, { deps, 
     schema: { tags, summary: 'Change the password; every other session is revoked', body: PasswordBody, response: responses({ 204: NoContent }, [400, 401, 403]) },
   }, async (request, reply) => {
     const entry = await authenticate(request);
-    const body = request.body as typeof PasswordBody.static;
-    await users.changePassword(entry, body.currentPassword, body.newPassword, clientInfo(request));
+    const { currentPassword, newPassword } = request.body;
+    await users.changePassword(entry, currentPassword, newPassword, clientInfo(request));
     return reply.code(204).send();
   });
 

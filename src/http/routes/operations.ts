@@ -1,6 +1,5 @@
-import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { RouteHelpers } from '../deps.js';
+import type { RouteGroup } from '../route-group.js';
 
 const Readiness = Type.Object({
   status: Type.Union([Type.Literal('ready'), Type.Literal('unavailable')]),
@@ -10,7 +9,7 @@ const Readiness = Type.Object({
 });
 
 /** Liveness, readiness and the OpenAPI description. */
-export const operationsRoutes: FastifyPluginAsync<RouteHelpers> = async (app, { deps }) => {
+export const operationsRoutes: RouteGroup = async (app, { deps }) => {
   const tags = ['operations'];
 
   app.get('/health', { schema: { tags, summary: 'Liveness: 200 while the process can serve', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
@@ -20,7 +19,7 @@ export const operationsRoutes: FastifyPluginAsync<RouteHelpers> = async (app, { 
   }, async (_request, reply) => {
     const r = await deps.readiness();
     if (!r.ready) reply.code(503).header('retry-after', '5');
-    return { status: r.ready ? 'ready' : 'unavailable', score: r.score, dependencies: r.dependencies, reasons: r.reasons };
+    return { status: r.ready ? ('ready' as const) : ('unavailable' as const), score: r.score, dependencies: r.dependencies, reasons: r.reasons };
   });
 
   app.get('/docs', { schema: { hide: true } }, async () => app.swagger());

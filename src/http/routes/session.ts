@@ -1,7 +1,6 @@
-import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { TesseraError } from '../../errors/index.js';
-import type { RouteHelpers } from '../deps.js';
+import type { RouteGroup } from '../route-group.js';
 import { TokenResponse, responses } from '../schemas.js';
 import { clientInfo } from '../client-info.js';
 import { setSessionCookie } from '../cookies.js';
@@ -16,7 +15,7 @@ const sessionBody = (entry: SessionEntry): string =>
   (entry.body ??= JSON.stringify({ session: toSessionView(entry.session), user: entry.user }));
 
 /** The current session: validation (the hot path), rotation, and its application data. */
-export const sessionRoutes: FastifyPluginAsync<RouteHelpers> = async (app, { deps, authenticate }) => {
+export const sessionRoutes: RouteGroup = async (app, { deps, authenticate }) => {
   const { sessions, config } = deps;
   const tags = ['sessions'];
 
@@ -48,7 +47,7 @@ export const sessionRoutes: FastifyPluginAsync<RouteHelpers> = async (app, { dep
     },
   }, async (request) => {
     const entry = await authenticate(request);
-    const { data, version } = request.body as typeof DataBody.static;
+    const { data, version } = request.body;
     if (Buffer.byteLength(JSON.stringify(data)) > config.sessionDataMaxBytes) {
       throw new TesseraError('invalid_request', 'Session data is too large.', { details: [{ field: 'data', message: `must serialise to at most ${config.sessionDataMaxBytes} bytes` }] });
     }

@@ -1,7 +1,6 @@
-import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { TesseraError } from '../../errors/index.js';
-import type { RouteHelpers } from '../deps.js';
+import type { RouteGroup } from '../route-group.js';
 import { NoContent, Timestamp, responses } from '../schemas.js';
 import { clientInfo } from '../client-info.js';
 
@@ -11,7 +10,7 @@ const SessionSummary = Type.Object({
 });
 
 /** The user's own sessions: list them, end one. */
-export const sessionsListRoutes: FastifyPluginAsync<RouteHelpers> = async (app, { deps, authenticate }) => {
+export const sessionsListRoutes: RouteGroup = async (app, { deps, authenticate }) => {
   const { sessions, store, audit } = deps;
   const tags = ['sessions'];
 
@@ -26,7 +25,7 @@ export const sessionsListRoutes: FastifyPluginAsync<RouteHelpers> = async (app, 
     schema: { tags, summary: 'End one of your sessions', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: responses({ 204: NoContent }, [401, 403, 404]) },
   }, async (request, reply) => {
     const entry = await authenticate(request);
-    const { id } = request.params as { id: string };
+    const { id } = request.params;
     const target = await store.sessions.findById(id);
     if (!target || target.userId !== entry.session.userId || !(await sessions.revoke(id, 'revoked_by_user'))) {
       throw new TesseraError('not_found', 'No such session.');

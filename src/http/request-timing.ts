@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { Metrics } from './metrics.js';
-import { onEveryResponse } from '../http/on-every-response.js';
+import type { Metrics } from '../observability/metrics.js';
+import { onEveryResponse } from './on-every-response.js';
 
 /**
  * Times every response into the request-duration histogram (by route template, never the raw URL) and the
