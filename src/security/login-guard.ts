@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { TesseraError } from '../errors/index.js';
+import type { LoginAttempt, LoginProtection } from '../auth/login-protection.js';
 import type { CounterBackend } from './backend.js';
 import { DistinctCounter } from './distinct-counter.js';
 import type { SecurityEvents } from './events.js';
@@ -21,14 +22,6 @@ export interface LoginGuardSettings {
   accountLockBaseMs: number;
   accountLockMaxMs: number;
   accountLockResetMs: number;
-}
-
-export interface LoginAttempt {
-  /** As typed; the guard normalises it (trim + lowercase), whether or not an account exists. */
-  email: string;
-  ip: string;
-  /** Emails are unique per tenant; absent means the default tenant. */
-  tenant?: string;
 }
 
 /** Called by the guard on every failure and lockout, so reputation and anomaly rules can react. */
@@ -56,7 +49,7 @@ const sec = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
  *   await guard.recordFailure({email, ip})    // on unknown email AND wrong password alike
  *   await guard.recordSuccess({email, ip})    // on success
  */
-export class LoginGuard {
+export class LoginGuard implements LoginProtection {
   private readonly pair: RateLimiterAbstract;
   private readonly ipDay: RateLimiterAbstract;
   private readonly accountFails: RateLimiterAbstract;
