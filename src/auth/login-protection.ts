@@ -1,6 +1,6 @@
 /** Who is attempting a login; the protection layer keys its counters on these. */
 export interface LoginAttempt {
-  /** As typed; the guard normalises it (trim + lowercase), whether or not an account exists. */
+  /** Normalised by `normalizeEmail` (./normalize.ts), once per login, before the protection layer sees it. */
   email: string;
   ip: string;
   /** Emails are unique per tenant; absent means the default tenant. */

@@ -81,15 +81,16 @@ export class UserService {
   /** TESSERA_ADMIN_EMAIL / TESSERA_ADMIN_PASSWORD: create the admin, or bring its password and role up to date. */
   async ensureAdmin(email: string, password: string): Promise<UserRecord> {
     const tenant = normalizeTenant(undefined);
-    let existing = await this.store.users.findByEmail(tenant, normalizeEmail(email));
+    const normalizedEmail = normalizeEmail(email);
+    let existing = await this.store.users.findByEmail(tenant, normalizedEmail);
     if (!existing) {
       try {
         await this.signup({ email, password, roles: ['admin', 'user'] }, { ip: '127.0.0.1', userAgent: 'tessera' });
-        return (await this.store.users.findByEmail(tenant, normalizeEmail(email)))!;
+        return (await this.store.users.findByEmail(tenant, normalizedEmail))!;
       } catch (error) {
         // Several instances starting at once on a fresh database: another one created it first.
         if (!(error instanceof TesseraError && error.code === 'email_taken')) throw error;
-        existing = (await this.store.users.findByEmail(tenant, normalizeEmail(email)))!;
+        existing = (await this.store.users.findByEmail(tenant, normalizedEmail))!;
       }
     }
     if (!(await this.passwords.verify(existing.passwordHash, password))) {
