@@ -7,9 +7,8 @@ import { postJson } from '../notify/post-json.js';
 /** How the session core reports to metrics (runtime passes this as its SessionObserver). */
 export function sessionObserver(metrics: Metrics): SessionObserver {
   if (!metrics.enabled) return {};
-  const tier = { L1: 'l1', L2: 'l2', DB: 'db' } as const;
   return {
-    cacheLookup: (t, result) => metrics.cacheLookup(tier[t], result),
+    cacheLookup: (tier, result) => metrics.cacheLookup(tier, result),
     sessionWrite: (outcome) => metrics.sessionWrite(outcome === 'done' ? 'written' : 'skipped'),
     dbOp: (op, seconds) => metrics.dbOp(op, seconds),
     redisOp: (op, seconds) => metrics.redisOp(op, seconds),

@@ -17,16 +17,16 @@ export function createSessionValidator(cache: SessionCache, loadFromStore: Store
   async function loadCold(tokenHash: string, now: number, trace?: RequestTrace): Promise<SessionEntry | undefined> {
     const fromL2 = cache.hasL2 ? await cache.fromL2(tokenHash) : undefined;
     if (fromL2 && usable(fromL2, now)) {
-      observer.cacheLookup?.('L2', 'hit');
-      if (trace) trace.tier = 'L2';
+      observer.cacheLookup?.('l2', 'hit');
+      if (trace) trace.tier = 'l2';
       cache.store(fromL2, now, { toL2: false });
       return fromL2;
     }
-    if (cache.hasL2) observer.cacheLookup?.('L2', 'miss');
-    if (trace) trace.tier = 'DB';
+    if (cache.hasL2) observer.cacheLookup?.('l2', 'miss');
+    if (trace) trace.tier = 'db';
     const fromStore = await loadFromStore(tokenHash, now, trace);
     if (faultFillDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, faultFillDelayMs));
-    observer.cacheLookup?.('DB', fromStore ? 'hit' : 'miss');
+    observer.cacheLookup?.('db', fromStore ? 'hit' : 'miss');
     if (fromStore) cache.store(fromStore, now);
     else cache.rememberUnknown(tokenHash);
     return fromStore;
@@ -39,17 +39,17 @@ export function createSessionValidator(cache: SessionCache, loadFromStore: Store
     const now = Date.now();
     const cached = cache.peek(tokenHash);
     if (cached === UNKNOWN) {
-      observer.cacheLookup?.('L1', 'negative');
-      if (trace) trace.tier = 'L1';
+      observer.cacheLookup?.('l1', 'negative');
+      if (trace) trace.tier = 'l1';
       return undefined;
     }
     if (cached !== undefined && usable(cached, now)) {
-      observer.cacheLookup?.('L1', 'hit');
-      if (trace) trace.tier = 'L1';
+      observer.cacheLookup?.('l1', 'hit');
+      if (trace) trace.tier = 'l1';
       touch.ifDue(cached, now);
       return cached;
     }
-    observer.cacheLookup?.('L1', 'miss');
+    observer.cacheLookup?.('l1', 'miss');
     let pending = inFlight.get(tokenHash);
     if (!pending) {
       pending = loadCold(tokenHash, now, trace).finally(() => inFlight.delete(tokenHash));
