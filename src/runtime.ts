@@ -21,9 +21,9 @@ import type { SessionObserver } from './sessions/types.js';
 import { JobScheduler } from './jobs/scheduler.js';
 import { cleanupSessions } from './sessions/cleanup.js';
 import { warmSessions } from './sessions/warm.js';
-import type { AppDeps, Readiness } from './http/deps.js';
-import { Observability, observabilitySettings, sessionStatsFromStore, type CacheAdmin } from './observability/index.js';
-import { auditMetricsListener, composeObservers, dependencyStates, securityWebhookListener, sessionObserver } from './observability/integration.js';
+import type { AppDeps } from './http/deps.js';
+import { Observability, observabilitySettings, sessionStatsFromStore, type CacheAdmin, type DependencyStatus } from './observability/index.js';
+import { auditMetricsListener, composeObservers, securityWebhookListener, sessionObserver } from './observability/integration.js';
 import { observabilityExtension } from './http/routes/observability-routes.js';
 import { createProtection } from './security/protection.js';
 import { sqlBanStore } from './security/bans-sql.js';
@@ -72,14 +72,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const obsRedis = config.hasRedis
     ? createRedisConnection(config, 'command', { connectionName: 'tessera:observability', onError: (error) => logger.debug({ err: error }, 'redis connection error') })
     : undefined;
-  let lastDependencies: Readiness['dependencies'] = [];
   const observability = await Observability.create({
     settings: observabilitySettings(config), logger, redis: obsRedis, locks: store.locks, instanceId,
     db: store.db,
-    dependencies: async () => {
-      lastDependencies = (await readiness(store, l2, bus)).dependencies;
-      return dependencyStates(lastDependencies);
-    },
+    dependencies: () => probeDependencies(store, l2, bus),
   });
   const { metrics } = observability;
   const observer: SessionObserver = composeObservers(options.observer, sessionObserver(metrics));
@@ -158,10 +154,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     instanceId, config, logger, store, sessions, cache, users, audit, l2, bus, breaker: tiers.breaker, permissions, jobs, observer, observability, protection, loadTests,
     extensions: [observabilityExtension(observability, { cache: cacheAdmin, metricsToken: config.metricsToken })],
     // Dependencies as probed here; score and reasons from the observability health score (traffic, latency, cache, lag too).
-    readiness: async () => {
-      const r = await observability.readiness();
-      return { ready: r.ready, score: r.health.score, dependencies: lastDependencies, reasons: r.health.deductions.map(({ points, reason }) => ({ points, reason })) };
-    },
+    readiness: () => observability.readiness(),
     startJobs() {
       observability.start();
       jobs.start({
@@ -194,22 +187,15 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   return runtime;
 }
 
-async function readiness(store: Store, l2: L2Cache | undefined, bus: InvalidationBus): Promise<Readiness> {
-  const dependencies: Readiness['dependencies'] = [];
-  const reasons: Readiness['reasons'] = [];
+async function probeDependencies(store: Store, l2: L2Cache | undefined, bus: InvalidationBus): Promise<Record<string, DependencyStatus>> {
+  const dependencies: Record<string, DependencyStatus> = {};
   try {
     await store.ping();
-    dependencies.push({ name: 'database', ok: true });
+    dependencies.database = { state: 'up' };
   } catch (error) {
-    dependencies.push({ name: 'database', ok: false, detail: (error as Error).message });
-    reasons.push({ points: 60, reason: 'database unreachable: logins and writes fail' });
+    dependencies.database = { state: 'down', detail: (error as Error).message };
   }
-  if (l2) {
-    dependencies.push({ name: 'redis', ok: l2.available, detail: l2.available ? undefined : 'circuit breaker open' });
-    if (!l2.available) reasons.push({ points: 20, reason: 'Redis unavailable: validation falls back to the database' });
-  }
-  dependencies.push({ name: 'bus', ok: bus.connected });
-  if (!bus.connected) reasons.push({ points: 10, reason: 'invalidation bus down: L1 trusted for 1 s only' });
-  const score = Math.max(0, 100 - reasons.reduce((sum, r) => sum + r.points, 0));
-  return { ready: dependencies[0]!.ok, score, dependencies, reasons };
+  if (l2) dependencies.redis = l2.available ? { state: 'up' } : { state: 'down', detail: 'circuit breaker open' };
+  dependencies.bus = { state: bus.connected ? 'up' : 'down' };
+  return dependencies;
 }

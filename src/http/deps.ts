@@ -9,19 +9,7 @@ import type { UserService } from '../auth/user-service.js';
 import type { Authenticate } from './authenticate.js';
 import type { Protection } from '../security/protection.js';
 import type { LoadTestService } from '../loadtest/service/service.js';
-
-export interface DependencyState {
-  name: 'database' | 'redis' | 'bus';
-  ok: boolean;
-  detail?: string;
-}
-
-export interface Readiness {
-  ready: boolean;
-  score: number;
-  dependencies: DependencyState[];
-  reasons: Array<{ points: number; reason: string }>;
-}
+import type { Readiness } from '../observability/index.js';
 
 /** Everything the HTTP layer needs, wired once by the runtime. */
 export interface AppDeps {

@@ -1,6 +1,5 @@
 import type { AuditRecord } from '../store/types.js';
 import type { SessionObserver } from '../sessions/types.js';
-import type { DependencyStatus } from './health-score.js';
 import type { LoginOutcome, Metrics } from './metrics.js';
 import { postJson } from '../notify/post-json.js';
 
@@ -27,13 +26,6 @@ export function auditMetricsListener(metrics: Metrics): (event: AuditRecord) => 
     }
     metrics.securityEvent(event.type);
   };
-}
-
-/** The runtime's dependency list (`[{name, ok, detail}]`) as the health score reads it. */
-export function dependencyStates(list: Array<{ name: string; ok: boolean; detail?: string }>): Record<string, DependencyStatus> {
-  const out: Record<string, DependencyStatus> = {};
-  for (const d of list) out[d.name] = { state: d.ok ? 'up' : 'down', ...(d.detail ? { detail: d.detail } : {}) };
-  return out;
 }
 
 /** Several observers as one (the runtime's own, a test's, metrics). */
