@@ -1,13 +1,7 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { Database, Db } from '../database.js';
+import type { SessionCleanupCounts, SessionCleanupQuery } from '../types.js';
 import { chunk } from './retired-tokens.js';
-
-export interface CleanupOptions {
-  now: number;
-  revokedBefore: number;
-  batchSize: number;
-  dryRun: boolean;
-}
 
 const deletable = (now: number, revokedBefore: number) => (eb: ExpressionBuilder<Database, 'sessions'>) =>
   eb.or([eb('expires_at', '<', now), eb('idle_expires_at', '<', now), eb('revoked_at', '<', revokedBefore)]);
@@ -22,7 +16,7 @@ const countSessions = async (db: Db, where?: ReturnType<typeof deletable>): Prom
  * Deletes expired and long-revoked sessions (with their retired tokens) in batches of `batchSize`, each batch its
  * own short transaction so the table is never locked for long. A dry run reports the same numbers a real run would.
  */
-export async function cleanupSessions(db: Db, { now, revokedBefore, batchSize, dryRun }: CleanupOptions) {
+export async function cleanupSessions(db: Db, { now, revokedBefore, batchSize, dryRun }: SessionCleanupQuery): Promise<SessionCleanupCounts> {
   const where = deletable(now, revokedBefore);
   if (dryRun) {
     const deleted = await countSessions(db, where);
