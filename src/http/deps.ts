@@ -5,6 +5,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { Store } from '../store/types.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import type { SessionCache } from '../sessions/session-cache.js';
+import type { SessionEntry } from '../sessions/types.js';
 import type { UserService } from '../auth/user-service.js';
 import type { Authenticate } from './authenticate.js';
 import type { Protection } from '../security/protection.js';
@@ -18,7 +19,7 @@ export interface AppDeps {
   store: Store;
   sessions: SessionManager;
   cache: SessionCache;
-  users: UserService;
+  users: UserService<SessionEntry>;
   audit: AuditLog;
   readiness(): Promise<Readiness>;
   /** Rate limits, brute-force guard, reputation, bans, anomaly rules, security headers (src/security). */

@@ -5,13 +5,10 @@ import type { Store, UserRecord } from '../store/types.js';
 import type { SessionCache } from './session-cache.js';
 import type { SessionValidator } from './validate-session.js';
 import { generateToken, hashToken } from './token.js';
-import type { SessionEntry, UserView } from './types.js';
+import type { ClientInfo } from '../auth/user-sessions.js';
+import type { UserView } from '../auth/user-view.js';
+import type { SessionEntry } from './types.js';
 import { toSessionView } from './views.js';
-
-export interface ClientInfo {
-  ip: string;
-  userAgent: string | null;
-}
 
 export interface SessionPolicy {
   idleTtlMs: number;

@@ -1,15 +1,5 @@
 import type { SessionRecord } from '../store/types.js';
-
-/** What the API shows of a user (no password hash). */
-export interface UserView {
-  id: string;
-  email: string;
-  name: string | null;
-  tenant: string;
-  roles: string[];
-  permissions: string[];
-  createdAt: string;
-}
+import type { UserView } from '../auth/user-view.js';
 
 /** What the API shows of a session (no token hash). */
 export interface SessionView {
