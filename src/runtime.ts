@@ -60,8 +60,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   try {
     const store = add(await buildStoreLayer(config, logger, options.migrate !== false));
     const stack = add(buildCacheLayer(config, logger, instanceId));
-    const obs = add(await buildObservabilityLayer(config, { logger, store, stack, instanceId }));
-    const { observability } = obs;
+    const observability = add(await buildObservabilityLayer(config, { logger, store, stack, instanceId }));
     const observer = composeObservers(options.observer, sessionObserver(observability.metrics));
     const { sessions, cache, audit, permissions } = add(buildSessionLayer(config, { store, stack, metrics: observability.metrics, observer, logger }));
     const protection = add(await buildProtectionLayer(config, { store, bus: stack.bus, audit, logger }));
@@ -97,11 +96,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       instanceId, config, logger, store, sessions, cache, users, audit, l2: stack.l2, bus: stack.bus, breaker: stack.breaker, permissions,
       jobs, observer, observability, protection, loadTests,
       cacheAdmin,
-      // Dependencies as probed for the health score; score and reasons from the observability health score.
-      readiness: async () => {
-        const r = await observability.readiness();
-        return { ready: r.ready, score: r.health.score, dependencies: obs.lastDependencies(), reasons: r.health.deductions.map(({ points, reason }) => ({ points, reason })) };
-      },
+      readiness: () => observability.readiness(),
       startJobs() {
         observability.start();
         startSessionJobs(jobs, config, { store, cache, permissions, metrics: observability.metrics, logger, instanceId });

@@ -1,10 +1,8 @@
 import { TesseraError } from '../errors/index.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Store, UserRecord } from '../store/types.js';
-import type { SessionManager } from '../sessions/session-manager.js';
-import type { ClientInfo } from '../sessions/session-manager.js';
-import type { SessionEntry } from '../sessions/types.js';
-import { toUserView } from '../sessions/views.js';
+import { toUserView } from './user-view.js';
+import type { ClientInfo, CurrentSession, UserSessions } from './user-sessions.js';
 import type { PasswordHasher } from './passwords.js';
 import type { PermissionResolver } from './permissions.js';
 import type { LoginProtection } from './login-protection.js';
@@ -19,12 +17,12 @@ export interface SignupInput {
 }
 
 /** Accounts: signup, login, password change, roles. Sessions themselves belong to the SessionManager. */
-export class UserService {
+export class UserService<Entry extends CurrentSession> {
   constructor(
     private readonly store: Store,
     private readonly passwords: PasswordHasher,
     private readonly permissions: PermissionResolver,
-    private readonly sessions: SessionManager,
+    private readonly sessions: UserSessions<Entry>,
     private readonly audit: AuditLog,
     public protection: LoginProtection,
   ) {}
@@ -61,7 +59,7 @@ export class UserService {
   }
 
   /** Checks the current password, stores the new one and revokes every other session of the user. */
-  async changePassword(entry: SessionEntry, currentPassword: string, newPassword: string, client: ClientInfo): Promise<void> {
+  async changePassword(entry: CurrentSession, currentPassword: string, newPassword: string, client: ClientInfo): Promise<void> {
     const user = await this.store.users.findById(entry.session.userId);
     if (!user || !(await this.passwords.verify(user.passwordHash, currentPassword))) throw new TesseraError('invalid_credentials', 'The current password is incorrect.');
     await this.store.users.setPasswordHash(user.id, await this.passwords.hash(newPassword), Date.now());
@@ -81,15 +79,16 @@ export class UserService {
   /** TESSERA_ADMIN_EMAIL / TESSERA_ADMIN_PASSWORD: create the admin, or bring its password and role up to date. */
   async ensureAdmin(email: string, password: string): Promise<UserRecord> {
     const tenant = normalizeTenant(undefined);
-    let existing = await this.store.users.findByEmail(tenant, normalizeEmail(email));
+    const normalizedEmail = normalizeEmail(email);
+    let existing = await this.store.users.findByEmail(tenant, normalizedEmail);
     if (!existing) {
       try {
         await this.signup({ email, password, roles: ['admin', 'user'] }, { ip: '127.0.0.1', userAgent: 'tessera' });
-        return (await this.store.users.findByEmail(tenant, normalizeEmail(email)))!;
+        return (await this.store.users.findByEmail(tenant, normalizedEmail))!;
       } catch (error) {
         // Several instances starting at once on a fresh database: another one created it first.
         if (!(error instanceof TesseraError && error.code === 'email_taken')) throw error;
-        existing = (await this.store.users.findByEmail(tenant, normalizeEmail(email)))!;
+        existing = (await this.store.users.findByEmail(tenant, normalizedEmail))!;
       }
     }
     if (!(await this.passwords.verify(existing.passwordHash, password))) {

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
+import { DEFAULT_TENANT } from '../auth/normalize.js';
 import { createL1Cache, createLocalBus } from '../cache/index.js';
 import { SessionCache, type L1Value } from '../sessions/session-cache.js';
 import { generateToken, hashToken } from '../sessions/token.js';
@@ -22,13 +23,13 @@ function entry(now: number, i: number): SessionEntry {
   return {
     tokenHash: hashToken(generateToken()),
     session: {
-      id: generateToken().slice(4), userId, tenant: 'default', tokenHash: '', createdAt: now, lastSeenAt: now,
+      id: generateToken().slice(4), userId, tenant: DEFAULT_TENANT, tokenHash: '', createdAt: now, lastSeenAt: now,
       expiresAt: now + 7 * 86_400_000, idleExpiresAt: now + 1_800_000, revokedAt: null, revokeReason: null,
       ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36',
       data: {}, version: 1, revision: 1,
     },
     user: {
-      id: userId, email: `user-${i}@example.com`, name: `User ${i}`, tenant: 'default', roles: ['user'],
+      id: userId, email: `user-${i}@example.com`, name: `User ${i}`, tenant: DEFAULT_TENANT, roles: ['user'],
       permissions: ['session:read', 'session:write'], createdAt: new Date(now).toISOString(),
     },
   };

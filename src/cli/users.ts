@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { addConfigFlags, configOrExit } from './config-flags.js';
 import { Email, Password, Tenant } from '../http/schemas.js';
+import { DEFAULT_TENANT } from '../auth/normalize.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -18,7 +19,7 @@ export function registerUsers(program: Command): void {
       .requiredOption('--email <email>', 'email address (trimmed, lower-cased)', matching(Email.pattern!, 'an email address such as ada@example.com'))
       .requiredOption('--password <password>', 'password, 8 to 256 characters')
       .option('--name <name>', 'display name')
-      .option('--tenant <tenant>', 'tenant', matching(Tenant.pattern!, '1 to 64 letters, digits, "_" or "-"'), 'default')
+      .option('--tenant <tenant>', 'tenant', matching(Tenant.pattern!, '1 to 64 letters, digits, "_" or "-"'), DEFAULT_TENANT)
       .option('--role <role>', 'role to grant (repeatable)', collect, []),
     ['dataDir', 'databaseUrl', 'databasePoolMax', 'redisUrl', 'redisClusterNodes', 'logLevel'],
   ).action(async (options: { email: string; password: string; name?: string; tenant: string; role: string[] } & Record<string, unknown>) => {

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { ClientInfo } from '../sessions/session-manager.js';
+import type { ClientInfo } from '../auth/user-sessions.js';
 
 export const clientInfo = (request: FastifyRequest): ClientInfo => ({
   // The protection layer's resolution (TRUST_PROXY, canonical form) when it is installed, so sessions, audit and

@@ -4,23 +4,11 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { Store } from '../store/types.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import type { SessionCache } from '../sessions/session-cache.js';
+import type { SessionEntry } from '../sessions/types.js';
 import type { UserService } from '../auth/user-service.js';
 import type { Protection } from '../security/protection.js';
 import type { LoadTestService } from '../loadtest/service/service.js';
-import type { CacheAdmin, Observability } from '../observability/index.js';
-
-export interface DependencyState {
-  name: 'database' | 'redis' | 'bus';
-  ok: boolean;
-  detail?: string;
-}
-
-export interface Readiness {
-  ready: boolean;
-  score: number;
-  dependencies: DependencyState[];
-  reasons: Array<{ points: number; reason: string }>;
-}
+import type { CacheAdmin, Observability, Readiness } from '../observability/index.js';
 
 /** Everything the HTTP layer needs, wired once by the runtime. */
 export interface AppDeps {
@@ -29,7 +17,7 @@ export interface AppDeps {
   store: Store;
   sessions: SessionManager;
   cache: SessionCache;
-  users: UserService;
+  users: UserService<SessionEntry>;
   audit: AuditLog;
   readiness(): Promise<Readiness>;
   /** Rate limits, brute-force guard, reputation, bans, anomaly rules, security headers (src/security). */

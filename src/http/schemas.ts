@@ -1,8 +1,9 @@
 import { Type, type TSchema } from '@sinclair/typebox';
+import { DEFAULT_TENANT } from '../auth/normalize.js';
 
 export const Email = Type.String({ minLength: 3, maxLength: 320, pattern: '^\\s*[^\\s@]+@[^\\s@]+\\s*$', description: 'trimmed and lower-cased' });
 export const Password = Type.String({ minLength: 8, maxLength: 256 });
-export const Tenant = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'defaults to "default"' });
+export const Tenant = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: `defaults to "${DEFAULT_TENANT}"` });
 export const Timestamp = Type.String({ format: 'date-time' });
 
 export const UserSchema = Type.Object({

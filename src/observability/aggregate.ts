@@ -1,9 +1,6 @@
+import { CACHE_RESULTS, CACHE_TIERS, type CacheResult, type CacheTier } from '../sessions/types.js';
 import { LogHistogram, type SparseBuckets } from './log-histogram.js';
 
-export const CACHE_TIERS = ['l1', 'l2', 'db'] as const;
-export type CacheTier = (typeof CACHE_TIERS)[number];
-export const CACHE_RESULTS = ['hit', 'miss', 'negative'] as const;
-export type CacheResult = (typeof CACHE_RESULTS)[number];
 
 export interface HistogramData {
   buckets: SparseBuckets;

@@ -1,15 +1,13 @@
 import type { AuditRecord } from '../store/types.js';
 import type { SessionObserver } from '../sessions/types.js';
-import type { DependencyStatus } from './health-score.js';
 import type { LoginOutcome, Metrics } from './metrics.js';
 import { postJson } from '../notify/post-json.js';
 
 /** How the session core reports to metrics (runtime passes this as its SessionObserver). */
 export function sessionObserver(metrics: Metrics): SessionObserver {
   if (!metrics.enabled) return {};
-  const tier = { L1: 'l1', L2: 'l2', DB: 'db' } as const;
   return {
-    cacheLookup: (t, result) => metrics.cacheLookup(tier[t], result),
+    cacheLookup: (tier, result) => metrics.cacheLookup(tier, result),
     sessionWrite: (outcome) => metrics.sessionWrite(outcome === 'done' ? 'written' : 'skipped'),
     dbOp: (op, seconds) => metrics.dbOp(op, seconds),
     redisOp: (op, seconds) => metrics.redisOp(op, seconds),
@@ -28,13 +26,6 @@ export function auditMetricsListener(metrics: Metrics): (event: AuditRecord) => 
     }
     metrics.securityEvent(event.type);
   };
-}
-
-/** The runtime's dependency list (`[{name, ok, detail}]`) as the health score reads it. */
-export function dependencyStates(list: Array<{ name: string; ok: boolean; detail?: string }>): Record<string, DependencyStatus> {
-  const out: Record<string, DependencyStatus> = {};
-  for (const d of list) out[d.name] = { state: d.ok ? 'up' : 'down', ...(d.detail ? { detail: d.detail } : {}) };
-  return out;
 }
 
 /** Several observers as one (the runtime's own, a test's, metrics). */

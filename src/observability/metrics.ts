@@ -1,8 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BreakerState } from '../cache/types.js';
-import type { CacheResult, CacheTier } from './aggregate.js';
 import { FastCounter, FastHistogram, type FastCounterChild, type FastHistogramChild } from './fast-metrics.js';
-import { CACHE_RESULTS, CACHE_TIERS } from './aggregate.js';
+import { CACHE_RESULTS, CACHE_TIERS, type CacheResult, type CacheTier } from '../sessions/types.js';
 import { Recorder } from './recorder.js';
 import { SessionStatsCache, type SessionStats, type SessionStatsSource } from './session-stats.js';
 

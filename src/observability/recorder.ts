@@ -1,5 +1,6 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import { CACHE_TIERS, emptyAggregate, mergeAggregates, type Aggregate, type CacheResult, type CacheTier } from './aggregate.js';
+import { CACHE_TIERS, type CacheResult, type CacheTier } from '../sessions/types.js';
+import { emptyAggregate, mergeAggregates, type Aggregate } from './aggregate.js';
 import { LogHistogram } from './log-histogram.js';
 
 const RING_SECONDS = 120;

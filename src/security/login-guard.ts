@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { TesseraError } from '../errors/index.js';
+import type { LoginAttempt, LoginProtection } from '../auth/login-protection.js';
+import { DEFAULT_TENANT } from '../auth/normalize.js';
 import type { CounterBackend } from './backend.js';
 import { DistinctCounter } from './distinct-counter.js';
 import type { SecurityEvents } from './events.js';
@@ -23,25 +25,15 @@ export interface LoginGuardSettings {
   accountLockResetMs: number;
 }
 
-export interface LoginAttempt {
-  /** As typed; the guard normalises it (trim + lowercase), whether or not an account exists. */
-  email: string;
-  ip: string;
-  /** Emails are unique per tenant; absent means the default tenant. */
-  tenant?: string;
-}
-
 /** Called by the guard on every failure and lockout, so reputation and anomaly rules can react. */
 export interface LoginFailureObserver {
   onLoginFailure(attempt: { emailKey: string; email: string; ip: string }): void | Promise<void>;
   onLockout?(kind: 'lockout' | 'ip_blocked' | 'account_locked', attempt: { email: string; ip: string }): void | Promise<void>;
 }
 
-export const normaliseEmail = (email: string): string => email.trim().toLowerCase();
-
 /** Keys carry a hash of the (tenant, email), never the email itself, and stay short whatever was typed. */
 export const emailKeyOf = (email: string, tenant?: string): string =>
-  createHash('sha256').update(tenant && tenant !== 'default' ? `${tenant}\n${normaliseEmail(email)}` : normaliseEmail(email)).digest('base64url').slice(0, 22);
+  createHash('sha256').update(tenant && tenant !== DEFAULT_TENANT ? `${tenant}\n${email}` : email).digest('base64url').slice(0, 22);
 
 const sec = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
 
@@ -49,6 +41,8 @@ const sec = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
  * The brute-force guard of the login route (rate-limiter-flexible's login-protection recipe, plus Keycloak-style
  * escalating account locks). It never looks at whether the account exists: the same counters, the same calls and
  * the same answers for every email, so neither status, body, timing nor attempt count reveals an account.
+ * Emails arrive normalised (the login normalises once, with auth's `normalizeEmail`), so every spelling of one
+ * address shares its counters.
  *
  * The login route calls, in this order:
  *   await guard.check({email, ip})            // before any user lookup or password hash; throws 429 locked_out
@@ -56,7 +50,7 @@ const sec = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
  *   await guard.recordFailure({email, ip})    // on unknown email AND wrong password alike
  *   await guard.recordSuccess({email, ip})    // on success
  */
-export class LoginGuard {
+export class LoginGuard implements LoginProtection {
   private readonly pair: RateLimiterAbstract;
   private readonly ipDay: RateLimiterAbstract;
   private readonly accountFails: RateLimiterAbstract;
@@ -96,9 +90,8 @@ export class LoginGuard {
 
   /** Counts a failed attempt (unknown email or wrong password: call it for both). */
   async recordFailure(attempt: LoginAttempt): Promise<void> {
-    const email = normaliseEmail(attempt.email);
+    const { email, ip } = attempt;
     const emailKey = emailKeyOf(email, attempt.tenant);
-    const { ip } = attempt;
     const [pair, ipDay, account, distinctIps] = await Promise.all([
       this.pair.penalty(`${emailKey}:${ip}`).catch(() => undefined),
       this.ipDay.penalty(ip).catch(() => undefined),

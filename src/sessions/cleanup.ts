@@ -1,18 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { Store } from '../store/types.js';
+import type { SessionCleanupCounts, SessionCleanupQuery, Store } from '../store/types.js';
 
-export interface CleanupResult {
-  deleted: number;
-  remaining: number;
+/** `remaining` is -1 when the run was skipped. */
+export interface CleanupResult extends SessionCleanupCounts {
   skipped?: 'locked';
 }
 
-export interface CleanupOptions {
-  batchSize: number;
+export interface CleanupOptions extends Pick<SessionCleanupQuery, 'batchSize' | 'dryRun'> {
   revokedRetentionMs: number;
   /** Change-log rows older than this are deleted too (see changeLogRetentionMs in core.ts). */
   changeLogRetentionMs?: number;
-  dryRun: boolean;
   /** How long the lock outlives a crashed holder; a live holder renews it while it works. */
   lockTtlMs: number;
   /** Who holds the lock: one per instance (runtime), so two instances in one process exclude each other too. */

@@ -1,8 +1,9 @@
 import type { SessionRecord, Store } from '../store/types.js';
 import type { PermissionResolver } from '../auth/permissions.js';
 import { timedQuery } from '../store/timed-query.js';
+import { toUserView } from '../auth/user-view.js';
 import type { RequestTrace, SessionEntry, SessionObserver } from './types.js';
-import { isLive, toUserView } from './views.js';
+import { isLive } from './views.js';
 
 export interface StoreLoaderDeps {
   store: Store;

@@ -7,13 +7,10 @@ import type { StoreLoader } from './load-from-store.js';
 import { createSessionValidator, type SessionValidator, type ValidatorOptions } from './validate-session.js';
 import type { SessionToucher } from './touch-session.js';
 import { generateToken, hashToken } from './token.js';
-import type { SessionEntry, SessionObserver, UserView } from './types.js';
+import type { ClientInfo } from '../auth/user-sessions.js';
+import type { UserView } from '../auth/user-view.js';
+import type { SessionEntry, SessionObserver } from './types.js';
 import { toSessionView } from './views.js';
-
-export interface ClientInfo {
-  ip: string;
-  userAgent: string | null;
-}
 
 export interface SessionPolicy {
   idleTtlMs: number;

@@ -1,15 +1,5 @@
 import type { SessionRecord } from '../store/types.js';
-
-/** What the API shows of a user (no password hash). */
-export interface UserView {
-  id: string;
-  email: string;
-  name: string | null;
-  tenant: string;
-  roles: string[];
-  permissions: string[];
-  createdAt: string;
-}
+import type { UserView } from '../auth/user-view.js';
 
 /** What the API shows of a session (no token hash). */
 export interface SessionView {
@@ -36,7 +26,11 @@ export interface SessionEntry {
   body?: string;
 }
 
-export type CacheTier = 'L1' | 'L2' | 'DB';
+/** Where a validation was answered: in-process L1, Redis L2, or the database. Metric labels use these spellings. */
+export const CACHE_TIERS = ['l1', 'l2', 'db'] as const;
+export type CacheTier = (typeof CACHE_TIERS)[number];
+export const CACHE_RESULTS = ['hit', 'miss', 'negative'] as const;
+export type CacheResult = (typeof CACHE_RESULTS)[number];
 
 /** Per-request timing the debug headers report; only allocated when debug headers are on. */
 export interface RequestTrace {
@@ -50,7 +44,7 @@ export const newTrace = (): RequestTrace => ({ dbMs: 0, dbQueries: 0, redisMs: 0
 
 /** Hooks other layers attach to without the session core knowing them (metrics, anomaly rules). */
 export interface SessionObserver {
-  cacheLookup?(tier: CacheTier, result: 'hit' | 'miss' | 'negative'): void;
+  cacheLookup?(tier: CacheTier, result: CacheResult): void;
   sessionWrite?(outcome: 'done' | 'skipped'): void;
   dbOp?(op: string, seconds: number): void;
   redisOp?(op: string, seconds: number): void;

@@ -24,16 +24,16 @@ export function createSessionValidator(cache: SessionCache, loadFromStore: Store
   async function loadCold(tokenHash: string, now: number, trace?: RequestTrace): Promise<SessionEntry | undefined> {
     const fromL2 = cache.hasL2 ? await cache.fromL2(tokenHash) : undefined;
     if (fromL2 && usable(fromL2, now)) {
-      observer.cacheLookup?.('L2', 'hit');
-      if (trace) trace.tier = 'L2';
+      observer.cacheLookup?.('l2', 'hit');
+      if (trace) trace.tier = 'l2';
       cache.store(fromL2, now, { toL2: false });
       return fromL2;
     }
-    if (cache.hasL2) observer.cacheLookup?.('L2', 'miss');
-    if (trace) trace.tier = 'DB';
+    if (cache.hasL2) observer.cacheLookup?.('l2', 'miss');
+    if (trace) trace.tier = 'db';
     const readAt = Date.now();
     const fromStore = await loadFromStore(tokenHash, now, trace);
-    observer.cacheLookup?.('DB', fromStore ? 'hit' : 'miss');
+    observer.cacheLookup?.('db', fromStore ? 'hit' : 'miss');
     if (options.faultFillDelayMs > 0) await sleep(options.faultFillDelayMs);
     // The fill is refused (inside store) when a newer revision was heard of since the read: a late fill never wins.
     if (fromStore) cache.store(fromStore, Date.now(), { readAt });
@@ -57,17 +57,17 @@ export function createSessionValidator(cache: SessionCache, loadFromStore: Store
     const now = Date.now();
     const cached = cache.peek(tokenHash);
     if (cached === UNKNOWN) {
-      observer.cacheLookup?.('L1', 'negative');
-      if (trace) trace.tier = 'L1';
+      observer.cacheLookup?.('l1', 'negative');
+      if (trace) trace.tier = 'l1';
       return undefined;
     }
     if (cached !== undefined && usable(cached, now)) {
-      observer.cacheLookup?.('L1', 'hit');
-      if (trace) trace.tier = 'L1';
+      observer.cacheLookup?.('l1', 'hit');
+      if (trace) trace.tier = 'l1';
       touch.ifDue(cached, now);
       return cached;
     }
-    observer.cacheLookup?.('L1', 'miss');
+    observer.cacheLookup?.('l1', 'miss');
     return shared(tokenHash, now, trace).then(async (loaded) => {
       // A load this request joined may have read before a change that is known now: read again, once.
       const entry = loaded && !cache.admits(loaded) ? await loadCold(tokenHash, Date.now(), trace) : loaded;

@@ -1,19 +1,7 @@
-import type { SessionRecord, UserRecord } from '../store/types.js';
-import type { SessionView, UserView } from './types.js';
+import type { SessionRecord } from '../store/types.js';
+import type { SessionView } from './types.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
-
-export function toUserView(user: UserRecord, permissions: string[]): UserView {
-  return {
-    id: user.id,
-    email: user.email,
-    name: user.name,
-    tenant: user.tenant,
-    roles: user.roles,
-    permissions,
-    createdAt: iso(user.createdAt),
-  };
-}
 
 export function toSessionView(s: SessionRecord): SessionView {
   return {

@@ -1,7 +1,7 @@
 import type { Store } from '../store/types.js';
 import type { PermissionResolver } from '../auth/permissions.js';
+import { toUserView } from '../auth/user-view.js';
 import type { SessionCache } from './session-cache.js';
-import { toUserView } from './views.js';
 import type { SessionEntry } from './types.js';
 
 /** Rough size of one cached entry in Redis, used to respect the warming memory budget. */

@@ -149,19 +149,25 @@ export interface SessionsRepository {
    * before `revokedBefore`, with their retired tokens, and change-log rows older than `changesBefore`. With dryRun
    * nothing is deleted and `deleted` counts what would be. `remaining` is the number of sessions left in the table.
    */
-  cleanup(options: CleanupOptions): Promise<{ deleted: number; remaining: number }>;
+  cleanup(query: SessionCleanupQuery): Promise<SessionCleanupCounts>;
   countByState(now: number): Promise<{ active: number; expired: number; revoked: number }>;
   /** Live sessions seen since `since`, most recent first. */
   recentlyActive(since: number, now: number, limit: number): Promise<SessionRecord[]>;
 }
 
-export interface CleanupOptions {
+/** One cleanup run over the sessions table (SessionRepository.cleanup). */
+export interface SessionCleanupQuery {
   now: number;
   revokedBefore: number;
   /** Change-log rows logged before this are deleted (no cache can still hold what they fence). */
   changesBefore?: number;
   batchSize: number;
   dryRun: boolean;
+}
+
+export interface SessionCleanupCounts {
+  deleted: number;
+  remaining: number;
 }
 
 export interface AuditRepository {

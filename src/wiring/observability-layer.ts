@@ -2,29 +2,21 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { closeRedisConnection, createRedisConnection } from '../cache/index.js';
 import type { CacheStack } from '../cache/stack.js';
-import type { DependencyState } from '../http/deps.js';
 import { Observability, observabilitySettings, sessionStatsFromStore } from '../observability/index.js';
-import { dependencyStates } from '../observability/integration.js';
 import type { Store } from '../store/types.js';
 import { probeDependencies } from './dependencies.js';
 import type { Layer } from './layer.js';
 
-export interface ObservabilityLayer {
-  observability: Observability;
-  /** The dependencies as last probed (by /ready, the summary or the health score). */
-  lastDependencies(): DependencyState[];
-}
 
 /** Metrics, history, health and alerts, on their own Redis connection (history, live view, alert state). */
 export async function buildObservabilityLayer(
   config: Config,
   deps: { logger: Logger; store: Store; stack: CacheStack<unknown>; instanceId: string },
-): Promise<Layer<ObservabilityLayer>> {
+): Promise<Layer<Observability>> {
   const { logger, store, stack } = deps;
   const redis = config.hasRedis
     ? createRedisConnection(config, 'command', { connectionName: 'tessera:observability', onError: (error) => logger.debug({ err: error }, 'redis connection error') })
     : undefined;
-  let last: DependencyState[] = [];
   const observability = await Observability.create({
     settings: observabilitySettings(config),
     logger,
@@ -32,10 +24,7 @@ export async function buildObservabilityLayer(
     locks: store.locks,
     instanceId: deps.instanceId,
     db: store.db,
-    dependencies: async () => {
-      last = await probeDependencies(store, stack.l2, stack.bus);
-      return dependencyStates(last);
-    },
+    dependencies: () => probeDependencies(store, stack.l2, stack.bus),
   });
   const { metrics } = observability;
   metrics.setSessionStatsSource(sessionStatsFromStore(store));
@@ -44,7 +33,7 @@ export async function buildObservabilityLayer(
     stack.breaker.onStateChange((state) => metrics.breakerState('redis', state));
   }
   return {
-    service: { observability, lastDependencies: () => last },
+    service: observability,
     async close() {
       await observability.stop().catch(() => {});
       if (redis) await closeRedisConnection(redis).catch(() => {});

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { normalizeEmail } from '../../src/auth/normalize.js';
 import { detectSessionClientChange, userAgentFamily } from '../../src/security/anomalies.js';
 import type { SecurityEvent } from '../../src/security/events.js';
 import { createProtection } from '../../src/security/protection.js';
@@ -55,7 +56,7 @@ for (const { name, needs, backend, redis } of counterBackends()) {
 
     it('a distributed attack on one account raises an event and throttles the IP that crossed the line', async () => {
       const { protection, seen } = build({ ANOMALY_DISTRIBUTED_ACTION: 'throttle' });
-      for (let i = 0; i < 6; i++) await protection.guard.recordFailure({ email: 'Ceo@Example.com', ip: `198.51.100.${i + 1}` });
+      for (let i = 0; i < 6; i++) await protection.guard.recordFailure({ email: normalizeEmail('Ceo@Example.com'), ip: `198.51.100.${i + 1}` });
       const events = seen.filter((e) => e.type === 'distributed_attack');
       expect(events).toHaveLength(1);
       expect(events[0]).toMatchObject({ email: 'ceo@example.com', ip: '198.51.100.6', details: { distinctIps: 6 } });

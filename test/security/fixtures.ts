@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
+import { normalizeEmail } from '../../src/auth/normalize.js';
 import { loadConfig } from '../../src/config/index.js';
 import { isTesseraError, TesseraError, ERRORS } from '../../src/errors/index.js';
 import securityPlugin from '../../src/http/plugins/security.js';
@@ -82,9 +83,9 @@ export async function buildTestApp(
   app.post('/v1/auth/login', async (request) => {
     const body = (request.body ?? {}) as { email?: unknown; password?: unknown };
     if (typeof body.email !== 'string' || typeof body.password !== 'string') throw new TesseraError('invalid_request');
-    const attempt = { email: body.email, ip: request.clientIp };
+    const attempt = { email: normalizeEmail(body.email), ip: request.clientIp };
     await protection.guard.check(attempt);
-    const expected = users[body.email.trim().toLowerCase()];
+    const expected = users[attempt.email];
     if (expected === undefined || expected !== body.password) {
       await protection.guard.recordFailure(attempt);
       throw new TesseraError('invalid_credentials');

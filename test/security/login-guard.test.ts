@@ -1,4 +1,5 @@
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { normalizeEmail } from '../../src/auth/normalize.js';
 import { TesseraError } from '../../src/errors/index.js';
 import { SecurityEvents, type SecurityEvent } from '../../src/security/events.js';
 import { LoginGuard, type LoginGuardSettings } from '../../src/security/login-guard.js';
@@ -55,9 +56,9 @@ for (const { name, needs, backend } of counterBackends()) {
       const existing: string[] = [];
       const unknown: string[] = [];
       for (let i = 0; i < 7; i++) {
-        existing.push(await outcome(guard, '  Alice@Example.com ', '192.0.2.20'));
+        existing.push(await outcome(guard, normalizeEmail('  Alice@Example.com '), '192.0.2.20'));
         unknown.push(await outcome(guard, 'nobody-here@example.com', '192.0.2.21'));
-        await guard.recordFailure({ email: i % 2 ? 'alice@example.com' : ' ALICE@example.COM', ip: '192.0.2.20' });
+        await guard.recordFailure({ email: normalizeEmail(i % 2 ? 'alice@example.com' : ' ALICE@example.COM'), ip: '192.0.2.20' });
         await guard.recordFailure({ email: 'nobody-here@example.com', ip: '192.0.2.21' });
       }
       expect(existing).toEqual(unknown);

@@ -27,7 +27,7 @@ describe('cache coherence: a change the database acknowledged is never hidden by
     expect(await b.sessions.validate(token)).toBeDefined();
     const fromL2 = newTrace();
     expect(await bL2Only.sessions.validate(token, fromL2)).toBeDefined();
-    expect(fromL2.tier).toBe('L2');
+    expect(fromL2.tier).toBe('l2');
 
     factory.hub.lose();
     factory.l2.losingDeletes = true;
@@ -39,7 +39,7 @@ describe('cache coherence: a change the database acknowledged is never hidden by
     expect(await b.sessions.validate(token)).toBeUndefined();
     const trace = newTrace();
     expect(await bL2Only.sessions.validate(token, trace)).toBeUndefined();
-    expect(trace.tier).toBe('DB'); // the stale Redis entry was refused, not served
+    expect(trace.tier).toBe('db'); // the stale Redis entry was refused, not served
   });
 
   it('a validation that read the database before a revocation cannot fill the caches after it (late fill)', async () => {
@@ -113,10 +113,10 @@ describe('cache coherence: a change the database acknowledged is never hidden by
     expect(fresh.feed!.ready).toBe(false);
     const before = newTrace();
     expect(await fresh.sessions.validate(token, before)).toBeDefined();
-    expect(before.tier).toBe('DB');
+    expect(before.tier).toBe('db');
     await fresh.feed!.poll();
     const after = newTrace();
     expect(await fresh.sessions.validate(token, after)).toBeDefined();
-    expect(after.tier).toBe('L2');
+    expect(after.tier).toBe('l2');
   });
 });

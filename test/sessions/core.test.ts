@@ -36,7 +36,7 @@ describe('session core (no server)', () => {
     const trace = newTrace();
     expect(await a.sessions.validate(token, trace)).toBeUndefined();
     expect(a.dbOps).toHaveLength(2);
-    expect(trace.tier).toBe('L1');
+    expect(trace.tier).toBe('l1');
   });
 
   it('writes activity only once less than half the idle timeout remains (touch schedule)', async () => {
@@ -81,12 +81,12 @@ describe('session core (no server)', () => {
     const { token } = await signedIn(a);
     const warm = newTrace();
     await a.sessions.validate(token, warm);
-    expect(warm.tier).toBe('L1');
+    expect(warm.tier).toBe('l1');
     vi.setSystemTime(Date.now() + 2000);
     factory.hub.cut();
     const cold = newTrace();
     expect(await a.sessions.validate(token, cold)).toBeDefined();
-    expect(cold.tier).not.toBe('L1');
+    expect(cold.tier).not.toBe('l1');
     factory.hub.restore();
   });
 

@@ -9,7 +9,7 @@ import type { CacheStack } from '../../src/cache/stack.js';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import { createSessionCore, type SessionCore } from '../../src/sessions/core.js';
 import type { L1Value } from '../../src/sessions/session-cache.js';
-import type { SessionObserver } from '../../src/sessions/types.js';
+import type { SessionEntry, SessionObserver } from '../../src/sessions/types.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { Store } from '../../src/store/types.js';
 import { BusHub } from './factory/bus-hub.js';
@@ -17,7 +17,7 @@ import { ChaosMemoryL2 } from './factory/memory-l2.js';
 
 export interface TestInstance extends SessionCore {
   config: Config;
-  users: UserService;
+  users: UserService<SessionEntry>;
   /** Database operations this instance ran, by name (session_by_token, user_by_id, session_touch, …). */
   dbOps: string[];
   /** Calls the login guard saw, in order, next to the store's user lookups (`lookup`) and hashes (`verify`). */

@@ -19,7 +19,9 @@ export const operationsRoutes: RouteGroup = async (app, { deps }) => {
   }, async (_request, reply) => {
     const r = await deps.readiness();
     if (!r.ready) reply.code(503).header('retry-after', '5');
-    return { status: r.ready ? ('ready' as const) : ('unavailable' as const), score: r.score, dependencies: r.dependencies, reasons: r.reasons };
+    const dependencies = Object.entries(r.dependencies).map(([name, d]) => ({ name, ok: d.state !== 'down', ...(d.detail ? { detail: d.detail } : {}) }));
+    const reasons = r.health.deductions.map(({ points, reason }) => ({ points, reason }));
+    return { status: r.ready ? ('ready' as const) : ('unavailable' as const), score: r.health.score, dependencies, reasons };
   });
 
   app.get('/docs', { schema: { hide: true } }, async () => app.swagger());

@@ -1,6 +1,6 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { Database, Db } from '../database.js';
-import type { CleanupOptions } from '../types.js';
+import type { SessionCleanupCounts, SessionCleanupQuery } from '../types.js';
 import { chunk } from './retired-tokens.js';
 import { deleteChangesBefore } from './session-changes.js';
 
@@ -17,7 +17,7 @@ const countSessions = async (db: Db, where?: ReturnType<typeof deletable>): Prom
  * Deletes expired and long-revoked sessions (with their retired tokens) in batches of `batchSize`, each batch its
  * own short transaction so the table is never locked for long. A dry run reports the same numbers a real run would.
  */
-export async function cleanupSessions(db: Db, { now, revokedBefore, changesBefore, batchSize, dryRun }: CleanupOptions) {
+export async function cleanupSessions(db: Db, { now, revokedBefore, changesBefore, batchSize, dryRun }: SessionCleanupQuery): Promise<SessionCleanupCounts> {
   const where = deletable(now, revokedBefore);
   if (dryRun) {
     const deleted = await countSessions(db, where);
