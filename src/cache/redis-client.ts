@@ -37,7 +37,7 @@ export const reconnectDelay = (maxBackoffMs: number) => (attempt: number): numbe
 export function createRedisConnection(config: RedisConfig, role: RedisRole, options: RedisConnectionOptions = {}): RedisConnection {
   const retry = reconnectDelay(options.maxBackoffMs ?? 1000);
   const command = role === 'command';
-  const timeoutMs = config.redisTimeout ?? 250;
+  const timeoutMs = config.redisTimeout;
   const shared: RedisOptions = {
     ...authFromUrl(config.redisUrl, options.tls),
     connectionName: options.connectionName,

@@ -5,7 +5,7 @@ import { formatSummary } from '../loadtest/report/summary.js';
 import { parseOut, writeReport } from '../loadtest/report/write.js';
 import { createProgress } from '../loadtest/report/progress.js';
 import { compareToBaseline, REGRESSION_EXIT_CODE } from '../loadtest/baseline/compare.js';
-import { startSelf, type SelfTarget } from '../loadtest/self.js';
+import { startSelf, type SelfTarget } from './self-target.js';
 import type { Report } from '../loadtest/report/types.js';
 import { EXIT_THRESHOLDS_FAILED, failConfig, readReport } from './loadtest-shared.js';
 

@@ -4,7 +4,7 @@ import { combineSuiteReports } from '../loadtest/report/suite.js';
 import { formatSummary } from '../loadtest/report/summary.js';
 import { parseOut, writeReport } from '../loadtest/report/write.js';
 import { createProgress } from '../loadtest/report/progress.js';
-import { startSelf, type SelfTarget } from '../loadtest/self.js';
+import { startSelf, type SelfTarget } from './self-target.js';
 import { parseDuration } from '../config/duration.js';
 import type { Report } from '../loadtest/report/types.js';
 import type { RunConfig } from '../loadtest/types.js';

@@ -54,19 +54,25 @@ export interface ObservabilitySettings {
   sessionIdleTtlMs: number;
 }
 
-export function observabilitySettings(c: Config): ObservabilitySettings {
+export type ObservabilityConfig = Pick<
+  Config,
+  | 'metricsEnabled' | 'dataDir' | 'redisKeyPrefix' | 'metricsHistoryRetention' | 'alertEvalInterval' | 'alertRules' | 'alertWebhook'
+  | 'healthP99Target' | 'rssBudgetBytes' | 'cleanupInterval' | 'sessionIdleTtl'
+>;
+
+export function observabilitySettings(c: ObservabilityConfig): ObservabilitySettings {
   return {
-    metricsEnabled: c.metricsEnabled ?? true,
-    dataDir: c.dataDir ?? './.tessera',
-    redisKeyPrefix: c.redisKeyPrefix ?? 'tss:',
-    historyRetentionMs: c.metricsHistoryRetention ?? 86_400_000,
-    alertEvalIntervalMs: c.alertEvalInterval ?? 15_000,
+    metricsEnabled: c.metricsEnabled,
+    dataDir: c.dataDir,
+    redisKeyPrefix: c.redisKeyPrefix,
+    historyRetentionMs: c.metricsHistoryRetention,
+    alertEvalIntervalMs: c.alertEvalInterval,
     alertRulesFile: c.alertRules,
     alertWebhook: c.alertWebhook,
-    latencyTargetMs: c.healthP99Target ?? 250,
-    rssBudgetBytes: c.rssBudgetBytes ?? 1_073_741_824,
-    cleanupIntervalMs: c.cleanupInterval ?? 600_000,
-    sessionIdleTtlMs: c.sessionIdleTtl ?? 1_800_000,
+    latencyTargetMs: c.healthP99Target,
+    rssBudgetBytes: c.rssBudgetBytes,
+    cleanupIntervalMs: c.cleanupInterval,
+    sessionIdleTtlMs: c.sessionIdleTtl,
   };
 }
 

@@ -18,19 +18,20 @@ export interface CreateStoreOptions {
  * Opens the store the configuration asks for: PostgreSQL when DATABASE_URL is set (scaled mode),
  * otherwise SQLite under TESSERA_DATA_DIR (embedded mode). Does not migrate: call `store.migrate()`.
  */
-export async function createStore(config: Config, options: CreateStoreOptions = {}): Promise<Store> {
-  // The fallbacks mirror the config schema defaults (Config types every field as optional).
-  const timeoutMs = config.databaseTimeout ?? 5000;
+export type StoreConfig = Pick<Config, 'databaseUrl' | 'databasePoolMax' | 'databaseTimeout' | 'dataDir'>;
+
+export async function createStore(config: StoreConfig, options: CreateStoreOptions = {}): Promise<Store> {
+  const timeoutMs = config.databaseTimeout;
   if (config.databaseUrl) {
     const { db, sizeBytes } = openPostgres({
       url: config.databaseUrl,
-      poolMax: config.databasePoolMax ?? 20,
+      poolMax: config.databasePoolMax,
       timeoutMs,
       onConnectionError: options.onConnectionError,
     });
     return buildStore({ dialect: 'postgres', db, sizeBytes });
   }
-  const filename = options.filename ?? path.join(config.dataDir ?? './.tessera', SQLITE_FILENAME);
+  const filename = options.filename ?? path.join(config.dataDir, SQLITE_FILENAME);
   const { db, sizeBytes } = openSqlite(filename, timeoutMs);
   return buildStore({ dialect: 'sqlite', db, sizeBytes });
 }
