@@ -1,4 +1,5 @@
 import { startServerProcess, type ServerProcess } from '../../helpers/server-process.js';
+import { generateToken } from '../../../src/sessions/token.js';
 import { apiClient } from '../../helpers/tessera.js';
 
 export type Api = ReturnType<typeof apiClient>;
@@ -42,7 +43,10 @@ export async function stopInstances(instances: Instance[] | undefined): Promise<
   await Promise.all((instances ?? []).map((i) => i.server.stop().catch(() => {})));
 }
 
-/** Until every instance reports Redis and the bus ready again (after a fault was healed). */
+/**
+ * Until every instance reports Redis and the bus ready again (after a fault was healed). The breaker
+ * closes only when a request tries Redis, so each poll sends a validation of an unknown token too.
+ */
 export async function waitForRedisReady(instances: Instance[], timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (const instance of instances) {
@@ -51,6 +55,7 @@ export async function waitForRedisReady(instances: Instance[], timeoutMs = 20_00
       const deps = (ready?.body?.dependencies ?? []) as Array<{ name: string; ok: boolean }>;
       if (['redis', 'bus'].every((name) => deps.find((d) => d.name === name)?.ok)) break;
       if (Date.now() > deadline) throw new Error(`instance ${instance.name}: Redis/bus not ready within ${timeoutMs} ms: ${JSON.stringify(deps)}`);
+      await instance.api('GET', '/v1/auth/session', undefined, { token: generateToken() }).catch(() => {});
       await new Promise((r) => setTimeout(r, 100));
     }
   }
