@@ -11,7 +11,7 @@ import { runModel } from './model/run-model.js';
 import { formatSummary } from './model/summary.js';
 
 const ROTATION_GRACE_MS = 1000;
-const { seed, durationMs } = modelOptionsFromEnv(15_000);
+const { seed, durationMs } = modelOptionsFromEnv(12_000);
 
 /**
  * A and C keep an L1; B has none (SESSION_L1_MAX=0), so every one of its answers comes from Redis or the
