@@ -87,11 +87,12 @@ describeWith(['redis', 'postgres'], 'coherence: compare-and-set data written fro
       for (const instance of instances) await read(instance);
       await sleep(1000);
       const served = await Promise.all(instances.map(async (i) => `${i.name} serves ${await read(i)}`));
+      const inDatabase = await databaseSessionVersion(db.url, sessionId);
       const stuck = (await Promise.all(instances.map(async (i) => (await i.api('PATCH', '/v1/auth/session/data', { data: { check: true }, version: (await read(i))! }, { token })).status)))
         .filter((status) => status === 409).length; // a write based on a stale read can never succeed
       const newest = Math.max(...acks.map((a) => a.version));
       expect(newest).toBeGreaterThan(1);
-      summaries.push(`trial ${trial}: ${acks.length} writes acknowledged, ${conflicts} conflicts; newest acknowledged ${newest}, database holds ${await databaseSessionVersion(db.url, sessionId)}, ${served.join(', ')}; ${stuck} of 2 writes based on them got 409`);
+      summaries.push(`trial ${trial}: ${acks.length} writes acknowledged, ${conflicts} conflicts; newest acknowledged ${newest}, database holds ${inDatabase}, ${served.join(', ')}; ${stuck} of 2 writes based on them got 409`);
       violations.push(...staleVersionReads(sessionId, reads, acks, trial));
     }
     console.log(`compare-and-set across instances:\n  ${summaries.join('\n  ')}`);
