@@ -7,18 +7,19 @@ import { startRedisServer, type OwnRedis } from './redis-server.js';
 import { freePort } from './services.js';
 
 export interface OwnRedisCluster {
-  /** `127.0.0.1:port` of every master, for REDIS_CLUSTER_NODES. */
+  /** `127.0.0.1:port` of every node (masters and replicas), for REDIS_CLUSTER_NODES. */
   nodes: string[];
   servers: OwnRedis[];
   stop(): Promise<void>;
 }
 
 /**
- * Starts a private Redis Cluster of `size` masters (no replicas) on free loopback ports, each with its
- * own cluster config file in a temp dir, joins them with `redis-cli --cluster create` and waits for
+ * Starts a private Redis Cluster of `size` masters, each with `replicasPerMaster` replicas, on free
+ * loopback ports, each node with its own cluster config file in a temp dir (so a killed node restarted
+ * with `restart()` rejoins the cluster), joins them with `redis-cli --cluster create` and waits for
  * cluster_state:ok on every node.
  */
-export async function startRedisCluster(size = 3): Promise<OwnRedisCluster> {
+export async function startRedisCluster(size = 3, { replicasPerMaster = 0 }: { replicasPerMaster?: number } = {}): Promise<OwnRedisCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'tessera-cluster-'));
   const servers: OwnRedis[] = [];
   const stop = async () => {
@@ -26,7 +27,7 @@ export async function startRedisCluster(size = 3): Promise<OwnRedisCluster> {
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    for (let i = 0; i < size; i++) {
+    for (let i = 0; i < size * (1 + replicasPerMaster); i++) {
       servers.push(await startRedisServer([
         '--cluster-enabled', 'yes',
         '--cluster-config-file', join(dir, `nodes-${i}.conf`),
@@ -36,8 +37,9 @@ export async function startRedisCluster(size = 3): Promise<OwnRedisCluster> {
       ]));
     }
     const nodes = servers.map((s) => `127.0.0.1:${s.port}`);
-    await run('redis-cli', ['--cluster', 'create', ...nodes, '--cluster-replicas', '0', '--cluster-yes']);
+    await run('redis-cli', ['--cluster', 'create', ...nodes, '--cluster-replicas', String(replicasPerMaster), '--cluster-yes']);
     await Promise.all(servers.map((s) => waitForClusterOk(s.port)));
+    if (replicasPerMaster > 0) await Promise.all(servers.map((s) => waitForReplicasInSync(s.port)));
     return { nodes, servers, stop };
   } catch (error) {
     await stop();
@@ -67,6 +69,23 @@ async function waitForClusterOk(port: number, timeoutMs = 15_000): Promise<void>
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`cluster node ${port} did not reach cluster_state:ok`);
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** A replica is usable for failover once its link to the master is up and the first sync is done. */
+export async function waitForReplicasInSync(port: number, timeoutMs = 15_000): Promise<void> {
+  const client = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1 });
+  client.on('error', () => {});
+  const deadline = Date.now() + timeoutMs;
+  try {
+    while (Date.now() < deadline) {
+      const info = String(await client.info('replication').catch(() => ''));
+      if (/role:master/.test(info) || (/master_link_status:up/.test(info) && /master_sync_in_progress:0/.test(info))) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`cluster replica ${port} did not finish its first sync`);
   } finally {
     client.disconnect();
   }
