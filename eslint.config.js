@@ -30,6 +30,9 @@ export default defineConfig(
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', caughtErrors: 'none' },
       ],
+      // A `let` assigned once but read first by a callback built before the assignment stays a `let`:
+      // as a `const` the callback would hit the temporal dead zone if it ran early.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       // Off: Fastify plugins and hooks, and implementations of Promise-returning interfaces, are `async` by
       // contract whether or not they await; the promise bugs are caught by no-floating/misused-promises.
       '@typescript-eslint/require-await': 'off',
