@@ -257,7 +257,7 @@ export class LoadTestService {
   private async record(id: string): Promise<LoadTestRunRecord> {
     const record = await this.repository.get(id);
     if (!record) throw new TesseraError('not_found', 'No load test with this id.');
-    return (await this.withoutStale([record]))[0]!;
+    return (await this.withoutStale([record]))[0];
   }
 
   /** Runs whose instance stopped heart-beating end as `error` (once, for every instance to see). */
