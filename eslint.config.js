@@ -28,7 +28,12 @@ export default defineConfig(
       // `_name` marks a parameter or an omitted-by-rest property as unused on purpose.
       '@typescript-eslint/no-unused-vars': [
         'error',
-        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', caughtErrors: 'none' },
+        {
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          destructuredArrayIgnorePattern: '^_',
+          caughtErrors: 'none',
+        },
       ],
       // A `let` assigned once but read first by a callback built before the assignment stays a `let`:
       // as a `const` the callback would hit the temporal dead zone if it ran early.
