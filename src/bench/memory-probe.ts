@@ -65,8 +65,8 @@ process.once('message', ({ entries }: { entries: number }) => {
     entries,
     bytesPerEntry: Math.round((filled - before - refs) / entries),
     bytesPerEntryWithBody: Math.round((withBody - before - refs) / entries),
-    bodyBytes: Buffer.byteLength(stored[0]!.body!),
+    bodyBytes: Buffer.byteLength(stored[0].body!),
     heapBytes: { before, filled, withBody },
-    cached: cache.peek(stored[entries - 1]!.tokenHash) !== undefined,
+    cached: cache.peek(stored[entries - 1].tokenHash) !== undefined,
   }, () => process.exit(0));
 });

@@ -14,9 +14,9 @@ export function formatSuite(result: SuiteResult): string {
   const lines = [`== ${result.title}`];
   if (result.rows.length > 0) {
     const cells = [result.columns.map(([, heading]) => heading), ...result.rows.map((row) => result.columns.map(([key]) => format(row[key])))];
-    const widths = result.columns.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
+    const widths = result.columns.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
     for (const [index, row] of cells.entries()) {
-      lines.push(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
+      lines.push(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
       if (index === 0) lines.push(widths.map((w) => '-'.repeat(w)).join('  '));
     }
   }

@@ -76,7 +76,7 @@ function stopChild(child: ChildProcess): Promise<void> {
 
 /** Stops every started target, whatever happened. */
 export async function stopAll(targets: Array<TargetHandle | undefined>): Promise<void> {
-  await Promise.all(targets.map((t) => t?.stop().catch(() => {})));
+  await Promise.all(targets.filter((t) => t !== undefined).map((t) => t.stop().catch(() => {})));
 }
 
 const safe = (name: string): string => name.replace(/[^A-Za-z0-9._-]+/g, '-');

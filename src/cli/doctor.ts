@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { addConfigFlags, flagsFrom } from './config-flags.js';
 import { errorMessage, fail, ok, skip, warn, type CheckResult } from './doctor/types.js';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { type Command, type CommanderError } from 'commander';
 import type { Report } from '../loadtest/report/types.js';
 
 export const EXIT_THRESHOLDS_FAILED = 99;

@@ -1,3 +1,7 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 export interface SelfTarget {
   url: string;
   close(): Promise<void>;
@@ -11,16 +15,14 @@ type StartTessera = (options?: { env?: Record<string, string>; port?: number; ho
  */
 export async function startSelf(env: Record<string, string>): Promise<SelfTarget> {
   let start: StartTessera | undefined;
+  const serverModule: string = '../index.js';
   try {
-    const mod = (await import('../index.js' as string)) as { startTessera?: StartTessera };
+    const mod = (await import(serverModule)) as { startTessera?: StartTessera };
     start = mod.startTessera;
   } catch (error) {
     throw new Error(`--self: the embedded server cannot be loaded (${(error as Error).message})`);
   }
   if (typeof start !== 'function') throw new Error('--self: this build has no startTessera()');
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-self-'));
   // Every virtual user shares the generator's loopback address: allowlist it so ordinary flows are not
   // rate-limited as one client. Attack scenarios (bruteforce, bot) send synthetic client IPs in

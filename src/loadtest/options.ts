@@ -9,6 +9,7 @@ import { BUILTIN_SCENARIOS } from './scenarios/registry.js';
 import { isModulePath, loadScenarioFile } from './scenarios/file-loader.js';
 import { loadScenarioModule } from './scenarios/module-loader.js';
 import { DEFAULT_PASSWORD, type RunConfig, type ScenarioRef } from './types.js';
+import { asText } from './as-text.js';
 
 /** The loadtest flags as commander hands them over (strings; validated here, all errors collected). */
 export interface RawOptions {
@@ -120,7 +121,7 @@ export async function buildRunConfig(raw: RawOptions, errors: string[]): Promise
       if (data.options !== undefined) Object.assign(fileOptions, data.options as object);
     }
   }
-  const opt = (key: string): string | undefined => (fileOptions[key] === undefined ? undefined : String(fileOptions[key]));
+  const opt = (key: string): string | undefined => (fileOptions[key] === undefined ? undefined : asText(fileOptions[key]));
 
   // Target.
   let target = raw.target ?? DEFAULT_TARGET;

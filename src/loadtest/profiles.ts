@@ -45,7 +45,7 @@ export const PROFILES: Record<string, Preset> = {
 };
 
 export function applyProfile(name: string, input: ProfileInput): ProfileResult {
-  const preset = PROFILES[name]!;
+  const preset = PROFILES[name];
   const open = preset.forceOpen === true || input.rate !== undefined;
   const peak = open ? input.rate ?? preset.rate : input.vus ?? preset.vus;
   const duration = input.durationMs ?? preset.durationMs;

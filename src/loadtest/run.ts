@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Aggregate } from './metrics/aggregate.js';
+import type { MetricsSet } from './metrics/metrics-set.js';
 import { ThresholdTracker } from './thresholds/evaluator.js';
 import { GeneratorMonitor } from './monitor/generator.js';
 import { TargetScraper } from './monitor/target.js';
@@ -26,8 +27,8 @@ export interface Progress {
 }
 
 export interface RunHooks {
-  log(line: string): void;
-  progress?(p: Progress): void;
+  log: (line: string) => void;
+  progress?: (p: Progress) => void;
   /** Resolves when the user asks to stop (Ctrl-C): the run ends early and still reports. */
   interrupted?: Promise<string>;
 }
@@ -83,7 +84,7 @@ export async function runLoadTest(config: RunConfig, hooks: RunHooks): Promise<R
       });
     }
   };
-  const onSecond = (second: import('./metrics/metrics-set.js').MetricsSet): void => {
+  const onSecond = (second: MetricsSet): void => {
     if (aggregate.ingest(second)) onClosedSecond();
   };
 

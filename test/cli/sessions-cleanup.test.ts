@@ -27,8 +27,8 @@ async function seed(store: Store) {
   ];
   for (const row of rows) await store.sessions.insert(row);
   // A rotated-out token of an expired session goes with it.
-  await store.sessions.rotate(rows[0]!.id, rows[0]!.tokenHash, createHash('sha256').update('next').digest('hex'), now - 2 * HOUR, now - HOUR);
-  return { deletable: 9, kept: 6, retiredHash: rows[0]!.tokenHash };
+  await store.sessions.rotate(rows[0].id, rows[0].tokenHash, createHash('sha256').update('next').digest('hex'), now - 2 * HOUR, now - HOUR);
+  return { deletable: 9, kept: 6, retiredHash: rows[0].tokenHash };
 }
 
 function cleanupSuite(dialect: string, open: () => Promise<{ store: Store; env: Record<string, string>; dispose: () => Promise<void> }>) {

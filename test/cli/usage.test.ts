@@ -19,7 +19,7 @@ describe.concurrent('--help', () => {
   it('every command and subcommand explains itself on stdout and exits 0', async () => {
     const results = await Promise.all(commands.map(({ args }) => runCli([...args, '--help'])));
     results.forEach((result, i) => {
-      const { args, describes } = commands[i]!;
+      const { args, describes } = commands[i];
       expect(result.code, `tessera ${args.join(' ')} --help`).toBe(0);
       expect(result.stdout).toContain(`Usage: tessera${args.length ? ` ${args.join(' ')}` : ''}`);
       expect(result.stdout).toMatch(describes);

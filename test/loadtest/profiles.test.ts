@@ -21,7 +21,7 @@ describe('stages and profiles', () => {
     for (const name of Object.keys(PROFILES)) {
       const p = applyProfile(name, { durationMs: 60_000, vus: 30 });
       expect(totalDuration(p.stages), name).toBeGreaterThan(59_000);
-      expect(Math.max(p.start, ...p.stages.map((s) => s.target)), name).toBe(p.model === 'open' ? PROFILES[name]!.rate : 30);
+      expect(Math.max(p.start, ...p.stages.map((s) => s.target)), name).toBe(p.model === 'open' ? PROFILES[name].rate : 30);
     }
     expect(applyProfile('load', { rate: 200 }).model).toBe('open');
     const bp = applyProfile('breakpoint', { rate: 1000, durationMs: 10_000 });

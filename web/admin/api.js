@@ -3,7 +3,10 @@ const TOKEN_KEY = 'tessera.admin.token';
 
 export const auth = {
   get token() { return sessionStorage.getItem(TOKEN_KEY); },
-  set token(value) { value ? sessionStorage.setItem(TOKEN_KEY, value) : sessionStorage.removeItem(TOKEN_KEY); },
+  set token(value) {
+    if (value) sessionStorage.setItem(TOKEN_KEY, value);
+    else sessionStorage.removeItem(TOKEN_KEY);
+  },
 };
 
 export class ApiError extends Error {

@@ -54,7 +54,7 @@ export const layersSuite: Suite = {
       title: 'Layers: hot-path throughput with each layer off (cost = share of throughput the layer takes)',
       columns: [...figuresColumns('÷ node:http'), ['cost', 'cost % (req/s)'], ['cpuCost', 'cost % (CPU)']],
       rows,
-      summary: { costPercent: costs, cpuCostPercent: cpuCosts, allLayersCostPercent: cost((by.get('all layers off') ?? by.get(`${layers[0]!.name} off`))!.reqPerSec), layers: layers.map((l) => l.env), targets: figures },
+      summary: { costPercent: costs, cpuCostPercent: cpuCosts, allLayersCostPercent: cost((by.get('all layers off') ?? by.get(`${layers[0].name} off`))!.reqPerSec), layers: layers.map((l) => l.env), targets: figures },
       notes: [
         'cost % (req/s) = 1 − (req/s with all layers on ÷ req/s with that layer off)',
         'cost % (CPU) = 1 − (CPU µs/req with that layer off ÷ CPU µs/req with all layers on): the share of the hot path\'s CPU the layer takes',

@@ -52,7 +52,7 @@ async function drive(redis: Redis, op: Op, key: (i: number) => string, concurren
   return { callsPerSec: calls / seconds, p50Ms: latency.percentile(50) / 1e6, p99Ms: latency.percentile(99) / 1e6 };
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1];
 const round = (n: number, digits = 3): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /** get/set/del/mget/pipeline against the configured Redis through ioredis, on keys under a private prefix. */

@@ -29,7 +29,7 @@ export const tiersSuite: Suite = {
     } else skipped.push('DB (PostgreSQL): DATABASE_URL not set');
     try {
       const { figures } = await measureVariants(variants, settings);
-      const l1 = figures[0]!.reqPerSec;
+      const l1 = figures[0].reqPerSec;
       return {
         suite: 'tiers',
         title: 'Cache tiers: where the validation is served from',

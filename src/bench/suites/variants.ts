@@ -15,11 +15,11 @@ export async function measureVariants(variants: Variant[], settings: BenchSettin
   const started: TargetHandle[] = [];
   try {
     for (const variant of variants) {
-      const spec = typeof variant.spec === 'function' ? variant.spec(started[0]!) : variant.spec;
+      const spec = typeof variant.spec === 'function' ? variant.spec(started[0]) : variant.spec;
       settings.log(`  starting ${variant.name}`);
       started.push(await startTarget(variant.name, spec, settings));
     }
-    return { figures: await measureInterleaved(started, settings), first: started[0]! };
+    return { figures: await measureInterleaved(started, settings), first: started[0] };
   } finally {
     await stopAll(started);
   }

@@ -9,7 +9,7 @@ export async function startBareFastify(response: CapturedResponse): Promise<Runn
   const app = Fastify({ logger: false });
   app.get('/v1/auth/session', (_request, reply) => {
     for (let i = 0; i < headers.length; i += 2) {
-      if (headers[i] !== 'content-length') reply.header(headers[i]!, headers[i + 1]!);
+      if (headers[i] !== 'content-length') reply.header(headers[i], headers[i + 1]);
     }
     reply.code(response.status).send(body);
   });

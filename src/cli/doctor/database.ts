@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Migrator, sql, type Kysely } from 'kysely';
+import type { Pool } from 'pg';
 import type { Config } from '../../config/index.js';
 import { SQLITE_FILENAME } from '../../store/index.js';
 import { migrationProvider } from '../../store/migrations/index.js';
@@ -40,7 +41,7 @@ export async function checkDatabase(config: Config, options: DatabaseCheckOption
   }
 }
 
-async function checkOpenDatabase(db: Kysely<any>, dialect: 'postgres' | 'sqlite', label: string, more: () => Promise<CheckResult[]>): Promise<CheckResult[]> {
+async function checkOpenDatabase<DB>(db: Kysely<DB>, dialect: 'postgres' | 'sqlite', label: string, more: () => Promise<CheckResult[]>): Promise<CheckResult[]> {
   const started = performance.now();
   try {
     await sql`select 1`.execute(db);
@@ -63,7 +64,7 @@ async function checkOpenDatabase(db: Kysely<any>, dialect: 'postgres' | 'sqlite'
   return results;
 }
 
-async function checkIndexes(db: Kysely<any>, dialect: 'postgres' | 'sqlite'): Promise<CheckResult> {
+async function checkIndexes<DB>(db: Kysely<DB>, dialect: 'postgres' | 'sqlite'): Promise<CheckResult> {
   const expected = await expectedIndexes();
   const { rows } = dialect === 'postgres'
     ? await sql<{ name: string }>`select indexname as name from pg_indexes where schemaname = current_schema()`.execute(db)
@@ -78,7 +79,7 @@ async function checkIndexes(db: Kysely<any>, dialect: 'postgres' | 'sqlite'): Pr
   );
 }
 
-async function checkConnectionBudget(pool: import('pg').Pool, config: Config, { instances }: DatabaseCheckOptions): Promise<CheckResult> {
+async function checkConnectionBudget(pool: Pool, config: Config, { instances }: DatabaseCheckOptions): Promise<CheckResult> {
   const { rows } = await pool.query<{ name: string; setting: string }>(
     `select name, setting from pg_settings where name in ('max_connections', 'superuser_reserved_connections', 'reserved_connections')`,
   );
@@ -94,7 +95,7 @@ async function checkConnectionBudget(pool: import('pg').Pool, config: Config, { 
   return ok('connections', detail);
 }
 
-async function checkJournalMode(db: Kysely<any>): Promise<CheckResult> {
+async function checkJournalMode<DB>(db: Kysely<DB>): Promise<CheckResult> {
   const { rows } = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(db);
   const mode = rows[0]?.journal_mode ?? 'unknown';
   if (mode.toLowerCase() === 'wal') return ok('journal mode', 'SQLite uses WAL (readers never block the writer)');

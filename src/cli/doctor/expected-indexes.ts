@@ -15,10 +15,10 @@ export interface ExpectedIndex {
  */
 export async function expectedIndexes(): Promise<ExpectedIndex[]> {
   const database = new SqliteDatabase(':memory:');
-  const db = new Kysely<any>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database }) });
   try {
     const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
-    if (error) throw error;
+    if (error) throw error instanceof Error ? error : new Error('a migration failed', { cause: error });
     return (database.prepare(`select name, tbl_name as "table", sql as ddl from sqlite_master where type = 'index' and sql is not null order by name`).all() as ExpectedIndex[])
       .filter((index) => !index.table.startsWith('kysely_'));
   } finally {

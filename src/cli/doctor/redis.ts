@@ -26,8 +26,8 @@ export async function checkRedis(config: Config): Promise<CheckResult[]> {
       times.push(performance.now() - t);
     }
     times.sort((a, b) => a - b);
-    const median = times[PINGS >> 1]!;
-    const latency = `PING round trip median ${median.toFixed(2)} ms, max ${times[PINGS - 1]!.toFixed(2)} ms`;
+    const median = times[PINGS >> 1];
+    const latency = `PING round trip median ${median.toFixed(2)} ms, max ${times[PINGS - 1].toFixed(2)} ms`;
     results.push(ok('redis', `${where} reachable`));
     results.push(median > SLOW_PING_MS
       ? warn('redis latency', latency, 'run Redis close to Tessera (same zone/host); every L2 lookup pays this round trip')

@@ -16,7 +16,7 @@ export const skip = (name: string, detail: string): CheckResult => ({ status: 's
 export const errorMessage = (error: unknown): string => {
   if (error instanceof AggregateError && error.errors.length > 0) return errorMessage(error.errors[0]);
   const message = error instanceof Error ? error.message || error.name : String(error);
-  return message.split('\n')[0]!;
+  return message.split('\n')[0];
 };
 
 /** A URL safe to print: never its password. */

@@ -34,7 +34,7 @@ export async function runClosedVus(shared: ThreadShared, scenario: Scenario, sta
       if (running.has(i)) continue;
       vus[i] ??= new Vu(vuIdBase + i * vuIdStride, shared);
       running.add(i);
-      loops.push(loop(vus[i]!, i).finally(() => running.delete(i)));
+      loops.push(loop(vus[i], i).finally(() => running.delete(i)));
     }
   };
 

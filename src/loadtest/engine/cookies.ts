@@ -5,12 +5,12 @@ export class CookieJar {
   store(setCookie: string | string[] | undefined): void {
     if (setCookie === undefined) return;
     for (const line of Array.isArray(setCookie) ? setCookie : [setCookie]) {
-      const first = line.split(';', 1)[0]!;
+      const first = line.split(';', 1)[0];
       const eq = first.indexOf('=');
       if (eq <= 0) continue;
       const name = first.slice(0, eq).trim();
       const value = first.slice(eq + 1).trim();
-      const expired = /;\s*max-age=0/i.test(line) || (/;\s*expires=([^;]+)/i.exec(line)?.[1] !== undefined && Date.parse(/;\s*expires=([^;]+)/i.exec(line)![1]!) < Date.now());
+      const expired = /;\s*max-age=0/i.test(line) || (/;\s*expires=([^;]+)/i.exec(line)?.[1] !== undefined && Date.parse(/;\s*expires=([^;]+)/i.exec(line)![1]) < Date.now());
       if (expired || value === '') this.cookies.delete(name);
       else this.cookies.set(name, value);
     }

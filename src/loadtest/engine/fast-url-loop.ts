@@ -36,7 +36,7 @@ class Accumulator {
     step.reqs += this.reqs;
     step.failed += this.failed;
     for (let status = 0; status < this.statuses.length; status++) {
-      const n = this.statuses[status]!;
+      const n = this.statuses[status];
       if (n === 0) continue;
       const key = status === 0 ? 'error' : String(status);
       step.statuses[key] = (step.statuses[key] ?? 0) + n;
@@ -92,7 +92,7 @@ class UrlVu implements Dispatcher.DispatchHandler {
     acc.histogram.recordValue(micros < 1 ? 1 : micros);
     acc.reqs++;
     const status = this.status;
-    acc.statuses[status < 600 ? status : 0]!++;
+    acc.statuses[status < 600 ? status : 0]++;
     if (status >= 400 || status < 200) acc.failed++;
     if (this.loop.keepGoing(this.index)) this.fire();
     else this.stop();
@@ -104,7 +104,7 @@ class UrlVu implements Dispatcher.DispatchHandler {
     acc.histogram.recordValue(micros < 1 ? 1 : micros);
     acc.reqs++;
     acc.failed++;
-    acc.statuses[0]!++;
+    acc.statuses[0]++;
     const kind = errorKind(error);
     acc.errors.set(kind, (acc.errors.get(kind) ?? 0) + 1);
     // After a connection error, back off a little instead of spinning.
@@ -142,7 +142,7 @@ class RawUrlVu {
     const micros = Math.round((performance.now() - this.t0) * 1000);
     acc.histogram.recordValue(micros < 1 ? 1 : micros);
     acc.reqs++;
-    acc.statuses[status < 600 ? status : 0]!++;
+    acc.statuses[status < 600 ? status : 0]++;
     if (status >= 400 || status < 200) acc.failed++;
     if (errorKind !== null) acc.errors.set(errorKind, (acc.errors.get(errorKind) ?? 0) + 1);
     if (!this.loop.keepGoing(this.index)) {
@@ -183,7 +183,7 @@ export class FastUrlLoop {
     const url = new URL(this.spec.url);
     const total = totalDuration(plan.stages);
     const headers = Object.keys(this.spec.headers).length ? { ...this.spec.headers } : undefined;
-    const opts: Dispatcher.DispatchOptions = { path: url.pathname + url.search, method: this.spec.method as Dispatcher.HttpMethod, headers, body: this.spec.body };
+    const opts: Dispatcher.DispatchOptions = { path: url.pathname + url.search, method: this.spec.method, headers, body: this.spec.body };
     const raw = url.protocol === 'http:' ? encodeRequest(this.spec.method, url, this.spec.headers, this.spec.body) : undefined;
     const adjust = (): void => {
       this.target = Math.round(valueAt(plan.start, plan.stages, Math.min(performance.now() - startedAt, total)));
@@ -195,7 +195,7 @@ export class FastUrlLoop {
           this.clients.push(client);
           this.vus[i] = new UrlVu(client, opts, this, this.acc, i);
         }
-        const vu = this.vus[i]!;
+        const vu = this.vus[i];
         if (!vu.running) {
           vu.running = true;
           this.running++;

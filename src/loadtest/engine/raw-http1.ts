@@ -10,7 +10,7 @@ const enum State { Head, Body, Chunked, UntilClose }
 /** Case-insensitive compare of `name` (lower-case ASCII) at buf[at]. */
 function headerIs(buf: Buffer, at: number, end: number, name: string): boolean {
   if (end - at < name.length) return false;
-  for (let i = 0; i < name.length; i++) if ((buf[at + i]! | 0x20) !== name.charCodeAt(i)) return false;
+  for (let i = 0; i < name.length; i++) if ((buf[at + i] | 0x20) !== name.charCodeAt(i)) return false;
   return true;
 }
 
@@ -138,14 +138,14 @@ export class RawHttp1Connection {
     }
     const consumed = this.head ? end + 4 - this.head.length + from : end + 4;
     this.head = undefined;
-    this.status = (buf[start + 9]! - 48) * 100 + (buf[start + 10]! - 48) * 10 + (buf[start + 11]! - 48);
+    this.status = (buf[start + 9] - 48) * 100 + (buf[start + 10] - 48) * 10 + (buf[start + 11] - 48);
     let length = -1;
     let chunked = false;
     this.closeAfter = buf[start + 7] === 48; // HTTP/1.0
     let line = buf.indexOf(LF, start) + 1;
     while (line > 0 && line < end) {
       const next = buf.indexOf(CR, line);
-      const c = buf[line]! | 0x20;
+      const c = buf[line] | 0x20;
       if (c === 99 /* c */) {
         if (headerIs(buf, line, next, 'content-length:')) length = Number(buf.toString('latin1', headerValueStart(buf, line + 15, next), next));
         else if (headerIs(buf, line, next, 'connection:')) this.closeAfter = headerIs(buf, headerValueStart(buf, line + 11, next), next, 'close');
@@ -206,7 +206,7 @@ export class RawHttp1Connection {
       if (this.chunkPhase === 2) {
         this.chunkPhase = 0;
       } else if (this.chunkPhase === 0) {
-        const size = parseInt(text.split(';', 1)[0]!, 16);
+        const size = parseInt(text.split(';', 1)[0], 16);
         if (!Number.isFinite(size)) {
           this.fail('bad chunked encoding');
           return buf.length;

@@ -36,5 +36,5 @@ export function cacheTier(serverTiming: string | string[] | undefined): string |
   if (serverTiming === undefined) return undefined;
   const text = Array.isArray(serverTiming) ? serverTiming.join(',') : serverTiming;
   const match = CACHE_TIER.exec(text);
-  return match ? match[1]!.toUpperCase() : undefined;
+  return match ? match[1].toUpperCase() : undefined;
 }

@@ -9,7 +9,7 @@ export interface Stage {
 /** Parses `30s:100` (the --stage flag). */
 export function parseStage(text: string, errors: string[]): Stage | undefined {
   const match = /^\s*([^:]+):\s*(\d+(?:\.\d+)?)\s*$/.exec(text);
-  const durationMs = match ? parseDuration(match[1]!) : undefined;
+  const durationMs = match ? parseDuration(match[1]) : undefined;
   if (!match || durationMs === undefined) {
     errors.push(`--stage "${text}" is not DURATION:TARGET, e.g. 30s:100`);
     return undefined;

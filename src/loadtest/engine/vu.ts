@@ -111,7 +111,7 @@ export class Vu {
     let response: LoadResponse;
     try {
       const dispatcher: Dispatcher = sameOrigin ? this.client : this.shared.other;
-      const res = await dispatcher.request({ origin: target?.origin ?? this.origin, path, method: method as Dispatcher.HttpMethod, headers, body });
+      const res = await dispatcher.request({ origin: target?.origin ?? this.origin, path, method: method, headers, body });
       const text = await res.body.text();
       response = makeResponse(res.statusCode, res.headers, text, performance.now() - start);
     } catch (error) {

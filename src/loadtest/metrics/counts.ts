@@ -7,11 +7,11 @@ export function increment(counts: Counts, key: string, by = 1): void {
 
 export function addCounts(into: Counts, from: Counts | undefined): void {
   if (!from) return;
-  for (const key of Object.keys(from)) into[key] = (into[key] ?? 0) + from[key]!;
+  for (const key of Object.keys(from)) into[key] = (into[key] ?? 0) + from[key];
 }
 
 export function sumCounts(counts: Counts): number {
   let total = 0;
-  for (const key of Object.keys(counts)) total += counts[key]!;
+  for (const key of Object.keys(counts)) total += counts[key];
   return total;
 }

@@ -34,7 +34,7 @@ export class Timeline {
   private compact(): void {
     const merged: TimelinePoint[] = [];
     for (let i = 0; i < this.points.length; i += 2) {
-      const a = this.points[i]!;
+      const a = this.points[i];
       const b = this.points[i + 1];
       if (!b) {
         merged.push(a);

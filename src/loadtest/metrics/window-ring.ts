@@ -7,7 +7,7 @@ export class WindowRing {
   private filled = 0;
 
   constructor(readonly capacity: number) {
-    this.slots = new Array(Math.max(1, capacity));
+    this.slots = new Array<MetricsSet | undefined>(Math.max(1, capacity));
   }
 
   push(second: MetricsSet): void {

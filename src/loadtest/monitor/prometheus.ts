@@ -17,8 +17,8 @@ export function parsePrometheus(text: string): Sample[] {
     const value = match[3] === '+Inf' ? Infinity : match[3] === '-Inf' ? -Infinity : Number(match[3]);
     if (Number.isNaN(value) && match[3] !== 'NaN') continue;
     const labels: Record<string, string> = {};
-    if (match[2]) for (const m of match[2].matchAll(LABEL)) labels[m[1]!] = m[2]!.replace(/\\(.)/g, '$1');
-    out.push({ name: match[1]!, labels, value });
+    if (match[2]) for (const m of match[2].matchAll(LABEL)) labels[m[1]] = m[2].replace(/\\(.)/g, '$1');
+    out.push({ name: match[1], labels, value });
   }
   return out;
 }

@@ -1,10 +1,11 @@
 import type { Report } from './types.js';
+import { asText } from '../as-text.js';
 
 const COLUMNS = ['scope', 'name', 'count', 'rate', 'avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'passes', 'fails', 'error_rate', 'cache_hit_rate'];
 
 function cell(v: unknown): string {
   if (v === undefined || v === null) return '';
-  const s = String(v);
+  const s = asText(v);
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

@@ -59,5 +59,5 @@ export function gradeRun(report: Pick<Report, 'metrics' | 'thresholds' | 'errors
   if (report.generator.saturated) recs.push(`The generator itself was the bottleneck (${report.generator.reasons.join(', ')}): these figures understate the target. Use --workers N or a bigger machine.`);
   if (report.generator.contended) recs.push(`The generator's event loop ran up to ${report.generator.eventLoopLagP99Ms} ms late while mostly idle: the machine was short of CPU (the target or other work on the same cores). Run the generator on another machine for clean figures.`);
   if (recs.length === 0) recs.push('No problems found at this load. Raise the load (profile stress or breakpoint) to find the limit.');
-  return { grade: LETTERS[level]!, recommendations: recs };
+  return { grade: LETTERS[level], recommendations: recs };
 }

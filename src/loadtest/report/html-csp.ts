@@ -7,8 +7,8 @@ const hashOf = (text: string): string => `'sha256-${createHash('sha256').update(
  * elements (by hash) and nothing else — no network, no other script, no framing.
  */
 export function htmlReportCsp(html: string): string {
-  const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => hashOf(m[1]!));
-  const styles = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => hashOf(m[1]!));
+  const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => hashOf(m[1]));
+  const styles = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => hashOf(m[1]));
   return [
     "default-src 'none'",
     `script-src ${scripts.join(' ') || "'none'"}`,

@@ -13,7 +13,7 @@ const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '
 const scriptJson = (v: unknown): string => JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 
 function runSection(report: Report, index: number): string {
-  const d = report.metrics.http_req_duration!.values;
+  const d = report.metrics.http_req_duration.values;
   const f = (v: number | undefined): string => (v === undefined ? '-' : `${v.toFixed(2)} ms`);
   const steps = Object.entries(report.steps).map(([name, s]) => `<tr><td>${escapeHtml(name)}</td><td>${s.reqs}</td><td>${s.rps.toFixed(1)}</td><td>${(s.errorRate * 100).toFixed(2)}%</td><td>${f(s.duration.med)}</td><td>${f(s.duration['p(95)'])}</td><td>${f(s.duration['p(99)'])}</td><td>${f(s.duration.max)}</td><td>${s.cacheHitRate === undefined ? '-' : `${(s.cacheHitRate * 100).toFixed(1)}%`}</td></tr>`).join('');
   const thresholds = Object.entries(report.thresholds).map(([k, r]) => `<li class="${r.ok ? 'ok' : 'fail'}">${r.ok ? '✓' : '✗'} ${escapeHtml(k)} <small>(${r.value ?? ''})</small></li>`).join('');
@@ -23,10 +23,10 @@ function runSection(report: Report, index: number): string {
 <h2>${escapeHtml(report.label ?? report.scenario.name)} <span class="grade g${report.grade}">${report.grade}</span></h2>
 <p>${escapeHtml(report.scenario.description)} · ${escapeHtml(String(report.config.target))} · ${(report.durationMs / 1000).toFixed(1)} s · ${escapeHtml(report.startedAt)}${report.aborted ? ` · <b>aborted: ${escapeHtml(report.aborted)}</b>` : ''}</p>
 <div class="cards">
-<div><b>${report.metrics.http_reqs!.values.rate}</b><span>req/s</span></div>
+<div><b>${report.metrics.http_reqs.values.rate}</b><span>req/s</span></div>
 <div><b>${f(d.med)}</b><span>p50</span></div><div><b>${f(d['p(95)'])}</b><span>p95</span></div><div><b>${f(d['p(99)'])}</b><span>p99</span></div>
-<div><b>${((report.metrics.http_req_failed!.values.rate ?? 0) * 100).toFixed(2)}%</b><span>errors</span></div>
-<div><b>${report.metrics.dropped_iterations!.values.count}</b><span>dropped</span></div>
+<div><b>${((report.metrics.http_req_failed.values.rate ?? 0) * 100).toFixed(2)}%</b><span>errors</span></div>
+<div><b>${report.metrics.dropped_iterations.values.count}</b><span>dropped</span></div>
 </div>
 <div class="chart" id="lat${index}"></div>
 <div class="chart" id="thr${index}"></div>

@@ -43,7 +43,7 @@ export function mergeReports(reports: Report[], errors: string[]): Report | unde
       }
     });
   }
-  const first = reports[0]!;
+  const first = reports[0];
   const startedAt = new Date(Math.min(...reports.map((r) => Date.parse(r.startedAt))));
   const merged = buildReport({
     totals, timeline, startedAt, durationMs: Math.max(...reports.map((r) => r.durationMs)),

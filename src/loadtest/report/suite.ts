@@ -10,7 +10,7 @@ const GRADES = 'ABCDF';
 export function combineSuiteReports(name: string, runs: Report[]): Report {
   if (runs.length === 0) throw new Error(`suite ${name}: no run to report`);
   const mergeErrors: string[] = [];
-  const report = runs.length > 1 ? mergeReports(runs, mergeErrors) ?? structuredClone(runs[0]!) : structuredClone(runs[0]!);
+  const report = runs.length > 1 ? mergeReports(runs, mergeErrors) ?? structuredClone(runs[0]) : structuredClone(runs[0]);
   report.label = `${name} suite`;
   report.runs = runs;
   report.thresholds = Object.fromEntries(runs.flatMap((r) => Object.entries(r.thresholds).map(([k, v]) => [`[${r.label}] ${k}`, v])));

@@ -1,4 +1,5 @@
 import type { Report } from './types.js';
+import { asText } from '../as-text.js';
 
 const pct = (v: number): string => `${(v * 100).toFixed(2)}%`;
 const ms = (v: number | undefined): string => (v === undefined ? '-' : v >= 1000 ? `${(v / 1000).toFixed(2)}s` : `${v.toFixed(2)}ms`);
@@ -8,26 +9,26 @@ const lpad = (s: string, n: number): string => (s.length >= n ? s : ' '.repeat(n
 /** The end-of-run text summary (stdout). */
 export function formatSummary(report: Report): string {
   const m = report.metrics;
-  const d = m.http_req_duration!.values;
+  const d = m.http_req_duration.values;
   const lines: string[] = [];
   const seconds = report.durationMs / 1000;
   lines.push(`${report.label ? `${report.label}: ` : ''}scenario ${report.scenario.name} (${report.scenario.description}) against ${String(report.config.target)}`);
-  lines.push(`  ${seconds.toFixed(1)}s, ${report.config.model} model${report.config.profile ? `, profile ${String(report.config.profile)}` : ''}, ${String(report.config.workers)} thread(s)`);
+  lines.push(`  ${seconds.toFixed(1)}s, ${asText(report.config.model)} model${report.config.profile ? `, profile ${asText(report.config.profile)}` : ''}, ${String(report.config.workers)} thread(s)`);
   if (report.aborted) lines.push(`  ABORTED: ${report.aborted}`);
   lines.push('');
-  lines.push(`  http_reqs ............ ${m.http_reqs!.values.count}  ${m.http_reqs!.values.rate}/s`);
+  lines.push(`  http_reqs ............ ${m.http_reqs.values.count}  ${m.http_reqs.values.rate}/s`);
   lines.push(`  http_req_duration .... min ${ms(d.min)}  avg ${ms(d.avg)}  p50 ${ms(d.med)}  p90 ${ms(d['p(90)'])}  p95 ${ms(d['p(95)'])}  p99 ${ms(d['p(99)'])}  max ${ms(d.max)}`);
-  lines.push(`  http_req_failed ...... ${pct(m.http_req_failed!.values.rate!)}  (${m.http_req_failed!.values.passes} of ${m.http_reqs!.values.count})`);
-  lines.push(`  iterations ........... ${m.iterations!.values.count}  ${m.iterations!.values.rate}/s   iteration_duration p95 ${ms(m.iteration_duration!.values['p(95)'])}`);
-  if (m.dropped_iterations!.values.count! > 0) lines.push(`  dropped_iterations ... ${m.dropped_iterations!.values.count}`);
-  if (m.checks!.values.passes! + m.checks!.values.fails! > 0) lines.push(`  checks ............... ${pct(m.checks!.values.rate!)}  (${m.checks!.values.fails} failed)`);
-  lines.push(`  vus .................. max ${m.vus!.values.max}`);
+  lines.push(`  http_req_failed ...... ${pct(m.http_req_failed.values.rate)}  (${m.http_req_failed.values.passes} of ${m.http_reqs.values.count})`);
+  lines.push(`  iterations ........... ${m.iterations.values.count}  ${m.iterations.values.rate}/s   iteration_duration p95 ${ms(m.iteration_duration.values['p(95)'])}`);
+  if (m.dropped_iterations.values.count > 0) lines.push(`  dropped_iterations ... ${m.dropped_iterations.values.count}`);
+  if (m.checks.values.passes + m.checks.values.fails > 0) lines.push(`  checks ............... ${pct(m.checks.values.rate)}  (${m.checks.values.fails} failed)`);
+  lines.push(`  vus .................. max ${m.vus.values.max}`);
   const errors = Object.entries(report.errors).sort((a, b) => b[1] - a[1]);
   if (errors.length) lines.push(`  error kinds .......... ${errors.slice(0, 8).map(([k, v]) => `${k} ×${v}`).join(', ')}`);
   for (const [k, v] of Object.entries(report.scenario.results)) lines.push(`  ${pad(k + ' ', 21).replace(/ (?= *$)/g, '.')} ${typeof v === 'number' && v <= 1 && /rate|share/.test(k) ? pct(v) : v}`);
 
   const steps = Object.entries(report.steps);
-  if (steps.length > 1 || (steps.length === 1 && steps[0]![0] !== 'url')) {
+  if (steps.length > 1 || (steps.length === 1 && steps[0][0] !== 'url')) {
     lines.push('');
     lines.push(`  ${pad('step', 18)}${lpad('reqs', 9)}${lpad('req/s', 9)}${lpad('errors', 8)}${lpad('p50', 10)}${lpad('p95', 10)}${lpad('p99', 10)}${lpad('cache', 8)}`);
     for (const [name, s] of steps) {

@@ -31,7 +31,7 @@ export interface RegressionVerdict {
   regressed: boolean;
 }
 
-/** The JSON report: k6's summary shape plus what Tessera adds (SPEC §8). */
+/** The JSON report: k6's summary shape plus what Tessera adds. */
 export interface Report {
   tool: 'tessera loadtest';
   version: 1;

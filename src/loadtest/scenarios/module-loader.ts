@@ -9,13 +9,16 @@ import { stepsScenario, validateSteps } from './steps.js';
 /** TypeScript modules are transpiled (esbuild when present, else the typescript package) to a temp .mjs. */
 async function transpile(path: string): Promise<string> {
   const source = readFileSync(path, 'utf8');
+  // Typed string, not literal: neither is a dependency, so tsc must not try to resolve them.
+  const esbuildModule: string = 'esbuild';
+  const typescriptModule: string = 'typescript';
   let code: string | undefined;
   try {
-    const esbuild = (await import('esbuild' as string)) as { transform(s: string, o: object): Promise<{ code: string }> };
+    const esbuild = (await import(esbuildModule)) as { transform(s: string, o: object): Promise<{ code: string }> };
     code = (await esbuild.transform(source, { loader: 'ts', format: 'esm', target: 'node20' })).code;
   } catch {
     try {
-      const ts = ((await import('typescript' as string)) as { default: { transpileModule(s: string, o: object): { outputText: string } } }).default;
+      const ts = ((await import(typescriptModule)) as { default: { transpileModule(s: string, o: object): { outputText: string } } }).default;
       code = ts.transpileModule(source, { compilerOptions: { module: 99, target: 10 } }).outputText;
     } catch {
       throw new Error(`${path}: TypeScript scenarios need esbuild or typescript installed (or compile it to .js)`);

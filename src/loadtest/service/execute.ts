@@ -22,8 +22,8 @@ export interface RunProgress {
 }
 
 export interface ExecuteHooks {
-  log(line: string): void;
-  progress(progress: RunProgress): void;
+  log: (line: string) => void;
+  progress: (progress: RunProgress) => void;
   /** Resolves with a reason when the run must stop: it ends early and still reports what it measured. */
   stopped: Promise<string>;
 }
@@ -47,7 +47,7 @@ export async function executeRun(prepared: PreparedRun, hooks: ExecuteHooks): Pr
     }));
     doneMs += totalDuration(config.plan.stages);
   }
-  if (prepared.kind === 'scenario') return runs[0]!;
+  if (prepared.kind === 'scenario') return runs[0];
   const report = combineSuiteReports(String(prepared.params.suite), runs);
   if (stop !== undefined && runs.length < prepared.configs.length) report.aborted ??= stop;
   return report;

@@ -14,7 +14,7 @@ export const isAttack = (scenarioOrSuite: { scenario?: string; suite?: string })
 
 /** A profile's duration when none is given, within the server's bound. */
 export const defaultDurationMs = (profile: string | undefined): number =>
-  Math.min(profile === undefined ? 10_000 : PROFILES[profile]!.durationMs, LOADTEST_LIMITS.maxDurationMs);
+  Math.min(profile === undefined ? 10_000 : PROFILES[profile].durationMs, LOADTEST_LIMITS.maxDurationMs);
 
 export interface PresetsContext {
   selfUrl: string;

@@ -91,7 +91,7 @@ export async function prepareRun(input: StartInput, context: PrepareContext): Pr
   const errors: string[] = [];
   let configs: RunConfig[];
   if (suite !== undefined) {
-    configs = await suiteConfigs(suite, { target: decision.url, durationMs: durationMs ?? SUITES[suite]!.durationMs }, errors);
+    configs = await suiteConfigs(suite, { target: decision.url, durationMs: durationMs ?? SUITES[suite].durationMs }, errors);
   } else {
     const config = await buildRunConfig({
       scenario, profile: input.profile, vus: input.vus?.toString(), rate: input.rate?.toString(), target: decision.url,

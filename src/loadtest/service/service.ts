@@ -55,7 +55,7 @@ function ownAddress(self: SelfAddress): string {
 const STALE_MESSAGE = 'the instance running this load test stopped before it finished';
 
 /**
- * Load tests run by the server (SPEC §3 admin "loadtests"): one at a time per instance, bounded, only against this
+ * Load tests run by the server (`/v1/admin/loadtests`): one at a time per instance, bounded, only against this
  * server or an allow-listed host. Runs, reports and baselines live in the database (every instance lists the same
  * runs, a restart keeps them); the live progress of a run stays in memory on the instance running it, which also
  * writes a heartbeat (with a progress snapshot) every few seconds and picks up stops asked for on other instances.
@@ -257,7 +257,7 @@ export class LoadTestService {
   private async record(id: string): Promise<LoadTestRunRecord> {
     const record = await this.repository.get(id);
     if (!record) throw new TesseraError('not_found', 'No load test with this id.');
-    return (await this.withoutStale([record]))[0]!;
+    return (await this.withoutStale([record]))[0];
   }
 
   /** Runs whose instance stopped heart-beating end as `error` (once, for every instance to see). */

@@ -44,7 +44,7 @@ function allowedBy(entry: string, host: string, port: number): boolean {
 }
 
 /**
- * Decides whether a load test may target `input` (SPEC §5): this server itself (the default when no target is
+ * Decides whether a load test may target `input`: this server itself (the default when no target is
  * given), or a host listed in LOADTEST_ALLOW_HOSTS (`host` allows every port, `host:port` that port only).
  * Everything is judged on the URL as the HTTP client will parse it (WHATWG), so other spellings of an address
  * (`127.1`, `0x7f000001`, `[::ffff:127.0.0.1]`, upper case) are the address they spell, and user info, other

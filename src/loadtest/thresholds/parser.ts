@@ -1,5 +1,6 @@
 import { parseDuration } from '../../config/duration.js';
 import { AGGREGATIONS, METRIC_KINDS, TAGS, type Operator, type Threshold } from './types.js';
+import { asText } from '../as-text.js';
 
 /** Windows keep one (sparse) histogram set per second: 10 minutes bounds that memory. */
 const MAX_WINDOW_SEC = 600;
@@ -18,7 +19,7 @@ export function parseMetricKey(source: string, errors: string[]): { metric: stri
     errors.push(`threshold metric "${source}" is not NAME or NAME{tag:value}`);
     return undefined;
   }
-  const metric = match[1]!;
+  const metric = match[1];
   if (!(metric in METRIC_KINDS)) {
     errors.push(`threshold metric "${metric}" is unknown (known: ${Object.keys(METRIC_KINDS).join(', ')})`);
     return undefined;
@@ -34,7 +35,7 @@ export function parseMetricKey(source: string, errors: string[]): { metric: stri
         return undefined;
       }
       if (!(TAGS[metric] ?? []).includes(tag)) {
-        errors.push(`threshold metric ${metric} cannot be filtered by tag "${tag}"${TAGS[metric] ? ` (allowed: ${TAGS[metric]!.join(', ')})` : ''}`);
+        errors.push(`threshold metric ${metric} cannot be filtered by tag "${tag}"${TAGS[metric] ? ` (allowed: ${TAGS[metric].join(', ')})` : ''}`);
         return undefined;
       }
       tags[tag] = value;
@@ -50,8 +51,8 @@ export function parseExpression(metricKey: string, metric: string, tags: Record<
     errors.push(`threshold "${metricKey}: ${expr}" is not AGGREGATION OP NUMBER [over DURATION], e.g. p(95)<500`);
     return undefined;
   }
-  const kind = METRIC_KINDS[metric]!;
-  const rawAgg = match[1]!.replace(/\s+/g, '').toLowerCase();
+  const kind = METRIC_KINDS[metric];
+  const rawAgg = match[1].replace(/\s+/g, '').toLowerCase();
   let aggregation = rawAgg;
   let percentile: number | undefined;
   const pct = /^p\((\d+(?:\.\d+)?)\)$/.exec(rawAgg);
@@ -131,7 +132,7 @@ export function parseThresholdObject(input: unknown, errors: string[]): Threshol
         if (obj.abortOnFail !== undefined && typeof obj.abortOnFail !== 'boolean') errors.push(`threshold "${metricKey}: ${obj.threshold}": abortOnFail must be true or false`);
         const t = parseExpression(metricKey, parsed.metric, parsed.tags, obj.threshold, {
           abortOnFail: obj.abortOnFail === true,
-          delayAbortEval: obj.delayAbortEval === undefined ? undefined : String(obj.delayAbortEval),
+          delayAbortEval: obj.delayAbortEval === undefined ? undefined : asText(obj.delayAbortEval),
         }, errors);
         if (t) out.push(t);
       } else {

@@ -43,9 +43,9 @@ describe('tessera loadtest (CLI)', () => {
     const r = await tessera(['loadtest', '--url', bare.url, '--vus', '4', '--workers', '2', '--duration', '2s', '--out', `json=${out}`, '--no-progress']);
     expect(r.code).toBe(0);
     const report = readJson(out);
-    expect(report.metrics.http_reqs!.values.count).toBe(bare.requests() - before);
+    expect(report.metrics.http_reqs.values.count).toBe(bare.requests() - before);
     expect(report.generator.threads).toBe(2);
-    expect(report.metrics.vus!.values.max).toBe(4);
+    expect(report.metrics.vus.values.max).toBe(4);
     expect(r.stdout).toMatch(/http_req_duration/);
   });
 
@@ -58,10 +58,10 @@ describe('tessera loadtest (CLI)', () => {
       '--out', `json=${json}`, '--out', `csv=${csv}`, '--out', `html=${html}`, '--no-progress']);
     expect(r.code).toBe(99);
     const report = readJson(json);
-    expect(report.thresholds['http_req_duration: p(95)<0.001']!.ok).toBe(false);
-    expect(report.thresholds['http_req_failed: rate<0.5']!.ok).toBe(true);
+    expect(report.thresholds['http_req_duration: p(95)<0.001'].ok).toBe(false);
+    expect(report.thresholds['http_req_failed: rate<0.5'].ok).toBe(true);
     for (const name of ['http_reqs', 'http_req_duration', 'http_req_failed', 'iterations', 'iteration_duration', 'dropped_iterations', 'checks', 'vus']) expect(report.metrics[name], name).toBeDefined();
-    expect(Object.keys(report.metrics.http_req_duration!.values)).toEqual(expect.arrayContaining(['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)']));
+    expect(Object.keys(report.metrics.http_req_duration.values)).toEqual(expect.arrayContaining(['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)']));
     expect(report.steps.login).toBeDefined();
     expect(report.grade).toMatch(/^[A-F]$/);
     expect(report.recommendations.length).toBeGreaterThan(0);
@@ -96,7 +96,7 @@ describe('tessera loadtest (CLI)', () => {
     expect((await tessera(['loadtest', '--url', bare.url, '--vus', '2', '--duration', '1s', '--save-baseline', base, '--no-progress'])).code).toBe(0);
     const baseline = readJson(base);
     // A baseline that claims 100× the throughput: this run regressed.
-    baseline.metrics.http_reqs!.values.rate = baseline.metrics.http_reqs!.values.rate! * 100;
+    baseline.metrics.http_reqs.values.rate = baseline.metrics.http_reqs.values.rate * 100;
     const inflated = join(dir, 'inflated.json');
     writeFileSync(inflated, JSON.stringify(baseline));
     const r = await tessera(['loadtest', '--url', bare.url, '--vus', '2', '--duration', '1s', '--baseline', inflated, '--tolerance', '20', '--no-progress']);
@@ -115,8 +115,8 @@ describe('tessera loadtest (CLI)', () => {
     const r = await tessera(['loadtest', 'merge', a, b, '--out', `json=${merged}`, '--quiet']);
     expect(r.code).toBe(0);
     const m = readJson(merged);
-    expect(m.metrics.http_reqs!.values.count).toBe(readJson(a).metrics.http_reqs!.values.count! + readJson(b).metrics.http_reqs!.values.count!);
-    expect(m.metrics.http_req_duration!.values.max).toBe(Math.max(readJson(a).metrics.http_req_duration!.values.max!, readJson(b).metrics.http_req_duration!.values.max!));
+    expect(m.metrics.http_reqs.values.count).toBe(readJson(a).metrics.http_reqs.values.count + readJson(b).metrics.http_reqs.values.count);
+    expect(m.metrics.http_req_duration.values.max).toBe(Math.max(readJson(a).metrics.http_req_duration.values.max, readJson(b).metrics.http_req_duration.values.max));
     expect((await tessera(['loadtest', 'merge', a, join(dir, 'missing.json')])).code).toBe(104);
   });
 
@@ -137,11 +137,11 @@ describe('tessera loadtest (CLI)', () => {
     expect(r.stderr).toMatch(/seeded 2 users \(2 created, 0 already there\)/);
     expect(r.code).toBe(0);
     const report = readJson(out);
-    expect(report.steps.login!.reqs).toBeGreaterThan(0);
-    expect(report.steps.login!.statuses['200']).toBe(report.steps.login!.reqs);
-    expect(report.steps.session!.statuses['200']).toBe(report.steps.session!.reqs);
-    expect(report.steps.logout!.statuses['204']).toBe(report.steps.logout!.reqs);
-    expect(report.metrics.checks!.values.fails).toBe(0);
+    expect(report.steps.login.reqs).toBeGreaterThan(0);
+    expect(report.steps.login.statuses['200']).toBe(report.steps.login.reqs);
+    expect(report.steps.session.statuses['200']).toBe(report.steps.session.reqs);
+    expect(report.steps.logout.statuses['204']).toBe(report.steps.logout.reqs);
+    expect(report.metrics.checks.values.fails).toBe(0);
   });
 
   it('Ctrl-C ends the run early and still reports', async () => {

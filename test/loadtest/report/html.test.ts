@@ -44,13 +44,13 @@ describe('HTML report', () => {
       expect(stepRows).toEqual(expect.arrayContaining(['login', 'session', 'refresh', 'logout']));
       // The canvas has been drawn on (not blank).
       // A string, so this Node-typed file needs no DOM types.
-      const drawn = (await page.evaluate(`(() => {
+      const drawn = await page.evaluate<number>(`(() => {
         const canvas = document.querySelector('.uplot canvas');
         const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
         let painted = 0;
         for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted++;
         return painted;
-      })()`)) as number;
+      })()`);
       expect(drawn).toBeGreaterThan(100);
       const shot = join(dir, 'report.png');
       await page.screenshot({ path: shot, fullPage: true });

@@ -14,10 +14,10 @@ describe('built-in Tessera scenarios (against the fixture server)', () => {
     expect(fx.stats.signups).toBeGreaterThanOrEqual(3);
     const steps = report.steps;
     expect(Object.keys(steps).sort()).toEqual(['login', 'logout', 'session']);
-    expect(steps.login!.reqs).toBeGreaterThan(5);
-    expect(steps.logout!.statuses['204']).toBe(steps.logout!.reqs);
-    expect(report.metrics.checks!.values.rate).toBe(1);
-    expect(report.metrics.iterations!.values.count).toBe(steps.logout!.reqs);
+    expect(steps.login.reqs).toBeGreaterThan(5);
+    expect(steps.logout.statuses['204']).toBe(steps.logout.reqs);
+    expect(report.metrics.checks.values.rate).toBe(1);
+    expect(report.metrics.iterations.values.count).toBe(steps.logout.reqs);
     // The fixture exposes /metrics: the run scraped it.
     expect(report.target.scraped).toBe(true);
   });
@@ -49,18 +49,18 @@ describe('built-in Tessera scenarios (against the fixture server)', () => {
 
   it('session: refresh rotates the token and the new one keeps working', async () => {
     const report = await runQuiet({ scenario: 'session', target: fx.url, vus: '2', duration: '1s', users: '2' });
-    expect(report.steps.refresh!.reqs).toBeGreaterThan(0);
-    expect(report.steps.sessions_list!.reqs).toBe(report.steps.refresh!.reqs);
-    expect(report.metrics.checks!.values.fails).toBe(0);
+    expect(report.steps.refresh.reqs).toBeGreaterThan(0);
+    expect(report.steps.sessions_list.reqs).toBe(report.steps.refresh.reqs);
+    expect(report.metrics.checks.values.fails).toBe(0);
   });
 
   it('cache: reads the tier from Server-Timing and reports the hit rate', async () => {
     const report = await runQuiet({ scenario: 'cache', target: fx.url, vus: '2', duration: '1s', users: '3' });
     const results = report.scenario.results;
-    expect(results.cache_tier_samples).toBe(report.steps.cached_session!.reqs);
+    expect(results.cache_tier_samples).toBe(report.steps.cached_session.reqs);
     // Only the first check of each hot session comes from DB in the fixture.
     expect(results.cache_hit_rate as number).toBeGreaterThan(0.9);
-    expect(report.steps.cached_session!.cache.DB).toBeLessThanOrEqual(3);
+    expect(report.steps.cached_session.cache.DB).toBeLessThanOrEqual(3);
   });
 
   it('bruteforce: attackers get blocked with 429 while legitimate logins keep working', async () => {
@@ -71,15 +71,15 @@ describe('built-in Tessera scenarios (against the fixture server)', () => {
     expect(r.attack_succeeded).toBe(0);
     expect(r.legitimate_login_success_rate).toBe(1);
     // 401/429 are the expected answers to an attack: not failures.
-    expect(report.steps.attack_login!.failed).toBe(0);
+    expect(report.steps.attack_login.failed).toBe(0);
   });
 
   it('bot and signup run against the fixture without failures', async () => {
     const bot = await runQuiet({ scenario: 'bot', target: fx.url, vus: '2', duration: '500ms' });
     expect(bot.scenario.results.bot_requests as number).toBeGreaterThan(0);
-    expect(bot.metrics.http_req_failed!.values.rate).toBe(0);
+    expect(bot.metrics.http_req_failed.values.rate).toBe(0);
     const signup = await runQuiet({ scenario: 'signup', target: fx.url, vus: '2', duration: '500ms' });
-    expect(signup.steps.signup!.statuses['201']).toBe(signup.steps.signup!.reqs);
+    expect(signup.steps.signup.statuses['201']).toBe(signup.steps.signup.reqs);
   });
 
   it('mixed: a weighted blend of flows', async () => {

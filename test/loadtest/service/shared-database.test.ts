@@ -25,12 +25,12 @@ function sharedSuite(open: () => Promise<{ env: Record<string, string>; cleanup:
     const opened = await open();
     cleanup = opened.cleanup;
     stores = [await createStore(loadConfig(opened.env)), await createStore(loadConfig(opened.env))];
-    await stores[0]!.migrate();
+    await stores[0].migrate();
     const service = (store: Store, instanceId: string) => new LoadTestService({
       repository: store.loadTests, allowHosts: [new URL(fixture.url).host], protectionEnabled: false, logger: silent, instanceId, threaded: false, heartbeatMs: 100,
     });
-    a = service(stores[0]!, 'instance-a');
-    b = service(stores[1]!, 'instance-b');
+    a = service(stores[0], 'instance-a');
+    b = service(stores[1], 'instance-b');
   });
   afterAll(async () => {
     await a?.close();
@@ -55,7 +55,7 @@ function sharedSuite(open: () => Promise<{ env: Record<string, string>; cleanup:
 
   it('a run whose instance died ends as error for everyone', async () => {
     const id = 'dead-instance-run';
-    await stores[0]!.loadTests.insert({
+    await stores[0].loadTests.insert({
       id, name: null, kind: 'scenario', preset: 'auth', params: {}, target: fixture.url, status: 'running', instanceId: 'gone', createdBy: null,
       startedAt: Date.now() - 120_000, finishedAt: null, heartbeatAt: Date.now() - 60_000, stopRequestedAt: null, progress: null, grade: null, summary: null, error: null,
     });
