@@ -59,6 +59,12 @@ export default defineConfig(
     },
   },
   {
+    // Migrations run against the schema as it was when they were written, not today's Database type: Kysely's
+    // own guidance is `Kysely<any>` there.
+    files: ['src/store/migrations/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
     // Plain JavaScript has no types to check against.
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     extends: [tseslint.configs.disableTypeChecked],

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from './config/index.js';
 import { createLogger } from './logger.js';
-import type { Store } from './store/types.js';
 import type { Breaker, InvalidationBus, L2Cache } from './cache/types.js';
 import { PasswordHasher } from './auth/passwords.js';
 import type { PermissionResolver } from './auth/permissions.js';

@@ -28,7 +28,7 @@ const isBusPacket = (value: unknown): value is BusPacket =>
  * and its workers cannot silently drop messages while they live, so the bus is always connected.
  */
 export function createClusterIpcBus(options: { instanceId: string; channel?: IpcChannel }): InvalidationBus {
-  const channel = options.channel ?? (process as unknown as IpcChannel);
+  const channel = options.channel ?? (process);
   const handlers: Array<(message: BusMessage) => void> = [];
   const onMessage = (packet: unknown): void => {
     if (!isBusPacket(packet) || packet.from === options.instanceId) return;

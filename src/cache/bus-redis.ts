@@ -81,7 +81,8 @@ export function createRedisBus(commandRedis: RedisConnection, subscriberRedis: R
 
   const onError = (): void => {};
   subscriberRedis.on('message', onMessage);
-  subscriberRedis.on('ready', subscribe);
+  const onReady = (): void => void subscribe();
+  subscriberRedis.on('ready', onReady);
   subscriberRedis.on('error', onError);
   if (subscriberRedis instanceof Redis) {
     subscriberRedis.on('close', onLost);
@@ -120,7 +121,7 @@ export function createRedisBus(commandRedis: RedisConnection, subscriberRedis: R
       closed = true;
       clearInterval(timer);
       subscriberRedis.off('message', onMessage);
-      subscriberRedis.off('ready', subscribe);
+      subscriberRedis.off('ready', onReady);
       subscriberRedis.off('close', onLost);
       subscriberRedis.off('end', onLost);
       // Best effort and bounded: on a lost connection the command would wait in the offline queue.

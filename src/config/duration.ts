@@ -5,7 +5,7 @@ const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
 export function parseDuration(text: string): number | undefined {
   const match = DURATION.exec(text.trim());
   if (!match) return undefined;
-  const ms = Number(match[1]) * UNIT_MS[match[2]!]!;
+  const ms = Number(match[1]) * UNIT_MS[match[2]];
   return Number.isFinite(ms) ? Math.round(ms) : undefined;
 }
 

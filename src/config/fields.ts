@@ -71,7 +71,7 @@ export const asHostList: FieldParser<string[]> = (raw) => {
   for (const item of items) {
     let url: URL | undefined;
     try {
-      url = /^[A-Za-z0-9._\-\[\]:]+$/.test(item) ? new URL(`http://${item}`) : undefined;
+      url = /^[A-Za-z0-9._\-[\]:]+$/.test(item) ? new URL(`http://${item}`) : undefined;
     } catch {
       url = undefined;
     }

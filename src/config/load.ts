@@ -37,7 +37,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if ('error' in parsed) problems.push(`${spec.env} ${parsed.error}`);
     else out[key] = parsed.value;
   }
-  const c = out as Record<string, any>;
+  // Cross-field checks read the values just parsed, before the whole is known to be a valid Config.
+  const c = out as Partial<Record<ConfigKey | 'hasRedis' | 'mode' | 'debugHeaders', unknown>> & { adminPassword?: string; sessionAbsoluteTtl?: number; sessionIdleTtl?: number };
   if (c.redisSentinels && !c.redisSentinelName) problems.push('REDIS_SENTINEL_NAME must be set when REDIS_SENTINELS is set');
   if (c.adminEmail && !c.adminPassword) problems.push('TESSERA_ADMIN_PASSWORD must be set when TESSERA_ADMIN_EMAIL is set');
   if (c.adminPassword && (c.adminPassword.length < 8 || c.adminPassword.length > 256)) {

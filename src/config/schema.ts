@@ -103,6 +103,6 @@ export const CONFIG_FIELDS = {
   anomalySessionClientAction: field('ANOMALY_SESSION_CLIENT_ACTION', asEnum(['log', 'throttle', 'ban'] as const), 'action when a session is used from a very different client', 'log'),
   anomalyBanTtl: field('ANOMALY_BAN_TTL', asDuration(1000), 'how long an anomaly rule with action ban bans the IP', '1h'),
   anomalyThrottleTtl: field('ANOMALY_THROTTLE_TTL', asDuration(1000), 'how long an anomaly rule with action throttle throttles the IP', '15m'),
-} satisfies Record<string, FieldSpec<any>>;
+} satisfies Record<string, FieldSpec<unknown>>;
 
 export type ConfigKey = keyof typeof CONFIG_FIELDS;

@@ -42,7 +42,7 @@ export function onEveryResponse(app: FastifyInstance, writer: ResponseWriter): v
     });
     app.addHook('onSend', (request, reply, payload, done) => {
       const elapsedMs = elapsedSince(request);
-      for (let i = 0; i < list.length; i++) list[i]!(request, reply, elapsedMs);
+      for (let i = 0; i < list.length; i++) list[i](request, reply, elapsedMs);
       done(null, payload);
     });
   }
@@ -60,7 +60,7 @@ class FlatHeaders implements ResponseView {
     return this;
   }
   headers(values: Readonly<Record<string, string>>): this {
-    for (const name in values) this.header(name, values[name]!);
+    for (const name in values) this.header(name, values[name]);
     return this;
   }
   getHeader(name: string): string | undefined {
@@ -89,7 +89,7 @@ export function respondDirect(request: FastifyRequest, reply: FastifyReply, json
   const writers = writersByServer.get(reply.server.server);
   if (writers !== undefined) {
     const elapsedMs = elapsedSince(request);
-    for (let i = 0; i < writers.length; i++) writers[i]!(request, headers, elapsedMs);
+    for (let i = 0; i < writers.length; i++) writers[i](request, headers, elapsedMs);
   }
   headers.header('content-length', String(Buffer.byteLength(json)));
   reply.hijack();

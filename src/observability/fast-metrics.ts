@@ -77,8 +77,8 @@ export class FastHistogramChild {
   observe(value: number): void {
     const b = this.bounds;
     for (let i = 0; i < b.length; i++) {
-      if (value <= b[i]!) {
-        this.counts[i]!++;
+      if (value <= b[i]) {
+        this.counts[i]++;
         break;
       }
     }
@@ -100,7 +100,7 @@ export class FastHistogram extends FastFamily<FastHistogramChild> {
     for (const { labels, child } of this.children.values()) {
       let cumulative = 0;
       this.bounds.forEach((le, i) => {
-        cumulative += child.counts[i]!;
+        cumulative += child.counts[i];
         values.push({ metricName: `${this.name}_bucket`, labels: { ...labels, le: String(le) }, value: cumulative });
       });
       values.push({ metricName: `${this.name}_bucket`, labels: { ...labels, le: '+Inf' }, value: child.count });

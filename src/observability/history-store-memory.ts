@@ -38,7 +38,7 @@ export class MemoryHistoryStore implements HistoryStore {
 
   private put(instanceId: string, minute: Aggregate): void {
     let byInstance = this.minutes.get(minute.start);
-    if (!byInstance) this.minutes.set(minute.start, (byInstance = new Map()));
+    if (!byInstance) this.minutes.set(minute.start, (byInstance = new Map<string, Aggregate>()));
     byInstance.set(instanceId, minute);
   }
 

@@ -35,7 +35,7 @@ export class RedisHistoryStore implements HistoryStore {
     results.forEach(([err, values], i) => {
       if (err) throw err;
       const parsed = (values as string[]).map(parse).filter((a): a is Aggregate => a !== undefined);
-      if (parsed.length > 0) out.set(starts[i]!, parsed);
+      if (parsed.length > 0) out.set(starts[i], parsed);
     });
     return out;
   }

@@ -33,14 +33,14 @@ export class LogHistogram {
   max = 0;
 
   record(ms: number): void {
-    this.counts[bucketIndex(ms)]!++;
+    this.counts[bucketIndex(ms)]++;
     this.count++;
     this.sum += ms;
     if (ms > this.max) this.max = ms;
   }
 
   add(other: LogHistogram): void {
-    for (let i = 0; i < BUCKETS; i++) this.counts[i]! += other.counts[i]!;
+    for (let i = 0; i < BUCKETS; i++) this.counts[i] += other.counts[i];
     this.count += other.count;
     this.sum += other.sum;
     if (other.max > this.max) this.max = other.max;
@@ -50,7 +50,7 @@ export class LogHistogram {
     for (const [key, n] of Object.entries(sparse)) {
       const i = Number(key);
       if (Number.isInteger(i) && i >= 0 && i < BUCKETS && n > 0) {
-        this.counts[i]! += n;
+        this.counts[i] += n;
         this.count += n;
       }
     }
@@ -71,7 +71,7 @@ export class LogHistogram {
     const rank = Math.max(1, Math.ceil((q / 100) * this.count));
     let seen = 0;
     for (let i = 0; i < BUCKETS; i++) {
-      seen += this.counts[i]!;
+      seen += this.counts[i];
       if (seen >= rank) return Math.min(bucketValue(i), this.max);
     }
     return this.max;
@@ -83,7 +83,7 @@ export class LogHistogram {
 
   toSparse(): SparseBuckets {
     const out: SparseBuckets = {};
-    for (let i = 0; i < BUCKETS; i++) if (this.counts[i]! > 0) out[i] = this.counts[i]!;
+    for (let i = 0; i < BUCKETS; i++) if (this.counts[i] > 0) out[i] = this.counts[i]!;
     return out;
   }
 

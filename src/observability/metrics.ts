@@ -129,11 +129,11 @@ class PromMetrics implements Metrics {
     this.cleanupTs = new Gauge({ name: 'tessera_session_cleanup_last_success_timestamp_seconds', help: 'Unix time of the last successful session cleanup seen by this instance.', registers });
     this.cleanupDeleted = new Counter({ name: 'tessera_session_cleanup_deleted_total', help: 'Sessions deleted by cleanup on this instance.', registers });
     this.health = new Gauge({ name: 'tessera_health_score', help: 'Health score 0-100 (see /ready for the reasons).', registers });
-    const self = this;
+    const alertCounts = () => this.alertsSource?.();
     new Gauge({
       name: 'tessera_alerts_firing', help: 'Alerts currently firing by severity.', labelNames: ['severity'], registers,
       async collect() {
-        const counts = await self.alertsSource?.().catch(() => undefined);
+        const counts = await alertCounts()?.catch(() => undefined);
         for (const [severity, n] of Object.entries(counts ?? {})) this.set({ severity }, n);
       },
     });

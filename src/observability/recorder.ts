@@ -42,7 +42,7 @@ class Slot {
     a.db = { buckets: this.db.toSparse(), sum: this.db.sum, max: this.db.max };
     for (const tier of CACHE_TIERS) {
       const base = TIER_INDEX[tier] * 3;
-      a.cache[tier] = { hit: this.cache[base]!, miss: this.cache[base + 1]!, negative: this.cache[base + 2]! };
+      a.cache[tier] = { hit: this.cache[base], miss: this.cache[base + 1], negative: this.cache[base + 2] };
     }
     a.sessionWrites = { written: this.written, skipped: this.skipped };
     a.eventLoopLagMs = this.lagMs;
@@ -79,7 +79,7 @@ export class Recorder {
   }
 
   private slotFor(second: number): Slot {
-    const slot = this.ring[second % RING_SECONDS]!;
+    const slot = this.ring[second % RING_SECONDS];
     if (slot.second !== second) slot.reset(second);
     return slot;
   }
@@ -98,7 +98,7 @@ export class Recorder {
   }
 
   cacheLookup(tier: CacheTier, result: CacheResult): void {
-    this.slot().cache[TIER_INDEX[tier] * 3 + RESULT_INDEX[result]]!++;
+    this.slot().cache[TIER_INDEX[tier] * 3 + RESULT_INDEX[result]]++;
   }
 
   sessionWrite(written: boolean): void {

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /**
@@ -6,7 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
  */
 export class SummaryStream<T> {
   private readonly clients = new Set<(data: string) => void>();
-  private readonly responses = new Set<import('node:http').ServerResponse>();
+  private readonly responses = new Set<ServerResponse>();
   private timer: NodeJS.Timeout | undefined;
   private seq = 0;
 

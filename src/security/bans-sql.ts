@@ -2,6 +2,11 @@ import type { Kysely } from 'kysely';
 import { guardRepository } from '../store/db-errors.js';
 import type { Ban, DurableBanStore } from './bans.js';
 
+/** The table this store owns (its migration is registered with the store's). */
+interface BanTables {
+  security_bans: BanRow;
+}
+
 interface BanRow {
   ip: string;
   reason: string;
@@ -12,7 +17,7 @@ interface BanRow {
 
 /** The security_bans table (migration 0100_security_bans) on SQLite or PostgreSQL through Kysely. */
 export class SqlBanStore implements DurableBanStore {
-  constructor(private readonly db: Kysely<any>) {}
+  constructor(private readonly db: Kysely<BanTables>) {}
 
   async put(ban: Ban): Promise<void> {
     const row = { ip: ban.ip, reason: ban.reason, created_at: ban.createdAt, expires_at: ban.expiresAt, created_by: ban.createdBy };
@@ -41,8 +46,8 @@ export class SqlBanStore implements DurableBanStore {
 }
 
 /** The table store with database connectivity failures mapped to DependencyError (503), as every repository does. */
-export function sqlBanStore(db: Kysely<any>): DurableBanStore {
-  const store = new SqlBanStore(db);
+export function sqlBanStore(db: Kysely<unknown>): DurableBanStore {
+  const store = new SqlBanStore(db as unknown as Kysely<BanTables>);
   return guardRepository({
     put: (ban: Ban) => store.put(ban),
     delete: (ip: string) => store.delete(ip),

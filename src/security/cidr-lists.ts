@@ -46,7 +46,7 @@ export class CidrList {
     const addr = typeof ip === 'string' ? parseIp(ip) : ip;
     if (!addr) return false;
     const ranges = addr.kind() === 'ipv4' ? this.v4 : this.v6;
-    for (const range of ranges) if (addr.match(range as any)) return true;
+    for (const range of ranges) if (addr.match(range)) return true;
     return false;
   }
 }

@@ -28,7 +28,7 @@ export function createClientIpResolver(trust: TrustProxy): ClientIpResolver {
     for (let i = chain.length - 1; i >= 0; i--) {
       if (hops >= maxHops) break;
       if (trusted && !trusted.contains(client)) break;
-      const next = parseIp(stripPort(chain[i]!));
+      const next = parseIp(stripPort(chain[i]));
       if (!next) break;
       client = next.toString();
       hops++;

@@ -98,7 +98,7 @@ export class LoginGuard implements LoginProtection {
       this.accountFails.penalty(emailKey).catch(() => undefined),
       this.accountIps.add(emailKey, ip),
     ]);
-    const work: Array<Promise<unknown> | void> = [this.observer?.onLoginFailure({ emailKey, email, ip })];
+    const work: Array<Promise<unknown>> = [Promise.resolve(this.observer?.onLoginFailure({ emailKey, email, ip }))];
     // `>=`, not `===`: a count split by a Redis hiccup (insurance counted some) must still end in a lock.
     if (pair && pair.consumedPoints >= this.settings.maxConsecutiveFailsPerEmailIp) {
       work.push(this.pair.block(`${emailKey}:${ip}`, sec(this.settings.emailIpLockMs)).catch(() => {}));

@@ -81,7 +81,7 @@ export interface Protection {
 }
 
 export function createProtection(deps: ProtectionDeps): Protection {
-  const c = 'mode' in deps.config ? protectionConfig(deps.config as Config) : deps.config;
+  const c = 'mode' in deps.config ? protectionConfig(deps.config) : deps.config;
   const backend: CounterBackend = { redis: deps.redis, keyPrefix: `${c.redisKeyPrefix}sec:`, timeoutMs: c.redisTimeout, clusterWorker: deps.clusterWorker };
   const events = new SecurityEvents({ audit: deps.audit, webhookUrl: c.alertWebhook, logger: deps.logger });
   if (deps.onSecurityEvent) events.onEvent(deps.onSecurityEvent);

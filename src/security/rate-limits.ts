@@ -37,7 +37,7 @@ export class RateLimits {
 
   /** The decision a client should see when several limits applied: a refusal first, else the fewest remaining. */
   static tightest(decisions: readonly LimitDecision[]): LimitDecision {
-    let best = decisions[0]!;
+    let best = decisions[0];
     for (const d of decisions) {
       if (d.allowed !== best.allowed) {
         if (!d.allowed) best = d;

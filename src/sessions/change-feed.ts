@@ -58,12 +58,12 @@ export class ChangeFeed {
   /** One read of everything new; rejects when the database does not answer. */
   async poll(): Promise<void> {
     const startedAt = Date.now();
-    const { sessions, apply } = this.#options;
+    const { sessions } = this.#options;
     this.#cursor ??= new ChangeLogCursor(await sessions.changeSeqBefore(startedAt - this.#options.lookbackMs), GAP_TIMEOUT_MS);
     let after = this.#cursor.through;
     for (let page = 0; page < PAGES_PER_POLL; page += 1) {
       const rows = await sessions.changesAfter(after, PAGE);
-      if (rows.length > 0) apply(rows.map(({ sessionId, revision }) => ({ id: sessionId, revision })), Date.now());
+      if (rows.length > 0) this.#options.apply(rows.map(({ sessionId, revision }) => ({ id: sessionId, revision })), Date.now());
       this.#cursor.advance(
         rows.map((r) => r.seq),
         Date.now(),
@@ -72,7 +72,7 @@ export class ChangeFeed {
         this.#lastReadStartedAt = startedAt;
         return;
       }
-      after = rows[rows.length - 1]!.seq;
+      after = rows[rows.length - 1].seq;
     }
   }
 

@@ -5,15 +5,15 @@ import type { Database } from './database.js';
 export interface PostgresConnection {
   db: Kysely<Database>;
   pool: pg.Pool;
-  sizeBytes(): Promise<number>;
+  sizeBytes: () => Promise<number>;
 }
 
 const INT8_OID = 20;
 
 /** Epoch-ms bigints and count(*) fit in a double; parse them as numbers for this pool only (no global type hook). */
 const types = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID && format !== 'binary' ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+  getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
+    oid === INT8_OID && format !== 'binary' ? (value: string) => Number(value) : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
 };
 
 export interface PostgresOptions {
@@ -48,7 +48,7 @@ export function openPostgres({ url, poolMax, timeoutMs, onConnectionError = () =
     pool,
     sizeBytes: async () => {
       const { rows } = await sql<{ size: number }>`select pg_database_size(current_database()) as size`.execute(db);
-      return Number(rows[0]!.size);
+      return Number(rows[0].size);
     },
   };
 }

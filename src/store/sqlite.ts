@@ -6,7 +6,7 @@ import type { Database } from './database.js';
 
 export interface SqliteConnection {
   db: Kysely<Database>;
-  sizeBytes(): Promise<number>;
+  sizeBytes: () => Promise<number>;
 }
 
 /** Embedded mode: one SQLite file in WAL mode; `filename` may be ':memory:'. */

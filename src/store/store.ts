@@ -13,7 +13,7 @@ import type { Store } from './types.js';
 export interface StoreParts {
   dialect: Store['dialect'];
   db: Db;
-  sizeBytes(): Promise<number>;
+  sizeBytes: () => Promise<number>;
 }
 
 /** Assembles the repositories over one Kysely instance; every call maps connectivity failures to DependencyError. */

@@ -260,6 +260,7 @@ export interface Store {
    * The query builder, for layers that own tables of their own (metrics history and alerts, IP bans); their
    * migrations are registered in src/store/migrations. Session and user data go through the repositories only.
    */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each owner types its own tables where it queries them
   readonly db: Kysely<any>;
   readonly users: UsersRepository;
   readonly roles: RolesRepository;

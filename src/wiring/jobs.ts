@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import type { PermissionResolver } from '../auth/permissions.js';
-import { JobScheduler } from '../jobs/scheduler.js';
+import { type JobScheduler } from '../jobs/scheduler.js';
 import type { Metrics } from '../observability/metrics.js';
 import { cleanupSessions } from '../sessions/cleanup.js';
 import { changeLogRetentionMs } from '../sessions/core.js';

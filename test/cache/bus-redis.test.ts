@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisBus, type RedisBus } from '../../src/cache/bus-redis.js';
-import { closeRedisConnection, createRedisConnection, type RedisConnection } from '../../src/cache/redis-client.js';
+import { createRedisBus } from '../../src/cache/bus-redis.js';
+import { closeRedisConnection, createRedisConnection } from '../../src/cache/redis-client.js';
 import type { BusMessage } from '../../src/cache/types.js';
 import { startRedisServer, type OwnRedis } from '../helpers/redis-server.js';
 import { waitUntil } from '../helpers/poll.js';

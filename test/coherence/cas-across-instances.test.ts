@@ -42,7 +42,7 @@ describeWith(['redis', 'postgres'], 'coherence: compare-and-set data written fro
     const violations: Violation[] = [];
     const summaries: string[] = [];
     for (let trial = 1; trial <= TRIALS; trial += 1) {
-      const { token, sessionId } = await newSession(instances[0]!.api);
+      const { token, sessionId } = await newSession(instances[0].api);
       const reads: VersionRead[] = [];
       const acks: VersionAck[] = [];
       let conflicts = 0;
@@ -57,8 +57,8 @@ describeWith(['redis', 'postgres'], 'coherence: compare-and-set data written fro
       const busyUntil = Date.now() + BUSY_MS;
       await Promise.all(Array.from({ length: CLIENTS }, async (_, client) => {
         for (let round = 0; Date.now() < busyUntil; round += 1) {
-          const reader = instances[(client + round) % 2]!;
-          const writer = instances[(client + round + 1) % 2]!;
+          const reader = instances[(client + round) % 2];
+          const writer = instances[(client + round + 1) % 2];
           const version = await read(reader);
           if (version === undefined) continue;
           const res = await writer.api('PATCH', '/v1/auth/session/data', { data: { client, round }, version }, { token });
@@ -76,10 +76,10 @@ describeWith(['redis', 'postgres'], 'coherence: compare-and-set data written fro
         if (res.status === 200) acks.push({ version: res.body.version as number, ackAt: Date.now() });
         return res.status;
       };
-      expect(await write(a!, (await read(a!))!)).toBe(200); // empties the caches: B's next read goes to the database
-      const racingRead = read(b!);
+      expect(await write(a, (await read(a))!)).toBe(200); // empties the caches: B's next read goes to the database
+      const racingRead = read(b);
       await sleep(FILL_DELAY_MS / 6);
-      expect(await write(a!, (await read(a!))!)).toBe(200);
+      expect(await write(a, (await read(a))!)).toBe(200);
       await racingRead;
 
       const lastAck = Math.max(0, ...acks.map((a) => a.ackAt));

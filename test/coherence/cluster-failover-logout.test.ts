@@ -32,7 +32,7 @@ describeWith(['redis', 'postgres'], 'coherence: a Redis Cluster master killed wh
     // Short negative and L1 lifetimes, so an entry a lost delete left in Redis is read again soon.
     const env = { DATABASE_URL: db.url, REDIS_CLUSTER_NODES: cluster.nodes.join(','), REDIS_KEY_PREFIX: prefix, SESSION_NEGATIVE_TTL: '500ms', SESSION_L1_TTL: '1s' };
     instances = await startInstances(env, [{}, {}]);
-    emails = await Promise.all(Array.from({ length: SESSIONS }, async () => (await newSession(instances[0]!.api)).email));
+    emails = await Promise.all(Array.from({ length: SESSIONS }, async () => (await newSession(instances[0].api)).email));
   });
   afterAll(async () => {
     await stopInstances(instances);
@@ -49,14 +49,14 @@ describeWith(['redis', 'postgres'], 'coherence: a Redis Cluster master killed wh
       await Promise.all(cluster.servers.map((s) => waitForReplicasInSync(s.port)));
       await waitForRedisReady(instances);
       const sessions = await Promise.all(emails.map(async (email) => {
-        const login = await a!.api('POST', '/v1/auth/login', { email, password: PASSWORD });
+        const login = await a.api('POST', '/v1/auth/login', { email, password: PASSWORD });
         expect(login.status).toBe(200);
         return { sessionId: login.body.session.id as string, token: login.body.token as string };
       }));
       for (const { token } of sessions) for (const i of instances) expect((await i.api('GET', '/v1/auth/session', undefined, { token })).status).toBe(200);
       await sleep(300); // L2 write-through is asynchronous, replication too
       const owners = await Promise.all(sessions.map((s) => masterOf(cluster, `${prefix}c:sess:${hashToken(s.token)}`)));
-      const victim = owners.toSorted((x, y) => owners.filter((o) => o === y).length - owners.filter((o) => o === x).length)[0]!;
+      const victim = owners.toSorted((x, y) => owners.filter((o) => o === y).length - owners.filter((o) => o === x).length)[0];
       // Sessions stored on the victim first: their deletes are the ones that can be lost.
       const order = sessions.toSorted((x, y) => Number(owners[sessions.indexOf(y)] === victim) - Number(owners[sessions.indexOf(x)] === victim));
 
@@ -72,7 +72,7 @@ describeWith(['redis', 'postgres'], 'coherence: a Redis Cluster master killed wh
       try {
         await victim.stop();
         for (const s of order) {
-          const res = await a!.api('POST', '/v1/auth/logout', undefined, { token: s.token });
+          const res = await a.api('POST', '/v1/auth/logout', undefined, { token: s.token });
           if (res.status === 204) revoked.push({ ...s, ackAt: Date.now() });
           else if (res.status === 503) logouts503 += 1;
           else throw new Error(`logout answered ${res.status}`);

@@ -26,7 +26,7 @@ describeWith(['redis', 'postgres'], 'coherence: logout while Redis is paused', (
   beforeAll(async () => {
     [redis, db] = await Promise.all([startRedisServer(), createTestDatabase()]);
     instances = await startInstances({ DATABASE_URL: db.url, REDIS_URL: redis.url, REDIS_KEY_PREFIX: uniquePrefix('coh-pause') }, [{}, {}]);
-    emails = await Promise.all(Array.from({ length: SESSIONS }, async () => (await newSession(instances[0]!.api)).email));
+    emails = await Promise.all(Array.from({ length: SESSIONS }, async () => (await newSession(instances[0].api)).email));
   });
   afterAll(async () => {
     await stopInstances(instances);
@@ -41,7 +41,7 @@ describeWith(['redis', 'postgres'], 'coherence: logout while Redis is paused', (
     for (let trial = 1; trial <= TRIALS; trial += 1) {
       await waitForRedisReady(instances);
       const sessions = await Promise.all(emails.map(async (email) => {
-        const login = await a!.api('POST', '/v1/auth/login', { email, password: PASSWORD });
+        const login = await a.api('POST', '/v1/auth/login', { email, password: PASSWORD });
         expect(login.status).toBe(200);
         return { sessionId: login.body.session.id as string, token: login.body.token as string };
       }));
@@ -56,7 +56,7 @@ describeWith(['redis', 'postgres'], 'coherence: logout while Redis is paused', (
       try {
         await tripRedisBreakers(instances);
         await Promise.all(sessions.map(async (s) => {
-          const res = await a!.api('POST', '/v1/auth/logout', undefined, { token: s.token });
+          const res = await a.api('POST', '/v1/auth/logout', undefined, { token: s.token });
           if (res.status === 204) revoked.push({ ...s, ackAt: Date.now() });
           else if (res.status === 503) logouts503 += 1;
           else throw new Error(`logout answered ${res.status}`);

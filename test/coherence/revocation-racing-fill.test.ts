@@ -27,7 +27,7 @@ describeWith(['redis', 'postgres'], 'coherence: a revocation racing a validation
       { DATABASE_URL: db.url, REDIS_URL: redis.url, REDIS_KEY_PREFIX: uniquePrefix('coh-fill') },
       [{}, { TESSERA_FAULT_FILL_DELAY: `${FILL_DELAY_MS}ms` }],
     );
-    email = (await newSession(instances[0]!.api)).email;
+    email = (await newSession(instances[0].api)).email;
   });
   afterAll(async () => {
     await stopInstances(instances);
@@ -40,19 +40,19 @@ describeWith(['redis', 'postgres'], 'coherence: a revocation racing a validation
     const tally = emptyTally();
     let racedTrials = 0;
     for (let trial = 1; trial <= TRIALS; trial += 1) {
-      const login = () => a!.api('POST', '/v1/auth/login', { email, password: PASSWORD });
+      const login = () => a.api('POST', '/v1/auth/login', { email, password: PASSWORD });
       const [first, second] = [await login(), await login()];
       const t1 = first.body.token as string;
       const sessionId = first.body.session.id as string;
       // A data write invalidates t1 everywhere, so B's next validation must read the database.
-      expect((await a!.api('PATCH', '/v1/auth/session/data', { data: { trial }, version: 1 }, { token: t1 })).status).toBe(200);
+      expect((await a.api('PATCH', '/v1/auth/session/data', { data: { trial }, version: 1 }, { token: t1 })).status).toBe(200);
 
       const validations = [0, 1, 2].map(async (offset) => {
         await sleep(offset);
-        return (await b!.api('GET', '/v1/auth/session', undefined, { token: t1 })).status;
+        return (await b.api('GET', '/v1/auth/session', undefined, { token: t1 })).status;
       });
       await sleep(FILL_DELAY_MS / 6); // B has read the database and is waiting to fill
-      const deletion = await a!.api('DELETE', `/v1/auth/sessions/${sessionId}`, undefined, { token: second.body.token as string });
+      const deletion = await a.api('DELETE', `/v1/auth/sessions/${sessionId}`, undefined, { token: second.body.token as string });
       expect(deletion.status).toBe(204);
       const ackAt = Date.now();
       if ((await Promise.all(validations)).includes(200)) racedTrials += 1; // B read the live session: the race happened

@@ -30,14 +30,14 @@ export async function clusterTopology(cluster: OwnRedisCluster): Promise<Cluster
     const states: ClusterNodeState[] = [];
     for (const line of text.trim().split('\n')) {
       const [, address, flags, , , , , , ...slotFields] = line.split(' ');
-      const port = Number(address!.split('@')[0]!.split(':')[1]);
+      const port = Number(address.split('@')[0].split(':')[1]);
       const owner = cluster.servers.find((s) => s.port === port);
-      if (!owner || !alive(owner) || /fail/.test(flags!) ) continue;
+      if (!owner || !alive(owner) || /fail/.test(flags) ) continue;
       const slots = slotFields.filter((f) => /^\d/.test(f)).map((f) => {
         const [from, to] = f.split('-').map(Number);
-        return [from!, to ?? from!] as [number, number];
+        return [from, to ?? from] as [number, number];
       });
-      states.push({ server: owner, role: flags!.includes('master') ? 'master' : 'replica', slots });
+      states.push({ server: owner, role: flags.includes('master') ? 'master' : 'replica', slots });
     }
     return states;
   }
@@ -47,7 +47,7 @@ export async function clusterTopology(cluster: OwnRedisCluster): Promise<Cluster
 /** The live master serving `key`'s slot. */
 export async function masterOf(cluster: OwnRedisCluster, key: string): Promise<OwnRedis> {
   const any = cluster.servers.find(alive)!;
-  const slot = await withClient(any.port, (c) => c.cluster('KEYSLOT', key) as Promise<number>);
+  const slot = await withClient(any.port, (c) => c.cluster('KEYSLOT', key));
   const master = (await clusterTopology(cluster)).find((n) => n.role === 'master' && n.slots.some(([a, b]) => slot >= a && slot <= b));
   if (!master) throw new Error(`no live master serves slot ${slot}`);
   return master.server;
@@ -67,7 +67,7 @@ export async function waitForClusterHealthy(cluster: OwnRedisCluster, timeoutMs 
   while (Date.now() - start < timeoutMs) {
     const healthy = await (async () => {
       for (const server of cluster.servers.filter(alive)) {
-        const info = await withClient(server.port, (c) => c.cluster('INFO') as Promise<string>);
+        const info = await withClient(server.port, (c) => c.cluster('INFO'));
         if (!/cluster_state:ok/.test(info)) return false;
       }
       const covered = (await clusterTopology(cluster)).filter((n) => n.role === 'master').flatMap((n) => n.slots).reduce((sum, [a, b]) => sum + b - a + 1, 0);

@@ -166,8 +166,8 @@ describe('admin load-test API', () => {
       fc.string({ maxLength: 100 }).map((s) => ['GET', `/v1/admin/loadtests/${safe(s)}`, undefined] as const),
       fc.tuple(fc.string({ maxLength: 80 }), fc.constantFrom('stop', 'baseline')).map(([s, action]) => ['POST', `/v1/admin/loadtests/${safe(s)}/${action}`, undefined] as const),
       fc.tuple(fc.constantFrom(smokeId, 'x'), fc.dictionary(fc.constantFrom('format', 'baseline', 'tolerance', 'x'), fc.oneof(fc.string(), fc.constantFrom('html', 'json', 'csv', '10', '-1', smokeId)))).chain(([run, query]) =>
-        fc.constantFrom('report', 'compare').map((what) => ['GET', `/v1/admin/loadtests/${run}/${what}?${new URLSearchParams(query)}`, undefined] as const)),
-      fc.dictionary(fc.constantFrom('limit', 'x'), fc.string()).map((q) => ['GET', `/v1/admin/loadtests?${new URLSearchParams(q)}`, undefined] as const),
+        fc.constantFrom('report', 'compare').map((what) => ['GET', `/v1/admin/loadtests/${run}/${what}?${new URLSearchParams(query).toString()}`, undefined] as const)),
+      fc.dictionary(fc.constantFrom('limit', 'x'), fc.string()).map((q) => ['GET', `/v1/admin/loadtests?${new URLSearchParams(q).toString()}`, undefined] as const),
     );
     await fc.assert(fc.asyncProperty(request, async ([method, path, payload]) => {
       const res = await fetch(t.url + path, { method, headers: { authorization: `Bearer ${admin}`, ...(payload !== undefined ? { 'content-type': 'application/json' } : {}) }, body: payload });

@@ -50,6 +50,6 @@ describe('JobScheduler', () => {
     await sleep(100);
     await jobs.stop();
     expect(runs).toBeGreaterThan(1);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ job: 'flaky', msg: 'background job failed', err: { message: 'boom' } });
+    expect(JSON.parse(lines[0])).toMatchObject({ job: 'flaky', msg: 'background job failed', err: { message: 'boom' } });
   });
 });

@@ -89,7 +89,7 @@ describe('admin metrics, alerts and cache API', () => {
     while ((text.match(/event: summary/g) ?? []).length < 2) text += (await reader.read()).value ?? '';
     controller.abort();
     expect(Date.now() - started).toBeGreaterThanOrEqual(800);
-    const data = JSON.parse(/data: (.*)/.exec(text)![1]!);
+    const data = JSON.parse(/data: (.*)/.exec(text)![1]);
     expect(data).toHaveProperty('health.score');
   });
 

@@ -61,7 +61,7 @@ describeWith(['redis', 'postgres'], 'several instances share one view (Redis + P
     await eventually(() => hooks().length >= 1);
     await new Promise((r) => setTimeout(r, 200));
     expect(hooks().filter((h) => h.status === 'firing')).toHaveLength(1);
-    expect(hooks()[0]!.alert.rule).toBe('ErrorsSeen');
+    expect(hooks()[0].alert.rule).toBe('ErrorsSeen');
     for (const obs of instances) expect(await obs.alerts.list('firing')).toHaveLength(1);
   });
 });

@@ -23,7 +23,8 @@ describe('dashboard load-test panel in headless Chromium', () => {
   let admin: string;
   let started: { status: number; body: any };
   beforeAll(async () => {
-    const { startTessera } = (await import('../../dist/index.js' as string)) as { startTessera: (o: StartOptions) => Promise<RunningTessera> };
+    const built: string = '../../dist/index.js'; // the build under test, not the sources
+    const { startTessera } = (await import(built)) as { startTessera: (o: StartOptions) => Promise<RunningTessera> };
     const generous = { RATE_LIMIT_IP_PER_MIN: '1000000', RATE_LIMIT_LOGIN_PER_MIN: '1000000', RATE_LIMIT_SIGNUP_PER_MIN: '1000000', RATE_LIMIT_USER_PER_MIN: '1000000' };
     server = await startTessera({
       env: { LOG_LEVEL: 'silent', TESSERA_DATA_DIR: dataDir, TESSERA_ADMIN_EMAIL: ADMIN_EMAIL, TESSERA_ADMIN_PASSWORD: PASSWORD, ALERT_EVAL_INTERVAL: '1h', ...generous },

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, eventually, SCREENSHOT_DIR, startHarness } from './harness.js';
+import { ADMIN, SCREENSHOT_DIR, startHarness } from './harness.js';
 import { launchChromium } from '../helpers/browser.js';
 import { acknowledgeAlert, logInToDashboard, waitForLiveCharts, watchForErrors, whileTrafficFlows } from './dashboard-page.js';
 
@@ -42,7 +42,7 @@ describe('dashboard in headless Chromium', () => {
     });
     await acknowledgeAlert(page, 'TrafficSeen', 'admin@example.com');
     const [alert] = await h.obs.alerts.list('firing');
-    expect(alert!.acknowledgedBy).toBe(ADMIN.email);
+    expect(alert.acknowledgedBy).toBe(ADMIN.email);
     await page.waitForSelector('#events tr:has-text("login_failed")');
     await page.waitForSelector('#bans tr:has-text("198.51.100.7")');
 

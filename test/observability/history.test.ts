@@ -94,7 +94,7 @@ function historyContract(name: string, makeStore: () => Promise<HistoryStore>, c
       const fromB = (await b.history.history(3 * 60_000)).filter((p) => p.requests > 0);
       expect(fromB).toHaveLength(1);
       expect(fromB[0]).toMatchObject({ requests: 30, errors: 20, instances: 2 });
-      expect(fromB[0]!.hitRate.l1).toBe(0.5);
+      expect(fromB[0].hitRate.l1).toBe(0.5);
     });
   });
 }

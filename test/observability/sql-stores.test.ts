@@ -73,8 +73,8 @@ function sqlSuite(name: string, open: () => Promise<{ store: Store; cleanup: () 
       expect(sent).toHaveLength(1);
       const other = new AlertsService({ store: new SqlAlertStore(db), defaultRules: [], channels: [] });
       const [alert] = await other.list('firing');
-      await other.acknowledge(alert!.id, 'someone');
-      expect((await new SqlAlertStore(db).get(alert!.id))!.acknowledgedBy).toBe('someone');
+      await other.acknowledge(alert.id, 'someone');
+      expect((await new SqlAlertStore(db).get(alert.id))!.acknowledgedBy).toBe('someone');
       await other.setRules([{ name: 'R', expr: 'error_rate', op: '>', threshold: 0.5 }]);
       expect((await new SqlAlertStore(db).getRules())!.map((r) => r.name)).toEqual(['R']);
     });

@@ -83,7 +83,7 @@ describeWith(['postgres'], 'cleanup job on two instances sharing PostgreSQL', ()
     const rows = await seedSessions(seeder, 4, expired);
     await seeder.close();
     await blocker.query('begin');
-    expect((await blocker.query('select id from sessions where id = $1 for update', [rows[0]!.id])).rowCount).toBe(1);
+    expect((await blocker.query('select id from sessions where id = $1 for update', [rows[0].id])).rowCount).toBe(1);
     const env = { DATABASE_URL: db.url, CLEANUP_INTERVAL: '1s', DATABASE_POOL_MAX: '4' };
     const [a, b] = await Promise.all([start(env), start(env)]);
 
@@ -143,9 +143,9 @@ describeWith(['redis', 'postgres'], 'warming (PostgreSQL + Redis)', () => {
       await start({ DATABASE_URL: db.url, REDIS_URL, REDIS_KEY_PREFIX: prefix, WARM_INTERVAL: '1s', WARM_WINDOW: '10m' });
       await waitUntil(async () => (await cached(active)) === 3, 1500); // at start, before the first interval
       expect(await cached(stale)).toBe(0);
-      const key = `${prefix}c:sess:${active[0]!.tokenHash}`;
+      const key = `${prefix}c:sess:${active[0].tokenHash}`;
       expect(JSON.parse((await redis.get(key))!)).toMatchObject({
-        tokenHash: active[0]!.tokenHash, session: { id: active[0]!.id }, user: { id: active[0]!.userId, roles: ['user'], permissions: expect.any(Array) },
+        tokenHash: active[0].tokenHash, session: { id: active[0].id }, user: { id: active[0].userId, roles: ['user'], permissions: expect.any(Array) },
       });
       expect(await redis.pttl(key)).toBeGreaterThan(0);
 

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, describeWith, DATABASE_URL } from '../helpers/services.js';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { startServerProcess } from '../helpers/server-process.js';
 import { startRedisServer, type OwnRedis } from '../helpers/redis-server.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { apiClient, uniqueEmail } from '../helpers/tessera.js';
@@ -36,7 +36,7 @@ async function fullFlow(url: string): Promise<string[]> {
   const login = await api('POST', '/v1/auth/login', { email, password: PASSWORD });
   expect(login.status).toBe(200);
   const token = login.body.token as string;
-  const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+  const cookie = login.headers.get('set-cookie')!.split(';')[0];
   expect((await api('GET', '/v1/auth/session', undefined, { token })).status).toBe(200);
   expect((await api('GET', '/v1/auth/session', undefined, { headers: { cookie } })).status).toBe(200);
   const refreshed = await api('POST', '/v1/auth/session/refresh', undefined, { token });
@@ -53,7 +53,7 @@ async function fullFlow(url: string): Promise<string[]> {
   const third = (await api('POST', '/v1/auth/login', { email, password: NEW_PASSWORD })).body.token as string;
   expect((await api('POST', '/v1/auth/logout-all', undefined, { token: third })).status).toBe(204);
   expect((await api('POST', '/v1/auth/logout', undefined, { token: token2 })).status).toBe(401);
-  return [token, token2, other, third, cookie.split('=')[1]!];
+  return [token, token2, other, third, cookie.split('=')[1]];
 }
 
 describe('logs at LOG_LEVEL=debug (embedded)', () => {
@@ -79,7 +79,7 @@ describeWith(['postgres'], 'dependency errors in the logs (private Redis with a 
     const db = await createTestDatabase();
     started.push({ stop: db.drop });
     const proxy: TcpProxy = await startTcpProxy(Number(new URL(DATABASE_URL).port || 5432), new URL(DATABASE_URL).hostname);
-    started.push({ stop: proxy.close });
+    started.push({ stop: () => proxy.close() });
     // Trust authentication ignores the password, so it can be a marker we look for in the logs.
     const dbUrl = new URL(db.url);
     dbUrl.password = DB_SECRET;

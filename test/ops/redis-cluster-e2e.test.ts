@@ -43,7 +43,7 @@ describeWith(['postgres'], 'Tessera on a 3-node Redis Cluster + PostgreSQL, two 
   it('a session opened on A validates on B from L2 (Redis Cluster), without the database', async () => {
     const { token } = await newSession(apiA);
     const key = `${prefix}c:sess:${createHash('sha256').update(token).digest('base64url')}`;
-    const client = new Cluster(cluster.nodes.map((n) => ({ host: n.split(':')[0]!, port: Number(n.split(':')[1]) })));
+    const client = new Cluster(cluster.nodes.map((n) => ({ host: n.split(':')[0], port: Number(n.split(':')[1]) })));
     try {
       await waitUntil(async () => (await client.exists(key)) === 1, 1000); // A's write-through is asynchronous
     } finally {

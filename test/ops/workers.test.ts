@@ -12,7 +12,7 @@ function getFresh(url: string, path: string, token?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = http.get(url + path, { agent: false, headers: token ? { authorization: `Bearer ${token}` } : {} }, (res) => {
       res.resume();
-      res.on('end', () => resolve({ status: res.statusCode!, process: String(res.headers['x-request-id']).split('-')[0]! }));
+      res.on('end', () => resolve({ status: res.statusCode!, process: String(res.headers['x-request-id']).split('-')[0] }));
     });
     req.on('error', reject);
   });
@@ -58,7 +58,7 @@ describe('tessera serve --workers 2 (embedded)', () => {
     const logout = await new Promise<Answer>((resolve, reject) => {
       const req = http.request(`${server.url}/v1/auth/logout`, { method: 'POST', agent: false, headers: { authorization: `Bearer ${token}` } }, (res) => {
         res.resume();
-        res.on('end', () => resolve({ status: res.statusCode!, process: String(res.headers['x-request-id']).split('-')[0]! }));
+        res.on('end', () => resolve({ status: res.statusCode!, process: String(res.headers['x-request-id']).split('-')[0] }));
       });
       req.on('error', reject);
       req.end();
@@ -79,7 +79,7 @@ describe('tessera serve --workers 2 (embedded)', () => {
   });
 
   it('a worker that dies is replaced, and the port keeps serving', async () => {
-    const victim = workerPids[0]!;
+    const victim = workerPids[0];
     process.kill(victim, 'SIGKILL');
     const listening = () => server.output().split('\n').filter((l) => l.includes('"tessera listening"')).map((l) => JSON.parse(l).pid as number);
     const deadline = Date.now() + 10_000;
@@ -88,7 +88,7 @@ describe('tessera serve --workers 2 (embedded)', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(server.output()).toMatch(/worker exited; starting another/);
-    workerPids = [workerPids[1]!, listening()[2]!];
+    workerPids = [workerPids[1], listening()[2]];
     expect(workerPids.every(alive)).toBe(true);
     const answers = await Promise.all(Array.from({ length: 20 }, () => getFresh(server.url, '/health')));
     expect(answers.every((a) => a.status === 200)).toBe(true);

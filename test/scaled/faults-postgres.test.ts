@@ -31,7 +31,7 @@ describeWith(['redis', 'postgres'], 'PostgreSQL down (cut at a TCP proxy)', () =
       for (const { token } of sessions) {
         for (let i = 0; i < 5; i += 1) expect((await api('GET', '/v1/auth/session', undefined, { token })).status).toBe(200);
       }
-      const login = await api('POST', '/v1/auth/login', { email: sessions[0]!.email, password: PASSWORD });
+      const login = await api('POST', '/v1/auth/login', { email: sessions[0].email, password: PASSWORD });
       expect(login.status).toBe(503);
       expect(login.body.error.code).toBe('unavailable');
       expect(Number(login.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -46,7 +46,7 @@ describeWith(['redis', 'postgres'], 'PostgreSQL down (cut at a TCP proxy)', () =
     const deadline = Date.now() + 15_000;
     let status = 0;
     while (Date.now() < deadline && status !== 200) {
-      status = (await api('POST', '/v1/auth/login', { email: sessions[0]!.email, password: PASSWORD })).status;
+      status = (await api('POST', '/v1/auth/login', { email: sessions[0].email, password: PASSWORD })).status;
       if (status !== 200) await new Promise((r) => setTimeout(r, 200));
     }
     expect(status).toBe(200);

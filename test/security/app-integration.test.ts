@@ -90,7 +90,7 @@ function suite(name: string, extraEnv: () => Record<string, string>) {
       const login = await loginFrom('198.51.100.50', email, secret);
       const token: string = login.body.token;
       const cookie = login.headers.get('set-cookie') ?? '';
-      await api('GET', '/v1/auth/session', undefined, { headers: { cookie: cookie.split(';')[0]! } });
+      await api('GET', '/v1/auth/session', undefined, { headers: { cookie: cookie.split(';')[0] } });
       const refreshed = await api('POST', '/v1/auth/session/refresh', undefined, { token });
       await api('POST', '/v1/auth/password', { currentPassword: secret, newPassword: 'another-secret-password-43' }, { token: refreshed.body.token });
       await api('POST', '/v1/auth/logout', undefined, { token: refreshed.body.token });

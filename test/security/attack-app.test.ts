@@ -35,9 +35,9 @@ describe('attack vs legitimate traffic, real server', () => {
 
   it('refuses ≥ 99 % of attack attempts past the thresholds while legitimate users see < 1 % errors', async () => {
     const attacks = [
-      ...[0, 1, 2, 3, 4].map((v) => stream(Array.from({ length: 40 }, (_, i) => [victims[v]!.email, `guess-${i}`, `203.0.113.${10 + v}`] as [string, string, string]), 5)),
+      ...[0, 1, 2, 3, 4].map((v) => stream(Array.from({ length: 40 }, (_, i) => [victims[v].email, `guess-${i}`, `203.0.113.${10 + v}`] as [string, string, string]), 5)),
       ...[0, 1, 2, 3, 4].map((s) => stream(Array.from({ length: 60 }, (_, i) => [`leaked${s}-${i}@example.test`, 'Password1!', `198.51.100.${10 + s}`] as [string, string, string]), 10)),
-      stream(Array.from({ length: 120 }, (_, i) => [victims[5]!.email, `guess-${i}`, `100.64.${i % 40}.${Math.floor(i / 40) + 1}`] as [string, string, string]), 20),
+      stream(Array.from({ length: 120 }, (_, i) => [victims[5].email, `guess-${i}`, `100.64.${i % 40}.${Math.floor(i / 40) + 1}`] as [string, string, string]), 20),
     ];
     const legitimate = (async () => {
       let requests = 0;
@@ -67,6 +67,6 @@ describe('attack vs legitimate traffic, real server', () => {
     expect(results.flat().length).toBe(5 * 35 + 5 * 50 + 100);
     expect(legit.errors / legit.requests).toBeLessThan(0.01);
     // The owner of a brute-forced account still gets in from a clean address.
-    expect((await login(victims[0]!.email, victims[0]!.password, '192.0.2.200')).status).toBe(200);
+    expect((await login(victims[0].email, victims[0].password, '192.0.2.200')).status).toBe(200);
   }, 60_000);
 });

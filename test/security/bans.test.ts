@@ -27,7 +27,7 @@ describeWith(['redis'], 'IP bans across instances (redis)', () => {
   const [redis] = counterBackends();
 
   it('a ban reaches every instance through the bus at once, and an unban too', async () => {
-    const backend = redis!.backend();
+    const backend = redis.backend();
     const bus = localBus();
     const a = new Bans(backend, { bus, resyncMs: 60_000 });
     const b = new Bans(backend, { bus, resyncMs: 60_000 });
@@ -42,7 +42,7 @@ describeWith(['redis'], 'IP bans across instances (redis)', () => {
   });
 
   it('without the bus, the periodic re-read from Redis carries it within the resync interval', async () => {
-    const backend = redis!.backend();
+    const backend = redis.backend();
     const a = new Bans(backend, { resyncMs: 100 });
     const b = new Bans(backend, { resyncMs: 100 });
     await Promise.all([a.start(), b.start()]);
@@ -54,7 +54,7 @@ describeWith(['redis'], 'IP bans across instances (redis)', () => {
 
   it('bans expire', async () => {
     let now = 1_700_000_000_000;
-    const bans = new Bans(redis!.backend(), { now: () => now });
+    const bans = new Bans(redis.backend(), { now: () => now });
     await bans.add({ ip: '192.0.2.67', ttlMs: 1000, reason: 'short' });
     expect(bans.isBanned('192.0.2.67')).toBeDefined();
     now += 1001;
@@ -100,11 +100,11 @@ describeWith(['postgres', 'redis'], 'durable bans (PostgreSQL + Redis)', () => {
     const store = new SqlBanStore(db);
     await store.put({ ip: '198.51.100.70', reason: 'from db', createdAt: Date.now(), expiresAt: Date.now() + 60_000, createdBy: null });
     await store.put({ ip: '198.51.100.71', reason: 'expired', createdAt: 1, expiresAt: 2, createdBy: null });
-    const backend = redis!.backend();
+    const backend = redis.backend();
     const bans = new Bans(backend, { durable: store });
     await bans.start();
     expect(bans.list().map((b) => b.ip)).toEqual(['198.51.100.70']);
-    const fromRedis = await redis!.redis()!.hgetall(`${backend.keyPrefix}bans`);
+    const fromRedis = await redis.redis()!.hgetall(`${backend.keyPrefix}bans`);
     expect(Object.keys(fromRedis)).toEqual(['198.51.100.70']);
     bans.stop();
     await db.destroy();

@@ -25,7 +25,7 @@ describe('client IP resolution', () => {
   const xff = '203.0.113.9, 198.51.100.7, 10.0.0.2';
 
   it('ignores X-Forwarded-For by default (TRUST_PROXY=false), answering the canonical peer address', () => {
-    const resolve = createClientIpResolver(loadConfig({}).trustProxy!);
+    const resolve = createClientIpResolver(loadConfig({}).trustProxy);
     expect(loadConfig({}).trustProxy).toBe(false);
     expect(resolve('10.0.0.1', xff)).toBe('10.0.0.1');
     expect(resolve('::ffff:192.0.2.1', xff)).toBe('192.0.2.1');
@@ -101,11 +101,11 @@ describe('client IP resolution', () => {
         // Hops nearest last: the left-most X-Forwarded-For entry first, the socket at the end.
         const full = [...entries.map(([h]) => h), socket];
         expect(createClientIpResolver(false)(socket.text, header)).toBe(socket.canonical);
-        expect(createClientIpResolver(true)(socket.text, header)).toBe(full[0]!.canonical);
-        expect(createClientIpResolver(n)(socket.text, header)).toBe(full[Math.max(0, full.length - 1 - n)]!.canonical);
+        expect(createClientIpResolver(true)(socket.text, header)).toBe(full[0].canonical);
+        expect(createClientIpResolver(n)(socket.text, header)).toBe(full[Math.max(0, full.length - 1 - n)].canonical);
         let i = full.length - 1;
-        while (i > 0 && full[i]!.trusted) i--;
-        expect(createClientIpResolver(['10.0.0.0/8'])(socket.text, header)).toBe(full[i]!.canonical);
+        while (i > 0 && full[i].trusted) i--;
+        expect(createClientIpResolver(['10.0.0.0/8'])(socket.text, header)).toBe(full[i].canonical);
       },
     ));
   });

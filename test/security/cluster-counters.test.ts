@@ -48,8 +48,8 @@ describe('embedded serve --workers: one set of rate-limit counters in the primar
   });
 
   it('two workers share one login limit of 5', async () => {
-    const first = await consume(workers[0]!, 4);
-    const second = await consume(workers[1]!, 4);
+    const first = await consume(workers[0], 4);
+    const second = await consume(workers[1], 4);
     expect(first).toEqual([true, true, true, true]);
     expect(second).toEqual([true, false, false, false]);
   });

@@ -34,8 +34,8 @@ describe('security events', () => {
     const locked = audit.rows.find((r) => r.type === 'account_locked')!;
     expect(locked).toMatchObject({ ip: '192.0.2.2', details: { email: 'victim@example.com', action: 'refuse', lockSec: 60 } });
     expect(received.map((r) => r.body.event.type).sort()).toEqual(['account_locked', 'credential_stuffing']);
-    expect(received[0]!.headers['content-type']).toBe('application/json');
-    expect(received[0]!.body).toMatchObject({ source: 'tessera', kind: 'security_event' });
+    expect(received[0].headers['content-type']).toBe('application/json');
+    expect(received[0].body).toMatchObject({ source: 'tessera', kind: 'security_event' });
   });
 
   it('survives a dead webhook and a failing audit store', async () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { normalizeEmail } from '../../src/auth/normalize.js';
 import { TesseraError } from '../../src/errors/index.js';
 import { SecurityEvents, type SecurityEvent } from '../../src/security/events.js';

@@ -43,7 +43,7 @@ describe('security plugin (in-process counters)', () => {
   it('answers 429 rate_limited with RateLimit-* and Retry-After in the one error shape; login is tighter than the API', async () => {
     const a = await start({ RATE_LIMIT_IP_PER_MIN: '10', RATE_LIMIT_LOGIN_PER_MIN: '3' });
     const statuses: number[] = [];
-    let last;
+    let last: Awaited<ReturnType<typeof login>> | undefined;
     for (let i = 0; i < 4; i++) {
       last = await login(a, 'x@example.com', 'wrong-password');
       statuses.push(last.statusCode);

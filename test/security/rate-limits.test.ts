@@ -13,8 +13,8 @@ for (const { name, needs, backend } of counterBackends()) {
       for (let i = 0; i < 7; i++) decisions.push(await limits.consume('ip', '192.0.2.1'));
       expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, true, true, false, false]);
       expect(decisions.map((d) => d.remaining)).toEqual([4, 3, 2, 1, 0, 0, 0]);
-      expect(decisions[5]!.resetMs).toBeGreaterThan(0);
-      expect(decisions[5]!.resetMs).toBeLessThanOrEqual(60_000);
+      expect(decisions[5].resetMs).toBeGreaterThan(0);
+      expect(decisions[5].resetMs).toBeLessThanOrEqual(60_000);
       expect((await limits.consume('ip', '192.0.2.2')).allowed).toBe(true);
       expect((await limits.consume('login', '192.0.2.2')).remaining).toBe(1);
     });
@@ -33,7 +33,7 @@ for (const { name, needs, backend } of counterBackends()) {
 describeWith(['redis'], 'rate limits across instances', () => {
   const [redisBackend] = counterBackends();
   it('two instances on one Redis share one counter', async () => {
-    const b = redisBackend!.backend();
+    const b = redisBackend.backend();
     const a1 = new RateLimits(b, settings);
     const a2 = new RateLimits(b, settings);
     const results = [];

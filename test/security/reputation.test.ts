@@ -44,7 +44,7 @@ for (const { name, needs, backend } of counterBackends()) {
 describeWith(['redis'], 'IP reputation across instances', () => {
   const [redis] = counterBackends();
   it('a penalty taken on one instance is seen by another', async () => {
-    const b = redis!.backend();
+    const b = redis.backend();
     const one = new Reputation(b, settings);
     const two = new Reputation(b, settings);
     const now = Date.now();

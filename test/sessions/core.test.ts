@@ -22,7 +22,7 @@ describe('session core (no server)', () => {
     const { token } = await signedIn(a);
     await a.cache.flushAll();
     a.dbOps.length = 0;
-    const results = await Promise.all(Array.from({ length: 20 }, () => a.sessions.validate(token)));
+    const results = await Promise.all(Array.from({ length: 20 }, async () => a.sessions.validate(token)));
     expect(results.every((r) => r?.session.userId === results[0]?.session.userId)).toBe(true);
     expect(a.dbOps.filter((op) => op === 'session_by_token')).toHaveLength(1);
   });

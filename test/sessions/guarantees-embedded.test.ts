@@ -102,7 +102,7 @@ describe('de-duplication and negative caching', () => {
     await server.runtime.cache.flushAll(); // cold: nothing cached anywhere
     const before = ops.count('session_by_token');
     const reads = { count: () => ops.count('session_by_token') - before };
-    const results = await Promise.all(Array.from({ length: 100 }, () => server.runtime.sessions.validate(token)));
+    const results = await Promise.all(Array.from({ length: 100 }, async () => server.runtime.sessions.validate(token)));
     expect(results.every((r) => r?.tokenHash)).toBe(true);
     expect(reads.count()).toBe(1);
   });

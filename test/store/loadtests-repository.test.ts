@@ -89,19 +89,19 @@ function loadTestsSuite(factory: StoreFactory): void {
     expect(left.map((r) => r.id)).toContain(oldRunning.id);
 
     const [a, b, c] = left;
-    expect(await repo.saveBaseline({ runId: a!.id, name: 'first', createdAt: T0, report: '{"i":4}' })).toBe(true);
-    expect(await repo.saveBaseline({ runId: a!.id, name: 'again', createdAt: T0 + 1, report: '{}' })).toBe(false);
-    expect(await repo.baseline(a!.id)).toEqual({ runId: a!.id, name: 'first', createdAt: T0, report: '{"i":4}' });
-    await repo.saveBaseline({ runId: b!.id, name: 'second', createdAt: T0 + 10, report: '{}' });
-    await repo.saveBaseline({ runId: c!.id, name: 'third', createdAt: T0 + 20, report: '{}' });
-    expect(await repo.baselineIds([a!.id, b!.id, 'nope'])).toEqual(new Set([a!.id, b!.id]));
+    expect(await repo.saveBaseline({ runId: a.id, name: 'first', createdAt: T0, report: '{"i":4}' })).toBe(true);
+    expect(await repo.saveBaseline({ runId: a.id, name: 'again', createdAt: T0 + 1, report: '{}' })).toBe(false);
+    expect(await repo.baseline(a.id)).toEqual({ runId: a.id, name: 'first', createdAt: T0, report: '{"i":4}' });
+    await repo.saveBaseline({ runId: b.id, name: 'second', createdAt: T0 + 10, report: '{}' });
+    await repo.saveBaseline({ runId: c.id, name: 'third', createdAt: T0 + 20, report: '{}' });
+    expect(await repo.baselineIds([a.id, b.id, 'nope'])).toEqual(new Set([a.id, b.id]));
     expect(await repo.baselineIds([])).toEqual(new Set());
     expect(await repo.pruneBaselines(2)).toBe(1);
-    expect(await repo.baseline(a!.id)).toBeUndefined();
+    expect(await repo.baseline(a.id)).toBeUndefined();
     // A baseline is a copy: it outlives the run it came from.
     await repo.prune(0);
-    expect(await repo.get(c!.id)).toBeUndefined();
-    expect((await repo.baseline(c!.id))!.name).toBe('third');
+    expect(await repo.get(c.id)).toBeUndefined();
+    expect((await repo.baseline(c.id))!.name).toBe('third');
   });
 }
 

@@ -301,9 +301,9 @@ function repositorySuite(factory: StoreFactory): void {
         rotated, written!.change, ...marked.changes, ...revoked!.changes, ...all.changes,
       ]);
       expect(logged.map((r) => r.seq)).toEqual([...logged.map((r) => r.seq)].sort((x, y) => x - y));
-      expect((await store().sessions.changesAfter(logged[2]!.seq, 2)).map((r) => r.seq)).toEqual(logged.slice(3, 5).map((r) => r.seq));
+      expect((await store().sessions.changesAfter(logged[2].seq, 2)).map((r) => r.seq)).toEqual(logged.slice(3, 5).map((r) => r.seq));
       expect((await store().sessions.findById(a.id))?.revision).toBe(5);
-      expect(await store().sessions.changeSeqBefore(TB + 4)).toBe(logged[5]!.seq - 1);
+      expect(await store().sessions.changeSeqBefore(TB + 4)).toBe(logged[5].seq - 1);
       expect(await store().sessions.changeSeqBefore(TB + 999_999)).toBe(logged.at(-1)!.seq);
     });
 
@@ -389,8 +389,8 @@ function repositorySuite(factory: StoreFactory): void {
         await insertSession(s, user.id, { expiresAt: now - 5, idleExpiresAt: now - 5 }),
         await insertSession(s, user.id, { ...live(), revokedAt: revokedBefore - 1, revokeReason: 'ban' }),
       ];
-      const rotatedOut = gone[0]!.tokenHash;
-      expect(await s.sessions.rotate(gone[0]!.id, rotatedOut, randomHash(), T0, T0 + HOUR)).toBeTruthy();
+      const rotatedOut = gone[0].tokenHash;
+      expect(await s.sessions.rotate(gone[0].id, rotatedOut, randomHash(), T0, T0 + HOUR)).toBeTruthy();
 
       expect(await s.sessions.countByState(now)).toEqual({ active: 2, expired: 4, revoked: 2 });
 

@@ -103,7 +103,7 @@ async function limit(protection: Protection, request: FastifyRequest, reply: Fas
   const decisions = await Promise.all(
     routeKind ? [protection.limits.consume(ipKind, ip), protection.limits.consume(routeKind, ip)] : [protection.limits.consume(ipKind, ip)],
   );
-  protection.events.decision(ipKind, decisions[0]!.allowed ? 'allowed' : 'refused');
+  protection.events.decision(ipKind, decisions[0].allowed ? 'allowed' : 'refused');
   if (routeKind) protection.events.decision(routeKind, decisions[1]!.allowed ? 'allowed' : 'refused');
   applyDecision(protection, request, reply, RateLimits.tightest(decisions), ip);
 }

@@ -28,9 +28,9 @@ export const adminDashboardRoutes: RouteGroup = async (app, { deps }) => {
   const csp = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'";
   for (const [url, file] of Object.entries(FILES)) {
     const body = await readFile(file.path());
-    app.get(url, { schema: { hide: true } as Record<string, unknown> }, async (_request, reply) =>
+    app.get(url, { schema: { hide: true } }, async (_request, reply) =>
       reply.header('content-type', file.type).header('cache-control', 'no-cache').header('content-security-policy', csp).header('x-content-type-options', 'nosniff').send(body),
     );
   }
-  app.get('/admin/', { schema: { hide: true } as Record<string, unknown> }, async (_request, reply) => reply.redirect('/admin'));
+  app.get('/admin/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/admin'));
 };

@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { TesseraError } from '../../errors/index.js';
@@ -15,7 +14,7 @@ const RunResponse = Type.Object({ run: Type.Ref('LoadTestRun') });
 
 /** This server's listening address, as the allow-list knows it. */
 function selfAddress(app: FastifyInstance): SelfAddress {
-  const address = app.server.address() as AddressInfo | string | null;
+  const address = app.server.address();
   if (!address || typeof address === 'string') throw new TesseraError('unavailable', 'The server is not listening on a TCP port.');
   return { host: address.address, port: address.port };
 }

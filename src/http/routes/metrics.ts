@@ -8,7 +8,7 @@ export const metricsRoutes: RouteGroup = async (app, { deps }) => {
   if (!metrics?.enabled) return;
   const token = deps.config.metricsToken;
   const expected = token ? Buffer.from(`Bearer ${token}`) : undefined;
-  app.get('/metrics', { schema: { hide: true } as Record<string, unknown> }, async (request, reply) => {
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
     if (expected) {
       const given = Buffer.from(request.headers.authorization ?? '');
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new TesseraError('unauthenticated', 'A valid metrics token is required.');

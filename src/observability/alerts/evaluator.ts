@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { compare } from './rules.js';
 import type { AlertStore } from './store.js';
-import type { Alert, AlertChannel, AlertNotification, AlertRule, AlertState } from './types.js';
+import type { Alert, AlertChannel, AlertNotification, AlertRule } from './types.js';
 
 /** The one piece of the store the evaluator needs: a named lease (see LocksRepository). */
 export interface LockLease {
@@ -120,7 +120,7 @@ export class AlertEvaluator {
   }
 
   private async resolve(alert: Alert, by: Alert['resolvedBy'], value: number | null, now: number, out: AlertNotification[]): Promise<void> {
-    Object.assign(alert, { state: 'resolved' as AlertState, resolvedAt: now, resolvedBy: by, value, updatedAt: now });
+    Object.assign(alert, { state: 'resolved', resolvedAt: now, resolvedBy: by, value, updatedAt: now });
     await this.o.store.put(alert);
     out.push({ kind: 'alert', status: 'resolved', alert: { ...alert } });
   }

@@ -1,3 +1,4 @@
+import type { Kysely } from 'kysely';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Cluster, Redis } from 'ioredis';
@@ -141,7 +142,7 @@ export interface AlertTables {
 
 /** Alerts and rules in the database, for instances that share it without a Redis (and for embedded mode). */
 export class SqlAlertStore implements AlertStore {
-  constructor(private readonly db: import('kysely').Kysely<AlertTables>) {}
+  constructor(private readonly db: Kysely<AlertTables>) {}
 
   async list(): Promise<Alert[]> {
     return guard(async () => (await this.db.selectFrom('alerts').select('data').execute()).map((r) => JSON.parse(r.data) as Alert), 'database');

@@ -130,7 +130,7 @@ export function sessionsRepository(db: Db): SessionsRepository {
           .executeTakeFirst();
         if (!row) return undefined;
         const [change] = await logChanges(trx, [row], now);
-        return { data, version: Number(row.version), change: change! };
+        return { data, version: Number(row.version), change: change };
       });
     },
 

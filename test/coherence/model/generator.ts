@@ -29,7 +29,7 @@ export async function runGenerator(world: World, workers: number, until: number)
       }
       const user = world.prng.pick(world.users);
       if (user.frozen) continue;
-      await withUser(user, () => MUTATIONS[kind]!(world, instance, user));
+      await withUser(user, () => MUTATIONS[kind](world, instance, user));
     }
   }));
 }

@@ -23,7 +23,7 @@ export function createPrng(seed: number): Prng {
     int,
     between: (min, max) => min + int(max - min + 1),
     chance: (p) => next() < p,
-    pick: (items) => items[int(items.length)]!,
+    pick: (items) => items[int(items.length)],
     weighted: (weights) => {
       const entries = Object.entries(weights) as Array<[keyof typeof weights, number]>;
       let roll = next() * entries.reduce((sum, [, w]) => sum + w, 0);
@@ -31,7 +31,7 @@ export function createPrng(seed: number): Prng {
         roll -= weight;
         if (roll < 0) return key;
       }
-      return entries[entries.length - 1]![0];
+      return entries[entries.length - 1][0];
     },
   };
 }

@@ -30,14 +30,14 @@ async function finalSweep(world: World): Promise<void> {
  * breaks Redis, then faults healed, a settle pause, a final sweep of every token, and the checker.
  */
 export async function runModel(instances: Instance[], faults: FaultTarget, options: ModelOptions): Promise<{ summary: ModelSummary; history: History }> {
-  const admin = await instances[0]!.api('POST', '/v1/auth/login', { email: ADMIN.email, password: ADMIN.password });
+  const admin = await instances[0].api('POST', '/v1/auth/login', { email: ADMIN.email, password: ADMIN.password });
   if (admin.status !== 200) throw new Error(`admin login failed: ${admin.status}`);
   const world: World = {
     users: [], instances, history: new History(), prng: createPrng(options.seed), rotationGraceMs: options.rotationGraceMs,
-    admin: { token: admin.body.token, api: instances[0]!.api, email: ADMIN.email, password: ADMIN.password }, roleCounter: 0,
+    admin: { token: admin.body.token, api: instances[0].api, email: ADMIN.email, password: ADMIN.password }, roleCounter: 0,
   };
   for (let i = 0; i < (options.users ?? 6); i += 1) {
-    const s = await newSession(instances[i % instances.length]!.api);
+    const s = await newSession(instances[i % instances.length].api);
     world.users.push({ id: s.userId, email: s.email, password: 'correct horse battery staple', sessions: [{ id: s.sessionId, token: s.token, rotated: [], live: true, uncertain: false }], frozen: false, lock: Promise.resolve() });
   }
 

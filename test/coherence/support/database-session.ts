@@ -6,7 +6,7 @@ export async function databaseSessionVersion(databaseUrl: string, sessionId: str
   await client.connect();
   try {
     const result = await client.query<{ version: number }>('select version from sessions where id = $1', [sessionId]);
-    return Number(result.rows[0]!.version);
+    return Number(result.rows[0].version);
   } finally {
     await client.end();
   }

@@ -31,19 +31,19 @@ describe('built-in Tessera scenarios (against the fixture server)', () => {
     // The run then logs in as those users: every step answered as it should, nothing failed.
     const { login, session, logout } = report.steps;
     expect(Object.keys(report.steps).sort()).toEqual(['login', 'logout', 'session']);
-    expect(login!.reqs).toBeGreaterThan(0);
-    expect(login!.statuses).toEqual({ 200: login!.reqs });
-    expect(session!.statuses).toEqual({ 200: session!.reqs });
-    expect(logout!.statuses).toEqual({ 204: logout!.reqs });
-    for (const step of [login!, session!, logout!]) expect(step.failed).toBe(0);
+    expect(login.reqs).toBeGreaterThan(0);
+    expect(login.statuses).toEqual({ 200: login.reqs });
+    expect(session.statuses).toEqual({ 200: session.reqs });
+    expect(logout.statuses).toEqual({ 204: logout.reqs });
+    for (const step of [login, session, logout]) expect(step.failed).toBe(0);
     expect(report.errors).toEqual({});
-    expect(report.metrics.checks!.values.fails).toBe(0);
-    expect(report.metrics.http_req_failed!.values.rate).toBe(0);
+    expect(report.metrics.checks.values.fails).toBe(0);
+    expect(report.metrics.http_req_failed.values.rate).toBe(0);
     expect(report.aborted).toBeUndefined();
     // The fixture saw exactly the requests the report counts, and no failed login.
-    expect(fx.stats.logins - before.logins).toBe(login!.reqs);
-    expect(fx.stats.checks - before.checks).toBe(session!.reqs);
-    expect(fx.stats.logouts - before.logouts).toBe(logout!.reqs);
+    expect(fx.stats.logins - before.logins).toBe(login.reqs);
+    expect(fx.stats.checks - before.checks).toBe(session.reqs);
+    expect(fx.stats.logouts - before.logouts).toBe(logout.reqs);
     expect(fx.stats.failedLogins).toBe(before.failedLogins);
   });
 

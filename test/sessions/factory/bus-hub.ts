@@ -27,22 +27,24 @@ export class BusHub {
   bus(): InvalidationBus {
     const member = { handlers: [] as Array<(m: BusMessage) => void>, state: [] as Array<(c: boolean) => void> };
     this.#members.add(member);
-    const hub = this;
+    const lostAt = () => this.#lostAt;
+    const losing = () => this.#losing;
+    const members = () => this.#members;
     return {
       get connected() {
-        return hub.#lostAt === undefined;
+        return lostAt() === undefined;
       },
       get lostAt() {
-        return hub.#lostAt;
+        return lostAt();
       },
       async publish(message) {
-        if (hub.#lostAt !== undefined) throw new Error('bus down (chaos)');
-        if (hub.#losing) return;
-        for (const other of hub.#members) if (other !== member) for (const h of other.handlers) h(structuredClone(message));
+        if (lostAt() !== undefined) throw new Error('bus down (chaos)');
+        if (losing()) return;
+        for (const other of members()) if (other !== member) for (const h of other.handlers) h(structuredClone(message));
       },
       subscribe: (handler) => void member.handlers.push(handler),
       onStateChange: (listener) => void member.state.push(listener),
-      close: async () => void hub.#members.delete(member),
+      close: async () => void members().delete(member),
     };
   }
 }
