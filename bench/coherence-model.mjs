@@ -28,6 +28,8 @@ const env = {
 };
 const child = spawn('npx', ['vitest', 'run', 'test/coherence/model.test.ts'], { env, stdio: 'inherit' });
 child.on('exit', (code) => {
-  console.log(`coherence model: ${code === 0 ? 'no violations' : 'FAILED'} (replay: node bench/coherence-model.mjs --seed ${seed} --duration ${values.duration}${values.cluster ? ' --cluster' : ''})`);
+  console.log(
+    `coherence model: ${code === 0 ? 'no violations' : 'FAILED'} (replay: node bench/coherence-model.mjs --seed ${seed} --duration ${values.duration}${values.cluster ? ' --cluster' : ''})`,
+  );
   process.exit(code ?? 1);
 });

@@ -25,13 +25,20 @@ for (let i = 0; i < profile.samples.length; i++) {
   self.set(profile.samples[i], (self.get(profile.samples[i]) ?? 0) + dt);
 }
 const total = [...self.values()].reduce((a, b) => a + b, 0);
-const idle = [...self].filter(([id]) => byId.get(id).callFrame.functionName === '(idle)').reduce((a, [, t]) => a + t, 0);
+const idle = [...self]
+  .filter(([id]) => byId.get(id).callFrame.functionName === '(idle)')
+  .reduce((a, [, t]) => a + t, 0);
 const busy = total - idle;
 
 const where = (cf) => {
   const url = cf.url.replace(/^file:\/\//, '');
   const nm = url.lastIndexOf('node_modules/');
-  if (nm >= 0) return url.slice(nm + 13).split('/').slice(0, url.slice(nm + 13).startsWith('@') ? 2 : 1).join('/');
+  if (nm >= 0)
+    return url
+      .slice(nm + 13)
+      .split('/')
+      .slice(0, url.slice(nm + 13).startsWith('@') ? 2 : 1)
+      .join('/');
   if (url.includes('/dist/')) return `tessera:${url.slice(url.indexOf('/dist/') + 6)}`;
   if (url.startsWith('node:')) return url;
   return url || '(native)';
@@ -65,7 +72,9 @@ const print = (title, map, n) => {
   console.log(`\n${title}`);
   for (const [k, t] of [...map].sort((a, b) => b[1] - a[1]).slice(0, n)) console.log(`${pct(t)}  ${k}`);
 };
-console.log(`${file}: ${(total / 1000).toFixed(0)} ms sampled, busy ${(busy / 1000).toFixed(0)} ms (${((busy / total) * 100).toFixed(0)}%)`);
+console.log(
+  `${file}: ${(total / 1000).toFixed(0)} ms sampled, busy ${(busy / 1000).toFixed(0)} ms (${((busy / total) * 100).toFixed(0)}%)`,
+);
 print('self time by package / area (share of busy time)', selfByPkg, 25);
 print('self time by function', selfByFn, top);
 print('inclusive time by function', new Map([...inclusive].filter(([k]) => !k.startsWith('(root)'))), top);

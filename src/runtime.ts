@@ -61,10 +61,19 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     const stack = add(buildCacheLayer(config, logger, instanceId));
     const observability = add(await buildObservabilityLayer(config, { logger, store, stack, instanceId }));
     const observer = composeObservers(options.observer, sessionObserver(observability.metrics));
-    const { sessions, cache, audit, permissions } = add(buildSessionLayer(config, { store, stack, metrics: observability.metrics, observer, logger }));
+    const { sessions, cache, audit, permissions } = add(
+      buildSessionLayer(config, { store, stack, metrics: observability.metrics, observer, logger }),
+    );
     const protection = add(await buildProtectionLayer(config, { store, bus: stack.bus, audit, logger }));
     const guard = config.protectionEnabled ? protection.guard : NO_LOGIN_PROTECTION;
-    const users = new UserService(store, new PasswordHasher(config.passwordHashConcurrency), permissions, sessions, audit, guard);
+    const users = new UserService(
+      store,
+      new PasswordHasher(config.passwordHashConcurrency),
+      permissions,
+      sessions,
+      audit,
+      guard,
+    );
     if (config.adminEmail && config.adminPassword) {
       await users.ensureAdmin(config.adminEmail, config.adminPassword);
       logger.info({ email: config.adminEmail }, 'admin account ensured');
@@ -92,13 +101,35 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     };
 
     return {
-      instanceId, config, logger, store, sessions, cache, users, audit, l2: stack.l2, bus: stack.bus, breaker: stack.breaker, permissions,
-      jobs, observer, observability, protection, loadTests,
+      instanceId,
+      config,
+      logger,
+      store,
+      sessions,
+      cache,
+      users,
+      audit,
+      l2: stack.l2,
+      bus: stack.bus,
+      breaker: stack.breaker,
+      permissions,
+      jobs,
+      observer,
+      observability,
+      protection,
+      loadTests,
       cacheAdmin,
       readiness: () => observability.readiness(),
       startJobs() {
         observability.start();
-        startSessionJobs(jobs, config, { store, cache, permissions, metrics: observability.metrics, logger, instanceId });
+        startSessionJobs(jobs, config, {
+          store,
+          cache,
+          permissions,
+          metrics: observability.metrics,
+          logger,
+          instanceId,
+        });
       },
       close: () => closeInReverse(layers),
     };

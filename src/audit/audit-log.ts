@@ -2,8 +2,20 @@ import type { Logger } from 'pino';
 import type { AuditRecord, AuditRepository } from '../store/types.js';
 
 export type AuditEventType =
-  | 'signup' | 'login_success' | 'login_failure' | 'logout' | 'logout_all' | 'session_refresh' | 'session_revoked'
-  | 'token_reuse_detected' | 'password_changed' | 'roles_changed' | 'lockout' | 'ban' | 'unban' | (string & {});
+  | 'signup'
+  | 'login_success'
+  | 'login_failure'
+  | 'logout'
+  | 'logout_all'
+  | 'session_refresh'
+  | 'session_revoked'
+  | 'token_reuse_detected'
+  | 'password_changed'
+  | 'roles_changed'
+  | 'lockout'
+  | 'ban'
+  | 'unban'
+  | (string & {});
 
 export interface AuditInput {
   tenant?: string | null;
@@ -23,7 +35,10 @@ export type AuditListener = (event: AuditRecord) => void;
 export class AuditLog {
   private readonly listeners: AuditListener[] = [];
 
-  constructor(private readonly repo: AuditRepository, private readonly logger: Logger) {}
+  constructor(
+    private readonly repo: AuditRepository,
+    private readonly logger: Logger,
+  ) {}
 
   onEvent(listener: AuditListener): void {
     this.listeners.push(listener);

@@ -34,10 +34,21 @@ export class UserService<Entry extends CurrentSession> {
   async signup(input: SignupInput, client: ClientInfo) {
     const passwordHash = await this.passwords.hash(input.password);
     const user = await this.store.users.create(
-      { tenant: normalizeTenant(input.tenant), email: normalizeEmail(input.email), name: input.name?.trim() || null, passwordHash, roles: input.roles ?? ['user'] },
+      {
+        tenant: normalizeTenant(input.tenant),
+        email: normalizeEmail(input.email),
+        name: input.name?.trim() || null,
+        passwordHash,
+        roles: input.roles ?? ['user'],
+      },
       Date.now(),
     );
-    await this.audit.record('signup', { tenant: user.tenant, userId: user.id, ip: client.ip, userAgent: client.userAgent });
+    await this.audit.record('signup', {
+      tenant: user.tenant,
+      userId: user.id,
+      ip: client.ip,
+      userAgent: client.userAgent,
+    });
     return this.view(user);
   }
 
@@ -49,22 +60,46 @@ export class UserService<Entry extends CurrentSession> {
     const ok = await this.passwords.verify(user?.passwordHash, input.password);
     if (!user || !ok) {
       await this.protection.recordFailure(attempt);
-      await this.audit.record('login_failure', { tenant: attempt.tenant, userId: user?.id, ip: client.ip, userAgent: client.userAgent, details: { reason: 'invalid_credentials' } });
+      await this.audit.record('login_failure', {
+        tenant: attempt.tenant,
+        userId: user?.id,
+        ip: client.ip,
+        userAgent: client.userAgent,
+        details: { reason: 'invalid_credentials' },
+      });
       throw new TesseraError('invalid_credentials');
     }
     await this.protection.recordSuccess(attempt);
     const opened = await this.sessions.open(user, await this.view(user), client);
-    await this.audit.record('login_success', { tenant: user.tenant, userId: user.id, sessionId: opened.entry.session.id, ip: client.ip, userAgent: client.userAgent });
+    await this.audit.record('login_success', {
+      tenant: user.tenant,
+      userId: user.id,
+      sessionId: opened.entry.session.id,
+      ip: client.ip,
+      userAgent: client.userAgent,
+    });
     return opened;
   }
 
   /** Checks the current password, stores the new one and revokes every other session of the user. */
-  async changePassword(entry: CurrentSession, currentPassword: string, newPassword: string, client: ClientInfo): Promise<void> {
+  async changePassword(
+    entry: CurrentSession,
+    currentPassword: string,
+    newPassword: string,
+    client: ClientInfo,
+  ): Promise<void> {
     const user = await this.store.users.findById(entry.session.userId);
-    if (!user || !(await this.passwords.verify(user.passwordHash, currentPassword))) throw new TesseraError('invalid_credentials', 'The current password is incorrect.');
+    if (!user || !(await this.passwords.verify(user.passwordHash, currentPassword)))
+      throw new TesseraError('invalid_credentials', 'The current password is incorrect.');
     await this.store.users.setPasswordHash(user.id, await this.passwords.hash(newPassword), Date.now());
     await this.sessions.revokeAll(user.id, 'password_changed', entry.session.id);
-    await this.audit.record('password_changed', { tenant: user.tenant, userId: user.id, sessionId: entry.session.id, ip: client.ip, userAgent: client.userAgent });
+    await this.audit.record('password_changed', {
+      tenant: user.tenant,
+      userId: user.id,
+      sessionId: entry.session.id,
+      ip: client.ip,
+      userAgent: client.userAgent,
+    });
   }
 
   async setRoles(userId: string, roles: string[], actor: { userId: string; ip: string }) {
@@ -72,7 +107,12 @@ export class UserService<Entry extends CurrentSession> {
     const user = await this.store.users.setRoles(userId, [...new Set(roles)], Date.now());
     if (!user) throw new TesseraError('not_found', 'No such user.');
     await this.sessions.userChanged(user.id);
-    await this.audit.record('roles_changed', { tenant: user.tenant, userId: user.id, ip: actor.ip, details: { by: actor.userId, from: before?.roles ?? [], to: user.roles } });
+    await this.audit.record('roles_changed', {
+      tenant: user.tenant,
+      userId: user.id,
+      ip: actor.ip,
+      details: { by: actor.userId, from: before?.roles ?? [], to: user.roles },
+    });
     return this.view(user);
   }
 
@@ -94,7 +134,8 @@ export class UserService<Entry extends CurrentSession> {
     if (!(await this.passwords.verify(existing.passwordHash, password))) {
       await this.store.users.setPasswordHash(existing.id, await this.passwords.hash(password), Date.now());
     }
-    if (!existing.roles.includes('admin')) await this.store.users.setRoles(existing.id, [...existing.roles, 'admin'], Date.now());
+    if (!existing.roles.includes('admin'))
+      await this.store.users.setRoles(existing.id, [...existing.roles, 'admin'], Date.now());
     return (await this.store.users.findById(existing.id))!;
   }
 }

@@ -10,7 +10,14 @@ process.once('message', (request: LoadRequest) => {
   // autocannon's own latency histogram has whole-millisecond resolution; a hot path answers well under 1 ms.
   const latency = createHistogram({ lowest: 1, highest: 60_000_000_000, figures: 3 });
   const instance = autocannon(
-    { url: request.url, headers: request.headers, connections: request.connections, duration: request.durationSec, pipelining: 1, timeout: 10 },
+    {
+      url: request.url,
+      headers: request.headers,
+      connections: request.connections,
+      duration: request.durationSec,
+      pipelining: 1,
+      timeout: 10,
+    },
     (error, result) => {
       if (error) {
         process.send!({ error: error.message }, () => process.exit(1));

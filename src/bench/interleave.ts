@@ -24,9 +24,17 @@ const median = (values: number[]): number => {
 export async function measureInterleaved(targets: TargetHandle[], settings: BenchSettings): Promise<TargetFigures[]> {
   const load = async (target: TargetHandle, durationSec: number): Promise<LoadResult> => {
     const cpuBefore = await target.cpuMicros();
-    const result = await runLoad({ url: target.info.url, headers: target.info.headers, connections: settings.connections, durationSec });
+    const result = await runLoad({
+      url: target.info.url,
+      headers: target.info.headers,
+      connections: settings.connections,
+      durationSec,
+    });
     const cpu = (await target.cpuMicros()) - cpuBefore;
-    return { ...result, cpuMicrosPerRequest: result.requests > 0 ? Math.round((cpu / result.requests) * 10) / 10 : undefined };
+    return {
+      ...result,
+      cpuMicrosPerRequest: result.requests > 0 ? Math.round((cpu / result.requests) * 10) / 10 : undefined,
+    };
   };
   const warmupSec = Math.max(1, Math.min(2, Math.round(settings.durationSec / 2)));
   for (const target of targets) {
@@ -38,7 +46,9 @@ export async function measureInterleaved(targets: TargetHandle[], settings: Benc
     const order = round % 2 === 0 ? targets : [...targets].reverse();
     for (const target of order) {
       const result = await load(target, settings.durationSec);
-      settings.log(`  round ${round + 1}/${settings.rounds} ${target.name}: ${Math.round(result.reqPerSec)} req/s, p99 ${result.p99Ms} ms, ${result.cpuMicrosPerRequest} µs CPU/req${result.non2xx || result.errors ? ` (${result.non2xx} non-2xx, ${result.errors} errors)` : ''}`);
+      settings.log(
+        `  round ${round + 1}/${settings.rounds} ${target.name}: ${Math.round(result.reqPerSec)} req/s, p99 ${result.p99Ms} ms, ${result.cpuMicrosPerRequest} µs CPU/req${result.non2xx || result.errors ? ` (${result.non2xx} non-2xx, ${result.errors} errors)` : ''}`,
+      );
       rounds.get(target.name)!.push(result);
     }
   }
@@ -59,4 +69,5 @@ export async function measureInterleaved(targets: TargetHandle[], settings: Benc
   });
 }
 
-export const ratio = (value: number, reference: number): number => (reference > 0 ? Math.round((value / reference) * 1000) / 1000 : 0);
+export const ratio = (value: number, reference: number): number =>
+  reference > 0 ? Math.round((value / reference) * 1000) / 1000 : 0;

@@ -9,10 +9,13 @@ export function runLoad(request: LoadRequest): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = fork(RUNNER, [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let settled = false;
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      finish(new Error(`load generator did not finish within ${request.durationSec + 30}s`));
-    }, (request.durationSec + 30) * 1000);
+    const timer = setTimeout(
+      () => {
+        child.kill('SIGKILL');
+        finish(new Error(`load generator did not finish within ${request.durationSec + 30}s`));
+      },
+      (request.durationSec + 30) * 1000,
+    );
     const finish = (error: Error | undefined, result?: LoadResult) => {
       if (settled) return;
       settled = true;

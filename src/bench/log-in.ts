@@ -23,7 +23,11 @@ async function logInTessera(info: TargetInfo): Promise<TargetInfo> {
   const { token } = (await post(base, '/v1/auth/login', { email, password: BENCH_PASSWORD }, 200)) as { token: string };
   const headers = { authorization: `Bearer ${token}` };
   const res = await fetch(info.url, { headers });
-  const captured: CapturedResponse = { status: res.status, headers: Object.fromEntries(res.headers), body: await res.text() };
+  const captured: CapturedResponse = {
+    status: res.status,
+    headers: Object.fromEntries(res.headers),
+    body: await res.text(),
+  };
   if (res.status !== 200) throw new Error(`GET /v1/auth/session answered ${res.status}: ${captured.body}`);
   return { url: info.url, headers, captured };
 }
@@ -32,7 +36,8 @@ async function logInExpressSession(info: TargetInfo): Promise<TargetInfo> {
   const base = new URL(info.url).origin;
   const login = await fetch(`${base}/login`, { method: 'POST' });
   const cookie = login.headers.get('set-cookie')?.split(';')[0];
-  if (login.status !== 204 || !cookie) throw new Error(`express-session login answered ${login.status} without a cookie`);
+  if (login.status !== 204 || !cookie)
+    throw new Error(`express-session login answered ${login.status} without a cookie`);
   const check = await fetch(info.url, { headers: { cookie } });
   await check.text();
   if (check.status !== 200) throw new Error(`express-session validation answered ${check.status}`);
@@ -40,7 +45,11 @@ async function logInExpressSession(info: TargetInfo): Promise<TargetInfo> {
 }
 
 async function post(base: string, route: string, body: unknown, expected: number): Promise<unknown> {
-  const res = await fetch(base + route, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(base + route, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const text = await res.text();
   if (res.status !== expected) throw new Error(`POST ${route} answered ${res.status}: ${text}`);
   return JSON.parse(text);

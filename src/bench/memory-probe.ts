@@ -23,14 +23,30 @@ function entry(now: number, i: number): SessionEntry {
   return {
     tokenHash: hashToken(generateToken()),
     session: {
-      id: generateToken().slice(4), userId, tenant: DEFAULT_TENANT, tokenHash: '', createdAt: now, lastSeenAt: now,
-      expiresAt: now + 7 * 86_400_000, idleExpiresAt: now + 1_800_000, revokedAt: null, revokeReason: null,
-      ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36',
-      data: {}, version: 1, revision: 1,
+      id: generateToken().slice(4),
+      userId,
+      tenant: DEFAULT_TENANT,
+      tokenHash: '',
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: now + 7 * 86_400_000,
+      idleExpiresAt: now + 1_800_000,
+      revokedAt: null,
+      revokeReason: null,
+      ip: '203.0.113.7',
+      userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36',
+      data: {},
+      version: 1,
+      revision: 1,
     },
     user: {
-      id: userId, email: `user-${i}@example.com`, name: `User ${i}`, tenant: DEFAULT_TENANT, roles: ['user'],
-      permissions: ['session:read', 'session:write'], createdAt: new Date(now).toISOString(),
+      id: userId,
+      email: `user-${i}@example.com`,
+      name: `User ${i}`,
+      tenant: DEFAULT_TENANT,
+      roles: ['user'],
+      permissions: ['session:read', 'session:write'],
+      createdAt: new Date(now).toISOString(),
     },
   };
 }
@@ -61,12 +77,15 @@ process.once('message', ({ entries }: { entries: number }) => {
   for (const e of stored) e.body = JSON.stringify({ session: toSessionView(e.session), user: e.user });
   const withBody = heapAfterGc();
   const refs = entries * 8;
-  process.send!({
-    entries,
-    bytesPerEntry: Math.round((filled - before - refs) / entries),
-    bytesPerEntryWithBody: Math.round((withBody - before - refs) / entries),
-    bodyBytes: Buffer.byteLength(stored[0].body!),
-    heapBytes: { before, filled, withBody },
-    cached: cache.peek(stored[entries - 1].tokenHash) !== undefined,
-  }, () => process.exit(0));
+  process.send!(
+    {
+      entries,
+      bytesPerEntry: Math.round((filled - before - refs) / entries),
+      bytesPerEntryWithBody: Math.round((withBody - before - refs) / entries),
+      bodyBytes: Buffer.byteLength(stored[0].body!),
+      heapBytes: { before, filled, withBody },
+      cached: cache.peek(stored[entries - 1].tokenHash) !== undefined,
+    },
+    () => process.exit(0),
+  );
 });

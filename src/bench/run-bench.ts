@@ -15,7 +15,11 @@ export interface BenchReport {
 }
 
 /** Runs the named suites one after another, printing each table as it completes. */
-export async function runBench(names: string[], settings: BenchSettings, print: (text: string) => void): Promise<BenchReport> {
+export async function runBench(
+  names: string[],
+  settings: BenchSettings,
+  print: (text: string) => void,
+): Promise<BenchReport> {
   const started = Date.now();
   const machine = describeMachine();
   const report: BenchReport = {
@@ -24,14 +28,22 @@ export async function runBench(names: string[], settings: BenchSettings, print: 
     durationMs: 0,
     machine: { ...machine, loadAverageAfter: [] },
     settings: {
-      rounds: settings.rounds, durationSec: settings.durationSec, connections: settings.connections, profileDir: settings.profileDir,
-      redis: Boolean(settings.redisUrl), postgres: Boolean(settings.databaseUrl),
+      rounds: settings.rounds,
+      durationSec: settings.durationSec,
+      connections: settings.connections,
+      profileDir: settings.profileDir,
+      redis: Boolean(settings.redisUrl),
+      postgres: Boolean(settings.databaseUrl),
     },
     suites: {},
     failed: {},
   };
-  print(`tessera bench: ${names.join(', ')} — ${machine.cpus} × ${machine.cpuModel}, node ${machine.node}, load average ${machine.loadAverage.join(' ')}`);
-  print(`  ${settings.rounds} interleaved round(s) of ${settings.durationSec}s per target, ${settings.connections} connections, medians of rounds`);
+  print(
+    `tessera bench: ${names.join(', ')} — ${machine.cpus} × ${machine.cpuModel}, node ${machine.node}, load average ${machine.loadAverage.join(' ')}`,
+  );
+  print(
+    `  ${settings.rounds} interleaved round(s) of ${settings.durationSec}s per target, ${settings.connections} connections, medians of rounds`,
+  );
   for (const suite of SUITES.filter((s) => names.includes(s.name))) {
     settings.log(`${suite.name}: ${suite.description}`);
     try {

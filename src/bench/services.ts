@@ -27,7 +27,12 @@ export async function deleteRedisPrefix(url: string, prefix: string): Promise<nu
 /** Whether a Redis answers PING within a second. */
 export async function redisReachable(url: string | undefined): Promise<boolean> {
   if (!url) return false;
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: () => null });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 1000,
+    retryStrategy: () => null,
+  });
   redis.on('error', () => {});
   try {
     await redis.connect();
@@ -44,7 +49,10 @@ export async function redisReachable(url: string | undefined): Promise<boolean> 
  * into the real one; drop() removes it, ending any connection still open. `{error}` when the server is
  * unreachable or refuses CREATE DATABASE.
  */
-export async function createBenchDatabase(url: string, label = 'bench'): Promise<{ url: string; drop(): Promise<void> } | { error: string }> {
+export async function createBenchDatabase(
+  url: string,
+  label = 'bench',
+): Promise<{ url: string; drop(): Promise<void> } | { error: string }> {
   const name = `tessera_${label}_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
   try {

@@ -9,11 +9,15 @@ import type { RunningTarget, TargetSpec } from './targets/types.js';
 
 async function start(spec: TargetSpec): Promise<RunningTarget> {
   switch (spec.kind) {
-    case 'tessera': return startTesseraTarget(spec.env);
-    case 'bare-http': return startBareHttp(spec.response);
-    case 'bare-fastify': return startBareFastify(spec.response);
+    case 'tessera':
+      return startTesseraTarget(spec.env);
+    case 'bare-http':
+      return startBareHttp(spec.response);
+    case 'bare-fastify':
+      return startBareFastify(spec.response);
     // Loaded on demand: express, express-session and connect-redis are only needed by the peers suite.
-    case 'express-session': return (await import('./targets/express-session.js')).startExpressSession(spec);
+    case 'express-session':
+      return (await import('./targets/express-session.js')).startExpressSession(spec);
   }
 }
 
@@ -42,7 +46,8 @@ process.on('message', (message: { start?: TargetSpec; stop?: true; cpu?: true })
       running = target;
       process.send!({ ready: target.info });
     },
-    (error: unknown) => process.send!({ error: error instanceof Error ? error.message : String(error) }, () => process.exit(1)),
+    (error: unknown) =>
+      process.send!({ error: error instanceof Error ? error.message : String(error) }, () => process.exit(1)),
   );
 });
 process.on('disconnect', () => void stop());

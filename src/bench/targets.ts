@@ -19,8 +19,20 @@ export interface TargetHandle {
 }
 
 /** Starts a target in its own process (the server never shares an event loop with the load generator). */
-export function startTarget(name: string, spec: TargetSpec, options: { profileDir?: string } = {}): Promise<TargetHandle> {
-  const execArgv = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(options.profileDir), '--cpu-prof-name', `${safe(name)}.${Date.now()}.cpuprofile`] : [];
+export function startTarget(
+  name: string,
+  spec: TargetSpec,
+  options: { profileDir?: string } = {},
+): Promise<TargetHandle> {
+  const execArgv = options.profileDir
+    ? [
+        '--cpu-prof',
+        '--cpu-prof-dir',
+        path.resolve(options.profileDir),
+        '--cpu-prof-name',
+        `${safe(name)}.${Date.now()}.cpuprofile`,
+      ]
+    : [];
   const child = fork(TARGET_PROCESS, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -38,11 +50,19 @@ export function startTarget(name: string, spec: TargetSpec, options: { profileDi
         reject(new Error(`${name}: ${message.error ?? 'no target information'}`));
         return;
       }
-      const handle = (info: TargetInfo): TargetHandle => ({ name, info, cpuMicros: () => askCpu(child), stop: () => stopChild(child) });
-      logIn(message.ready).then((info) => resolve(handle(info)), async (error: unknown) => {
-        await stopChild(child);
-        reject(new Error(`${name}: ${error instanceof Error ? error.message : String(error)}`));
+      const handle = (info: TargetInfo): TargetHandle => ({
+        name,
+        info,
+        cpuMicros: () => askCpu(child),
+        stop: () => stopChild(child),
       });
+      logIn(message.ready).then(
+        (info) => resolve(handle(info)),
+        async (error: unknown) => {
+          await stopChild(child);
+          reject(new Error(`${name}: ${error instanceof Error ? error.message : String(error)}`));
+        },
+      );
     });
     child.send({ start: spec });
   });

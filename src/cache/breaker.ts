@@ -1,6 +1,4 @@
-import {
-  CircuitState, ConsecutiveBreaker, TimeoutStrategy, circuitBreaker, handleAll, timeout, wrap,
-} from 'cockatiel';
+import { CircuitState, ConsecutiveBreaker, TimeoutStrategy, circuitBreaker, handleAll, timeout, wrap } from 'cockatiel';
 import { DependencyError } from '../errors/index.js';
 import type { Breaker, BreakerState } from './types.js';
 

@@ -13,13 +13,21 @@ interface BusPacket {
 
 /** The worker side of the IPC channel (process in a node:cluster worker). */
 export interface IpcChannel {
-  send?: (message: unknown, sendHandle?: undefined, options?: undefined, callback?: (error: Error | null) => void) => boolean;
+  send?: (
+    message: unknown,
+    sendHandle?: undefined,
+    options?: undefined,
+    callback?: (error: Error | null) => void,
+  ) => boolean;
   on(event: 'message', listener: (message: unknown) => void): unknown;
   off(event: 'message', listener: (message: unknown) => void): unknown;
 }
 
 const isBusPacket = (value: unknown): value is BusPacket =>
-  !!value && typeof value === 'object' && (value as BusPacket).type === TYPE && typeof (value as BusPacket).from === 'string' &&
+  !!value &&
+  typeof value === 'object' &&
+  (value as BusPacket).type === TYPE &&
+  typeof (value as BusPacket).from === 'string' &&
   isBusMessage((value as BusPacket).message);
 
 /**
@@ -28,7 +36,7 @@ const isBusPacket = (value: unknown): value is BusPacket =>
  * and its workers cannot silently drop messages while they live, so the bus is always connected.
  */
 export function createClusterIpcBus(options: { instanceId: string; channel?: IpcChannel }): InvalidationBus {
-  const channel = options.channel ?? (process);
+  const channel = options.channel ?? process;
   const handlers: Array<(message: BusMessage) => void> = [];
   const onMessage = (packet: unknown): void => {
     if (!isBusPacket(packet) || packet.from === options.instanceId) return;
@@ -78,4 +86,3 @@ export function relayBusMessagesInPrimary(cluster: Pick<Cluster, 'on' | 'off' | 
     cluster.off('message', relay);
   };
 }
-

@@ -26,7 +26,11 @@ export interface RedisBus extends InvalidationBus {
  * published came back through Redis. A closed subscriber connection marks the bus lost at once; a
  * frozen Redis or a silently dead path is caught when heartbeats stop coming back.
  */
-export function createRedisBus(commandRedis: RedisConnection, subscriberRedis: RedisConnection, options: RedisBusOptions): RedisBus {
+export function createRedisBus(
+  commandRedis: RedisConnection,
+  subscriberRedis: RedisConnection,
+  options: RedisBusOptions,
+): RedisBus {
   const { channel, instanceId } = options;
   const heartbeatChannel = `${channel}:hb:${instanceId}`;
   const heartbeatMs = options.heartbeatMs ?? 1000;
@@ -129,7 +133,9 @@ export function createRedisBus(commandRedis: RedisConnection, subscriberRedis: R
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([
           subscriberRedis.unsubscribe(channel, heartbeatChannel).catch(() => {}),
-          new Promise((resolve) => { timer = setTimeout(resolve, 250); }),
+          new Promise((resolve) => {
+            timer = setTimeout(resolve, 250);
+          }),
         ]);
         clearTimeout(timer);
       }

@@ -105,7 +105,7 @@ export function createRedisL2(redis: RedisConnection, options: RedisL2Options): 
     async flush() {
       // Long-running: refused while the breaker is open, but not held to the per-call timeout.
       if (breaker.state === 'open') throw new DependencyError('redis');
-      const nodes: Redis[] = isCluster ? (redis).nodes('master') : [redis];
+      const nodes: Redis[] = isCluster ? redis.nodes('master') : [redis];
       // A cluster that has not discovered its masters yet would "flush" nothing and report success.
       if (nodes.length === 0) throw new DependencyError('redis');
       try {

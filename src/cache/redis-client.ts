@@ -6,7 +6,10 @@ import type { Config } from '../config/index.js';
 export type RedisConnection = Redis | Cluster;
 export type RedisRole = 'command' | 'subscriber';
 
-export type RedisConfig = Pick<Config, 'redisUrl' | 'redisClusterNodes' | 'redisSentinels' | 'redisSentinelName' | 'redisTimeout'>;
+export type RedisConfig = Pick<
+  Config,
+  'redisUrl' | 'redisClusterNodes' | 'redisSentinels' | 'redisSentinelName' | 'redisTimeout'
+>;
 
 export interface RedisConnectionOptions {
   /** Longest pause between reconnection attempts; reconnection never gives up. */
@@ -20,10 +23,12 @@ export interface RedisConnectionOptions {
 }
 
 /** Exponential backoff from 50 ms, capped, with jitter so a fleet does not reconnect in lockstep. */
-export const reconnectDelay = (maxBackoffMs: number) => (attempt: number): number => {
-  const base = Math.min(maxBackoffMs, 50 * 2 ** Math.min(attempt, 16));
-  return Math.round(base / 2 + (Math.random() * base) / 2);
-};
+export const reconnectDelay =
+  (maxBackoffMs: number) =>
+  (attempt: number): number => {
+    const base = Math.min(maxBackoffMs, 50 * 2 ** Math.min(attempt, 16));
+    return Math.round(base / 2 + (Math.random() * base) / 2);
+  };
 
 /**
  * One ioredis connection for the configured topology: REDIS_CLUSTER_NODES → Cluster, REDIS_SENTINELS →
@@ -34,7 +39,11 @@ export const reconnectDelay = (maxBackoffMs: number) => (attempt: number): numbe
  *   so callers (through the breaker) fall back to the database instead of waiting.
  * - `subscriber`: queues while reconnecting and subscribes again by itself (autoResubscribe).
  */
-export function createRedisConnection(config: RedisConfig, role: RedisRole, options: RedisConnectionOptions = {}): RedisConnection {
+export function createRedisConnection(
+  config: RedisConfig,
+  role: RedisRole,
+  options: RedisConnectionOptions = {},
+): RedisConnection {
   const retry = reconnectDelay(options.maxBackoffMs ?? 1000);
   const command = role === 'command';
   const timeoutMs = config.redisTimeout;
@@ -104,7 +113,10 @@ function parseHostPort(item: string): { host: string; port: number } {
   return { host: item.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(item.slice(colon + 1)) };
 }
 
-function authFromUrl(url: string | undefined, tls: TlsOptions | undefined): Pick<RedisOptions, 'username' | 'password' | 'tls' | 'db'> {
+function authFromUrl(
+  url: string | undefined,
+  tls: TlsOptions | undefined,
+): Pick<RedisOptions, 'username' | 'password' | 'tls' | 'db'> {
   if (!url) return {};
   const parsed = new URL(url);
   const out: Pick<RedisOptions, 'username' | 'password' | 'tls' | 'db'> = {};

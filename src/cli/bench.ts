@@ -15,7 +15,8 @@ function positiveInt(name: string) {
 
 function seconds(value: string): number {
   const ms = /^\d+$/.test(value) ? Number(value) * 1000 : parseDuration(value); // a bare number is seconds
-  if (ms === undefined || ms < 1000 || ms % 1000 !== 0) throw new InvalidArgumentError('expected whole seconds such as 3s or 1m');
+  if (ms === undefined || ms < 1000 || ms % 1000 !== 0)
+    throw new InvalidArgumentError('expected whole seconds such as 3s or 1m');
   return ms / 1000;
 }
 
@@ -26,8 +27,11 @@ function usage(message: string): never {
 
 export function registerBench(program: Command): void {
   addConfigFlags(
-    program.command('bench')
-      .description('Measure Tessera side by side: hot path vs bare node:http, layer costs, cache tiers, Redis ops, memory per session, peers.')
+    program
+      .command('bench')
+      .description(
+        'Measure Tessera side by side: hot path vs bare node:http, layer costs, cache tiers, Redis ops, memory per session, peers.',
+      )
       .option('--suite <name>', `hot-path | layers | tiers | redis | memory | peers | all`, 'hot-path')
       .option('--out <format=file>', 'save the results: json=FILE (repeatable)', collect, [])
       .option('--duration <d>', 'length of one measurement: whole seconds, such as 3s, 1m or 3', seconds, 3)
@@ -35,30 +39,49 @@ export function registerBench(program: Command): void {
       .option('--connections <n>', 'concurrent connections of the load generator', positiveInt('--connections'), 32)
       .option('--profile <dir>', 'write V8 CPU profiles of the server processes (node --cpu-prof) into this directory'),
     ['redisUrl', 'databaseUrl'],
-  ).action(async (options: { suite: string; out: string[]; duration: number; rounds: number; connections: number; profile?: string } & Record<string, unknown>) => {
-    const [{ runBench }, { suiteNames }] = await Promise.all([import('../bench/run-bench.js'), import('../bench/suites/index.js')]);
-    const known = suiteNames();
-    if (options.suite !== 'all' && !known.includes(options.suite)) usage(`unknown suite "${options.suite}" (expected one of: ${[...known, 'all'].join(', ')})`);
-    const outputs = options.out.map((spec) => {
-      const eq = spec.indexOf('=');
-      const format = eq > 0 ? spec.slice(0, eq) : '';
-      if (format !== 'json' || eq === spec.length - 1) usage(`--out ${spec}: expected json=FILE`);
-      return spec.slice(eq + 1);
-    });
-    const config = configOrExit(options);
-    const report = await runBench(options.suite === 'all' ? known : [options.suite], {
-      rounds: options.rounds,
-      durationSec: options.duration,
-      connections: options.connections,
-      profileDir: options.profile,
-      redisUrl: config.redisUrl,
-      databaseUrl: config.databaseUrl,
-      log: (line) => console.error(line),
-    }, (text) => console.log(text));
-    for (const file of outputs) {
-      writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-      console.log(`\nresults saved to ${file}`);
-    }
-    if (Object.keys(report.failed).length > 0) process.exitCode = 1;
-  });
+  ).action(
+    async (
+      options: {
+        suite: string;
+        out: string[];
+        duration: number;
+        rounds: number;
+        connections: number;
+        profile?: string;
+      } & Record<string, unknown>,
+    ) => {
+      const [{ runBench }, { suiteNames }] = await Promise.all([
+        import('../bench/run-bench.js'),
+        import('../bench/suites/index.js'),
+      ]);
+      const known = suiteNames();
+      if (options.suite !== 'all' && !known.includes(options.suite))
+        usage(`unknown suite "${options.suite}" (expected one of: ${[...known, 'all'].join(', ')})`);
+      const outputs = options.out.map((spec) => {
+        const eq = spec.indexOf('=');
+        const format = eq > 0 ? spec.slice(0, eq) : '';
+        if (format !== 'json' || eq === spec.length - 1) usage(`--out ${spec}: expected json=FILE`);
+        return spec.slice(eq + 1);
+      });
+      const config = configOrExit(options);
+      const report = await runBench(
+        options.suite === 'all' ? known : [options.suite],
+        {
+          rounds: options.rounds,
+          durationSec: options.duration,
+          connections: options.connections,
+          profileDir: options.profile,
+          redisUrl: config.redisUrl,
+          databaseUrl: config.databaseUrl,
+          log: (line) => console.error(line),
+        },
+        (text) => console.log(text),
+      );
+      for (const file of outputs) {
+        writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+        console.log(`\nresults saved to ${file}`);
+      }
+      if (Object.keys(report.failed).length > 0) process.exitCode = 1;
+    },
+  );
 }

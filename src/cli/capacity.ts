@@ -15,14 +15,17 @@ interface CapacityOptions {
 function positive(name: string, text: string | undefined, fallback: number | undefined, errors: string[]): number {
   if (text === undefined && fallback !== undefined) return fallback;
   const n = Number(text);
-  if (text === undefined || !Number.isFinite(n) || n <= 0) errors.push(`--${name} "${text ?? ''}" must be a positive number`);
+  if (text === undefined || !Number.isFinite(n) || n <= 0)
+    errors.push(`--${name} "${text ?? ''}" must be a positive number`);
   return n;
 }
 
 export function registerCapacity(program: Command): void {
   program
     .command('capacity')
-    .description('turn traffic assumptions into average and peak req/s; with a breakpoint report, headroom and instance count')
+    .description(
+      'turn traffic assumptions into average and peak req/s; with a breakpoint report, headroom and instance count',
+    )
     .requiredOption('--dau <N>', 'daily active users')
     .requiredOption('--requests-per-session <N>', 'requests each session makes')
     .requiredOption('--peak <X>', 'peak traffic as a multiple of the daily average (e.g. 3)')
@@ -50,10 +53,14 @@ export function registerCapacity(program: Command): void {
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         return;
       }
-      const lines = [`average ${result.averageRps} req/s, peak ${result.peakRps} req/s (${input.dau} users × ${input.sessionsPerUser} session(s) × ${input.requestsPerSession} requests, peak ×${input.peak})`];
+      const lines = [
+        `average ${result.averageRps} req/s, peak ${result.peakRps} req/s (${input.dau} users × ${input.sessionsPerUser} session(s) × ${input.requestsPerSession} requests, peak ×${input.peak})`,
+      ];
       if (result.sustainableRps !== undefined) {
         lines.push(`one instance sustains ${result.sustainableRps} req/s: headroom ×${result.headroom} at peak`);
-        lines.push(`instances needed at ${Math.round(input.targetUtilisation * 100)}% utilisation: ${result.instances}`);
+        lines.push(
+          `instances needed at ${Math.round(input.targetUtilisation * 100)}% utilisation: ${result.instances}`,
+        );
       }
       if (result.note) lines.push(`note: ${result.note}`);
       process.stdout.write(`${lines.join('\n')}\n`);

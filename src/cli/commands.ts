@@ -10,7 +10,12 @@ import { registerCapacity } from './capacity.js';
 
 /** Each command lives in its own file and registers itself here. */
 export const COMMANDS: Array<(program: Command) => void> = [
-  registerServe, registerMigrate, registerUsers, registerSessions, registerBench, registerDoctor,
+  registerServe,
+  registerMigrate,
+  registerUsers,
+  registerSessions,
+  registerBench,
+  registerDoctor,
   registerLoadtest,
   registerCapacity,
 ];

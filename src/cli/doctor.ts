@@ -12,38 +12,73 @@ function positiveInt(value: string): number {
 }
 
 /** Every check, in order; a configuration that does not load stops there (nothing else can be trusted). */
-export async function runDoctor(env: Record<string, string | undefined>, flags: Record<string, unknown>, instances?: number): Promise<CheckResult[]> {
+export async function runDoctor(
+  env: Record<string, string | undefined>,
+  flags: Record<string, unknown>,
+  instances?: number,
+): Promise<CheckResult[]> {
   let config: Config;
   try {
     config = loadConfig(env, flagsFrom(flags));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    return error.problems.map((problem) => fail('config', problem, `set ${problem.split(' ')[0]} to a valid value (tessera serve --help lists every setting)`));
+    return error.problems.map((problem) =>
+      fail(
+        'config',
+        problem,
+        `set ${problem.split(' ')[0]} to a valid value (tessera serve --help lists every setting)`,
+      ),
+    );
   }
   const [{ checkDataDir }, { checkDatabase }, { checkRedis }] = await Promise.all([
-    import('./doctor/data-dir.js'), import('./doctor/database.js'), import('./doctor/redis.js'),
+    import('./doctor/data-dir.js'),
+    import('./doctor/database.js'),
+    import('./doctor/redis.js'),
   ]);
-  const results: CheckResult[] = [ok('config', `valid; ${config.mode} mode (${config.databaseUrl ? 'PostgreSQL' : 'SQLite'}${config.hasRedis ? ' + Redis' : ', in-process cache'})`)];
+  const results: CheckResult[] = [
+    ok(
+      'config',
+      `valid; ${config.mode} mode (${config.databaseUrl ? 'PostgreSQL' : 'SQLite'}${config.hasRedis ? ' + Redis' : ', in-process cache'})`,
+    ),
+  ];
   if (!config.databaseUrl) results.push(checkDataDir(config));
   const shared = instances ?? config.workers;
-  results.push(...(await checkDatabase(config, { instances: shared }).catch((error: unknown) => [fail('database', errorMessage(error), 'check DATABASE_URL / TESSERA_DATA_DIR')])));
+  results.push(
+    ...(await checkDatabase(config, { instances: shared }).catch((error: unknown) => [
+      fail('database', errorMessage(error), 'check DATABASE_URL / TESSERA_DATA_DIR'),
+    ])),
+  );
   if (config.hasRedis) results.push(...(await checkRedis(config)));
   else if (config.databaseUrl && instances !== undefined && instances > 1) {
     // Workers of one `serve --workers` share invalidations over IPC; separate servers need Redis for that.
-    results.push(warn('redis', `not configured while ${instances} instances share the database: on separate servers a revocation stays cached on the others for up to SESSION_L1_TTL`, 'set REDIS_URL so instances share the L2 cache and the invalidation bus'));
+    results.push(
+      warn(
+        'redis',
+        `not configured while ${instances} instances share the database: on separate servers a revocation stays cached on the others for up to SESSION_L1_TTL`,
+        'set REDIS_URL so instances share the L2 cache and the invalidation bus',
+      ),
+    );
   } else results.push(skip('redis', 'not configured (the cache stays in-process)'));
   return results;
 }
 
 export function registerDoctor(program: Command): void {
   addConfigFlags(
-    program.command('doctor')
-      .description('Check the configuration and every dependency (database, migrations, indexes, connection budget, Redis) and say what to fix.')
-      .option('--instances <n>', 'Tessera instances that will share the database (default: TESSERA_WORKERS)', positiveInt),
+    program
+      .command('doctor')
+      .description(
+        'Check the configuration and every dependency (database, migrations, indexes, connection budget, Redis) and say what to fix.',
+      )
+      .option(
+        '--instances <n>',
+        'Tessera instances that will share the database (default: TESSERA_WORKERS)',
+        positiveInt,
+      ),
   ).action(async (options: { instances?: number } & Record<string, unknown>) => {
     const results = await runDoctor(process.env, options, options.instances);
     const width = Math.max(...results.map((r) => r.name.length));
-    for (const r of results) console.log(`${LABEL[r.status]}  ${r.name.padEnd(width)}  ${r.detail}${r.fix ? ` — fix: ${r.fix}` : ''}`);
+    for (const r of results)
+      console.log(`${LABEL[r.status]}  ${r.name.padEnd(width)}  ${r.detail}${r.fix ? ` — fix: ${r.fix}` : ''}`);
     const count = (status: CheckResult['status']) => results.filter((r) => r.status === status).length;
     console.log(`\n${count('fail')} failed, ${count('warn')} warning(s), ${count('ok')} ok`);
     process.exitCode = count('fail') > 0 ? 1 : 0;

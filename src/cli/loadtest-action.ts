@@ -45,7 +45,8 @@ export async function loadtestAction(file: string | undefined, opts: CliOptions)
   const errors: string[] = [];
   const outs = (opts.out ?? []).map((s) => parseOut(s, errors)).filter((o) => o !== undefined);
   const tolerance = opts.tolerance === undefined ? 10 : Number(opts.tolerance.replace(/%$/, ''));
-  if (!Number.isFinite(tolerance) || tolerance < 0 || tolerance > 1000) errors.push(`--tolerance "${opts.tolerance}" must be a percentage from 0 to 1000`);
+  if (!Number.isFinite(tolerance) || tolerance < 0 || tolerance > 1000)
+    errors.push(`--tolerance "${opts.tolerance}" must be a percentage from 0 to 1000`);
   if (opts.tolerance !== undefined && opts.baseline === undefined) errors.push('--tolerance goes with --baseline');
   const baseline = opts.baseline === undefined ? undefined : readReport(opts.baseline, errors);
   const selfEnv = parseSelfEnv(opts.selfEnv, errors);
@@ -60,7 +61,10 @@ export async function loadtestAction(file: string | undefined, opts: CliOptions)
     config.threaded = true;
     log(`--self: embedded Tessera on ${self.url}`);
   }
-  const progress = opts.progress === false ? undefined : createProgress(process.stderr.isTTY === true && (process.stderr.columns ?? 0) > 0, log);
+  const progress =
+    opts.progress === false
+      ? undefined
+      : createProgress(process.stderr.isTTY === true && (process.stderr.columns ?? 0) > 0, log);
   let report: Report;
   try {
     report = await runLoadTest(config, { log, progress: progress?.update, interrupted: interruption() });
@@ -74,4 +78,3 @@ export async function loadtestAction(file: string | undefined, opts: CliOptions)
   if (opts.saveBaseline) writeFileSync(opts.saveBaseline, JSON.stringify(report, null, 2));
   process.exit(exitCodeFor(report));
 }
-

@@ -10,7 +10,8 @@ export const collect = (value: string, previous: string[] = []): string[] => [..
 /** Bad flags on loadtest commands exit 104 (as k6), not commander's 2. */
 export function k6ExitCodes(command: Command): Command {
   return command.exitOverride((error: CommanderError) => {
-    if (error.exitCode !== 0) (error as CommanderError & { tesseraExitCode?: number }).tesseraExitCode = EXIT_INVALID_CONFIG;
+    if (error.exitCode !== 0)
+      (error as CommanderError & { tesseraExitCode?: number }).tesseraExitCode = EXIT_INVALID_CONFIG;
     throw error;
   });
 }
@@ -30,7 +31,9 @@ export function readReport(path: string, errors: string[]): Report | undefined {
     }
     return report;
   } catch (error) {
-    errors.push(`${path}: cannot be read as JSON (${(error as NodeJS.ErrnoException).code ?? (error as Error).message.split('\n')[0]})`);
+    errors.push(
+      `${path}: cannot be read as JSON (${(error as NodeJS.ErrnoException).code ?? (error as Error).message.split('\n')[0]})`,
+    );
     return undefined;
   }
 }

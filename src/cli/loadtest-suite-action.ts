@@ -31,7 +31,13 @@ export async function suiteAction(name: string, opts: SuiteOptions): Promise<voi
   const totalMs = opts.duration === undefined ? suite?.durationMs : parseDuration(opts.duration);
   if (totalMs === undefined) errors.push(`--duration "${opts.duration}" is not a duration like 2m`);
   const selfEnv = parseSelfEnv(opts.selfEnv, errors);
-  const configs: RunConfig[] = suite ? await suiteConfigs(name, { target: opts.self ? undefined : opts.target, durationMs: totalMs ?? 0, workers: opts.workers }, errors) : [];
+  const configs: RunConfig[] = suite
+    ? await suiteConfigs(
+        name,
+        { target: opts.self ? undefined : opts.target, durationMs: totalMs ?? 0, workers: opts.workers },
+        errors,
+      )
+    : [];
   if (errors.length > 0 || !suite) failConfig(errors);
 
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -52,7 +58,10 @@ export async function suiteAction(name: string, opts: SuiteOptions): Promise<voi
         config.threaded = true;
       }
       log(`suite ${name}: ${config.label}`);
-      const progress = opts.progress === false ? undefined : createProgress(process.stderr.isTTY === true && (process.stderr.columns ?? 0) > 0, log);
+      const progress =
+        opts.progress === false
+          ? undefined
+          : createProgress(process.stderr.isTTY === true && (process.stderr.columns ?? 0) > 0, log);
       try {
         runs.push(await runLoadTest(config, { log, progress: progress?.update, interrupted }));
       } finally {
@@ -68,4 +77,3 @@ export async function suiteAction(name: string, opts: SuiteOptions): Promise<voi
   for (const out of outs) writeReport(report, out);
   process.exit(runs.some((r) => Object.values(r.thresholds).some((t) => !t.ok)) ? EXIT_THRESHOLDS_FAILED : 0);
 }
-

@@ -11,7 +11,11 @@ async function action(name: string, opts: SuiteOptions): Promise<void> {
 export function registerLoadtestSuite(parent: Command): void {
   const command = parent
     .command('suite')
-    .description(`run several tests in order into one report: ${Object.entries(SUITES).map(([n, s]) => `${n} (${s.description})`).join('; ')}`)
+    .description(
+      `run several tests in order into one report: ${Object.entries(SUITES)
+        .map(([n, s]) => `${n} (${s.description})`)
+        .join('; ')}`,
+    )
     .argument('<NAME>', Object.keys(SUITES).join(' | '))
     .option('--target <URL>', 'base URL (default http://127.0.0.1:3000)')
     .option('--duration <D>', 'total suite length, shared between its tests')

@@ -15,7 +15,9 @@ export function registerLoadtest(program: Command): void {
   program.enablePositionalOptions();
   const command = program
     .command('loadtest')
-    .description('Load test a Tessera server (built-in session flows) or any HTTP target. Exit codes: 0 ok, 99 a threshold failed, 104 invalid configuration, 111 regression against --baseline.')
+    .description(
+      'Load test a Tessera server (built-in session flows) or any HTTP target. Exit codes: 0 ok, 99 a threshold failed, 104 invalid configuration, 111 regression against --baseline.',
+    )
     .argument('[SCENARIO_FILE]', 'custom scenario: YAML/JSON steps or a TypeScript/JavaScript module')
     .option('--target <URL>', 'base URL the scenarios run against (default http://127.0.0.1:3000)')
     .option('--url <URL>', 'hammer one URL, as autocannon does')
@@ -31,7 +33,11 @@ export function registerLoadtest(program: Command): void {
     .option('--stage <D:N>', 'ramp stage, repeatable: 30s:100 (VUs, or rate with --rate)', collect)
     .option('--think <D>', 'think time between requests and iterations: 1s or 1s-3s')
     .option('--workers <N>', 'load-generating threads (histograms merge exactly)')
-    .option('--threshold <EXPR>', "'METRIC: EXPR', e.g. 'http_req_duration{step:login}: p(95)<300 over 30s' (repeatable)", collect)
+    .option(
+      '--threshold <EXPR>',
+      "'METRIC: EXPR', e.g. 'http_req_duration{step:login}: p(95)<300 over 30s' (repeatable)",
+      collect,
+    )
     .option('--abort-on-fail', 'stop the run as soon as a --threshold fails')
     .option('--config <FILE>', 'JSON/YAML with k6-style thresholds (abortOnFail, delayAbortEval) and options')
     .option('--out <KIND=FILE>', 'json=F, csv=F or html=F (repeatable)', collect)

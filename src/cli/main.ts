@@ -17,7 +17,11 @@ try {
   if (error instanceof CommanderError) {
     // --help and --version exit through here too, with code 0.
     if (error.exitCode === 0) process.exit(0);
-    process.exit(typeof (error as { tesseraExitCode?: number }).tesseraExitCode === 'number' ? (error as { tesseraExitCode?: number }).tesseraExitCode : 2);
+    process.exit(
+      typeof (error as { tesseraExitCode?: number }).tesseraExitCode === 'number'
+        ? (error as { tesseraExitCode?: number }).tesseraExitCode
+        : 2,
+    );
   }
   if (error instanceof ConfigError) {
     // Found while starting (e.g. an unreadable alert rule file): as invalid as a bad variable.

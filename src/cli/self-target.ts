@@ -28,5 +28,9 @@ export async function startSelf(env: Record<string, string>): Promise<SelfTarget
   // rate-limited as one client. Attack scenarios (bruteforce, bot) send synthetic client IPs in
   // X-Forwarded-For (trusted here), so they still meet every protection.
   const generator = { IP_ALLOWLIST: '127.0.0.1/32,::1/128' };
-  return start({ port: 0, host: '127.0.0.1', env: { TESSERA_DATA_DIR: dataDir, TRUST_PROXY: 'true', LOG_LEVEL: 'warn', ...generator, ...env } });
+  return start({
+    port: 0,
+    host: '127.0.0.1',
+    env: { TESSERA_DATA_DIR: dataDir, TRUST_PROXY: 'true', LOG_LEVEL: 'warn', ...generator, ...env },
+  });
 }

@@ -25,10 +25,13 @@ async function runServer(options: Record<string, unknown>, isWorker: boolean): P
       process.exit(1);
     }, server.config.shutdownTimeout);
     force.unref();
-    server.close().then(() => process.exit(0), (error: unknown) => {
-      logger.error({ err: error }, 'shutdown failed');
-      process.exit(1);
-    });
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
@@ -36,9 +39,13 @@ async function runServer(options: Record<string, unknown>, isWorker: boolean): P
 
 /** `--workers N`: migrate once, fork N servers sharing the port, relay invalidations, restart crashed workers. */
 async function runPrimary(config: Config): Promise<void> {
-  const [{ createLogger }, { createStore }, { relayBusMessagesInPrimary }, { startClusterCounters }] = await Promise.all([
-    import('../logger.js'), import('../store/create-store.js'), import('../cache/bus-cluster-ipc.js'), import('../security/limiter.js'),
-  ]);
+  const [{ createLogger }, { createStore }, { relayBusMessagesInPrimary }, { startClusterCounters }] =
+    await Promise.all([
+      import('../logger.js'),
+      import('../store/create-store.js'),
+      import('../cache/bus-cluster-ipc.js'),
+      import('../security/limiter.js'),
+    ]);
   const logger = createLogger(config);
   const store = await createStore(config);
   await store.migrate();

@@ -39,7 +39,9 @@ export const asBoolean: FieldParser<boolean> = (raw) => {
 
 export function asEnum<T extends string>(values: readonly T[]): FieldParser<T> {
   return (raw) =>
-    (values as readonly string[]).includes(raw) ? { value: raw as T } : { error: `must be one of ${values.join(', ')}, got "${raw}"` };
+    (values as readonly string[]).includes(raw)
+      ? { value: raw as T }
+      : { error: `must be one of ${values.join(', ')}, got "${raw}"` };
 }
 
 export function asUrl(protocols: readonly string[]): FieldParser<string> {
@@ -56,7 +58,10 @@ export function asUrl(protocols: readonly string[]): FieldParser<string> {
 }
 
 export const asHostPortList: FieldParser<string[]> = (raw) => {
-  const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = items.find((item) => !/^[^\s:]+:\d{1,5}$/.test(item) && !/^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(item));
   if (items.length === 0) return { error: 'must list at least one host:port' };
   return bad ? { error: `"${bad}" is not host:port` } : { value: items };
@@ -67,7 +72,10 @@ export const asHostPortList: FieldParser<string[]> = (raw) => {
  * Each must be a bare host as a URL parser reads it: no scheme, path, user info or wildcard.
  */
 export const asHostList: FieldParser<string[]> = (raw) => {
-  const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const item of items) {
     let url: URL | undefined;
     try {
@@ -76,14 +84,24 @@ export const asHostList: FieldParser<string[]> = (raw) => {
       url = undefined;
     }
     const port = /:(\d+)$/.exec(item)?.[1];
-    if (!url || url.hostname === '' || url.pathname !== '/' || (port !== undefined && (Number(port) < 1 || Number(port) > 65535))) {
+    if (
+      !url ||
+      url.hostname === '' ||
+      url.pathname !== '/' ||
+      (port !== undefined && (Number(port) < 1 || Number(port) > 65535))
+    ) {
       return { error: `"${item}" is not a hostname or host:port` };
     }
   }
   return { value: items };
 };
 
-export const asStringList: FieldParser<string[]> = (raw) => ({ value: raw.split(',').map((s) => s.trim()).filter(Boolean) });
+export const asStringList: FieldParser<string[]> = (raw) => ({
+  value: raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+});
 
 /** TRUST_PROXY: `true`/`false`, a hop count, or a comma-separated list of addresses/CIDRs. */
 export const asTrustProxy: FieldParser<boolean | number | string[]> = (raw) => {
@@ -91,16 +109,26 @@ export const asTrustProxy: FieldParser<boolean | number | string[]> = (raw) => {
   if (v === 'true') return { value: true };
   if (v === 'false' || v === '') return { value: false };
   if (/^\d+$/.test(v)) return { value: Number(v) };
-  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = list.find((s) => !/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(s));
-  return bad ? { error: `must be true, false, a hop count or a CIDR list; "${bad}" is none of these` } : { value: list };
+  return bad
+    ? { error: `must be true, false, a hop count or a CIDR list; "${bad}" is none of these` }
+    : { value: list };
 };
 
 /** A comma-separated list of IP addresses or CIDRs (`10.0.0.0/8`, `2001:db8::/32`, `203.0.113.7`). */
 export const asCidrList: FieldParser<string[]> = (raw) => {
-  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = list.find((s) => !isCidrOrAddress(s));
-  return bad ? { error: `must be a comma-separated list of IP addresses or CIDRs; "${bad}" is not one` } : { value: list };
+  return bad
+    ? { error: `must be a comma-separated list of IP addresses or CIDRs; "${bad}" is not one` }
+    : { value: list };
 };
 
 function isCidrOrAddress(s: string): boolean {

@@ -4,8 +4,14 @@ type ValueOf<F> = F extends FieldSpec<infer T> ? T : never;
 type HasDefault<F> = F extends { default: string } ? true : false;
 
 export type Config = Readonly<
-  { [K in ConfigKey as HasDefault<(typeof CONFIG_FIELDS)[K]> extends true ? K : never]: ValueOf<(typeof CONFIG_FIELDS)[K]> } & {
-    [K in ConfigKey as HasDefault<(typeof CONFIG_FIELDS)[K]> extends true ? never : K]?: ValueOf<(typeof CONFIG_FIELDS)[K]>;
+  {
+    [K in ConfigKey as HasDefault<(typeof CONFIG_FIELDS)[K]> extends true ? K : never]: ValueOf<
+      (typeof CONFIG_FIELDS)[K]
+    >;
+  } & {
+    [K in ConfigKey as HasDefault<(typeof CONFIG_FIELDS)[K]> extends true ? never : K]?: ValueOf<
+      (typeof CONFIG_FIELDS)[K]
+    >;
   } & {
     /** embedded: SQLite + in-process cache; scaled: PostgreSQL and/or Redis. */
     mode: 'embedded' | 'scaled';
@@ -27,7 +33,10 @@ export class ConfigError extends Error {
  * Reads every field once from `env` (flags win over env), validates all of them, collects every
  * problem (one line each, naming the variable) and returns a deep-frozen config.
  */
-export function loadConfig(env: Record<string, string | undefined> = process.env, flags: Partial<Record<ConfigKey, string>> = {}): Config {
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  flags: Partial<Record<ConfigKey, string>> = {},
+): Config {
   const problems: string[] = [];
   const out: Record<string, unknown> = {};
   for (const [key, spec] of Object.entries(CONFIG_FIELDS) as [ConfigKey, FieldSpec<unknown>][]) {
@@ -38,9 +47,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     else out[key] = parsed.value;
   }
   // Cross-field checks read the values just parsed, before the whole is known to be a valid Config.
-  const c = out as Partial<Record<ConfigKey | 'hasRedis' | 'mode' | 'debugHeaders', unknown>> & { adminPassword?: string; sessionAbsoluteTtl?: number; sessionIdleTtl?: number };
-  if (c.redisSentinels && !c.redisSentinelName) problems.push('REDIS_SENTINEL_NAME must be set when REDIS_SENTINELS is set');
-  if (c.adminEmail && !c.adminPassword) problems.push('TESSERA_ADMIN_PASSWORD must be set when TESSERA_ADMIN_EMAIL is set');
+  const c = out as Partial<Record<ConfigKey | 'hasRedis' | 'mode' | 'debugHeaders', unknown>> & {
+    adminPassword?: string;
+    sessionAbsoluteTtl?: number;
+    sessionIdleTtl?: number;
+  };
+  if (c.redisSentinels && !c.redisSentinelName)
+    problems.push('REDIS_SENTINEL_NAME must be set when REDIS_SENTINELS is set');
+  if (c.adminEmail && !c.adminPassword)
+    problems.push('TESSERA_ADMIN_PASSWORD must be set when TESSERA_ADMIN_EMAIL is set');
   if (c.adminPassword && (c.adminPassword.length < 8 || c.adminPassword.length > 256)) {
     problems.push('TESSERA_ADMIN_PASSWORD must be 8 to 256 characters');
   }

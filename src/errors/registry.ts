@@ -7,9 +7,15 @@ export const ERRORS = {
   not_found: { status: 404, message: 'Not found.' },
   email_taken: { status: 409, message: 'An account with this email already exists.' },
   version_conflict: { status: 409, message: 'The session data changed since you read it.' },
-  loadtest_running: { status: 409, message: 'A load test is already running on this instance. Stop it or wait for it to end.' },
+  loadtest_running: {
+    status: 409,
+    message: 'A load test is already running on this instance. Stop it or wait for it to end.',
+  },
   loadtest_not_finished: { status: 409, message: 'This load test is still running: its report is not ready yet.' },
-  target_not_allowed: { status: 403, message: 'This load-test target is not allowed: only this server and the hosts in LOADTEST_ALLOW_HOSTS.' },
+  target_not_allowed: {
+    status: 403,
+    message: 'This load-test target is not allowed: only this server and the hosts in LOADTEST_ALLOW_HOSTS.',
+  },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
   unsupported_media_type: { status: 415, message: 'Send JSON with Content-Type: application/json.' },
   rate_limited: { status: 429, message: 'Too many requests. Try again later.' },
@@ -42,7 +48,10 @@ export class TesseraError extends Error {
 
 /** Thrown by store and cache adapters when their dependency does not answer; maps to 503. */
 export class DependencyError extends TesseraError {
-  constructor(readonly dependency: 'database' | 'redis', cause?: unknown) {
+  constructor(
+    readonly dependency: 'database' | 'redis',
+    cause?: unknown,
+  ) {
     super('unavailable', `The ${dependency} is unavailable. Try again shortly.`, { retryAfterSec: 5 });
     this.name = 'DependencyError';
     this.cause = cause;

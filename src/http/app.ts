@@ -29,8 +29,18 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
 
 /** Every route group of the app, in registration order (the order of the paths in /docs). */
 const ROUTE_GROUPS: readonly RouteGroup[] = [
-  operationsRoutes, authRoutes, sessionRoutes, sessionsListRoutes, adminUsersRoutes, adminSecurityRoutes, adminLoadTestsRoutes,
-  metricsRoutes, adminMetricsRoutes, adminAlertsRoutes, adminCacheRoutes, adminDashboardRoutes,
+  operationsRoutes,
+  authRoutes,
+  sessionRoutes,
+  sessionsListRoutes,
+  adminUsersRoutes,
+  adminSecurityRoutes,
+  adminLoadTestsRoutes,
+  metricsRoutes,
+  adminMetricsRoutes,
+  adminAlertsRoutes,
+  adminCacheRoutes,
+  adminDashboardRoutes,
 ];
 
 /** The Fastify app: JSON only, one error shape, one plugin per route group. */
@@ -72,7 +82,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
       security: [{ bearer: [] }, { cookie: [] }],
     },
-    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+    refResolver: {
+      buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+    },
   });
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
 

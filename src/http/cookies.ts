@@ -9,16 +9,38 @@ export function sessionTokenFromCookie(header: string): string | undefined {
 }
 
 /** HttpOnly; SameSite=Lax; Path=/; Secure over TLS or with COOKIE_SECURE=true. */
-export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string, expiresAt: number, forceSecure: boolean): void {
-  reply.header('set-cookie', stringifySetCookie({
-    name: SESSION_COOKIE, value: token, httpOnly: true, sameSite: 'lax', path: '/',
-    secure: forceSecure || request.protocol === 'https', expires: new Date(expiresAt),
-  }));
+export function setSessionCookie(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  token: string,
+  expiresAt: number,
+  forceSecure: boolean,
+): void {
+  reply.header(
+    'set-cookie',
+    stringifySetCookie({
+      name: SESSION_COOKIE,
+      value: token,
+      httpOnly: true,
+      sameSite: 'lax',
+      path: '/',
+      secure: forceSecure || request.protocol === 'https',
+      expires: new Date(expiresAt),
+    }),
+  );
 }
 
 export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply, forceSecure: boolean): void {
-  reply.header('set-cookie', stringifySetCookie({
-    name: SESSION_COOKIE, value: '', httpOnly: true, sameSite: 'lax', path: '/',
-    secure: forceSecure || request.protocol === 'https', expires: new Date(0),
-  }));
+  reply.header(
+    'set-cookie',
+    stringifySetCookie({
+      name: SESSION_COOKIE,
+      value: '',
+      httpOnly: true,
+      sameSite: 'lax',
+      path: '/',
+      secure: forceSecure || request.protocol === 'https',
+      expires: new Date(0),
+    }),
+  );
 }

@@ -23,7 +23,9 @@ export function registerDrain(app: FastifyInstance): DrainState {
     const server = app.server;
     if (!server.listening) return;
     net.Server.prototype.close.call(server);
-    const open = await new Promise<number>((resolve) => server.getConnections((error, count) => resolve(error ? 0 : count)));
+    const open = await new Promise<number>((resolve) =>
+      server.getConnections((error, count) => resolve(error ? 0 : count)),
+    );
     if (open > 0) await new Promise((resolve) => setTimeout(resolve, ACCEPTED_REQUEST_GRACE_MS));
   });
   return state;

@@ -13,7 +13,16 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_BAD_URL: 'invalid_request',
 };
 
-const STATUS_CODES: Record<number, ErrorCode> = { 400: 'invalid_request', 401: 'unauthenticated', 403: 'forbidden', 404: 'not_found', 413: 'payload_too_large', 415: 'unsupported_media_type', 429: 'rate_limited', 503: 'unavailable' };
+const STATUS_CODES: Record<number, ErrorCode> = {
+  400: 'invalid_request',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+  503: 'unavailable',
+};
 
 interface AjvError {
   instancePath: string;
@@ -38,16 +47,28 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: T
   if (headers) reply.headers(headers);
   const body: Record<string, unknown> = { code: error.code, message: error.message, requestId: request.id };
   if (details) body.details = details;
-  return reply.code(error.status).type('application/json').send(JSON.stringify({ error: body }));
+  return reply
+    .code(error.status)
+    .type('application/json')
+    .send(JSON.stringify({ error: body }));
 }
 
 /** The one place an error of any origin becomes the JSON error shape. */
 export function toTesseraError(error: FastifyError | Error): TesseraError {
   if (error instanceof TesseraError) return error;
   const fe = error as FastifyError & { validation?: AjvError[]; validationContext?: string };
-  if (fe.validation) return new TesseraError('invalid_request', 'Some fields are invalid.', { details: validationDetails(fe.validation, fe.validationContext) });
-  const code = (fe.code && FASTIFY_CODES[fe.code]) ?? (fe.statusCode && fe.statusCode < 500 ? STATUS_CODES[fe.statusCode] ?? 'invalid_request' : undefined);
-  if (code) return new TesseraError(code, code === 'invalid_request' ? 'The request body is not valid JSON.' : ERRORS[code].message);
+  if (fe.validation)
+    return new TesseraError('invalid_request', 'Some fields are invalid.', {
+      details: validationDetails(fe.validation, fe.validationContext),
+    });
+  const code =
+    (fe.code && FASTIFY_CODES[fe.code]) ??
+    (fe.statusCode && fe.statusCode < 500 ? (STATUS_CODES[fe.statusCode] ?? 'invalid_request') : undefined);
+  if (code)
+    return new TesseraError(
+      code,
+      code === 'invalid_request' ? 'The request body is not valid JSON.' : ERRORS[code].message,
+    );
   if (error instanceof SyntaxError) return new TesseraError('invalid_request', 'The request body is not valid JSON.');
   return new TesseraError('internal');
 }
@@ -56,10 +77,21 @@ export function toTesseraError(error: FastifyError | Error): TesseraError {
 export function registerErrorHandling(app: FastifyInstance, logger: Pick<Logger, 'error' | 'warn'>): void {
   app.setErrorHandler((error, request, reply) => {
     const mapped = toTesseraError(error as Error);
-    const where = () => ({ err: error, requestId: request.id, method: request.method, route: request.routeOptions.url ?? 'unmatched' });
+    const where = () => ({
+      err: error,
+      requestId: request.id,
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+    });
     if (mapped.status >= 500 && mapped.code !== 'unavailable') logger.error(where(), 'unhandled error');
     else if (mapped.code === 'unavailable') logger.warn(where(), 'dependency unavailable');
     return sendError(request, reply, mapped);
   });
-  app.setNotFoundHandler((request, reply) => sendError(request, reply, new TesseraError('not_found', `No route for ${request.method} ${request.url.split('?')[0]}.`)));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(
+      request,
+      reply,
+      new TesseraError('not_found', `No route for ${request.method} ${request.url.split('?')[0]}.`),
+    ),
+  );
 }

@@ -20,7 +20,8 @@ declare module 'fastify' {
 }
 
 const writersByServer = new WeakMap<object, ResponseWriter[]>();
-const elapsedSince = (request: FastifyRequest): number => (request.startedAt === 0 ? 0 : performance.now() - request.startedAt);
+const elapsedSince = (request: FastifyRequest): number =>
+  request.startedAt === 0 ? 0 : performance.now() - request.startedAt;
 
 /**
  * Runs `writer` on every response of the app, with the time since the request's hooks began (what Fastify's

@@ -32,7 +32,10 @@ export function registerResponseHeaders(app: FastifyInstance, debugHeaders: bool
     } else {
       // Server-Timing names tiers in upper case (L1, L2, DB), as documented; metric labels keep them in lower case.
       const cache = trace.tier === undefined ? '' : `, cache;desc="${trace.tier.toUpperCase()}"`;
-      response.header('server-timing', `total;dur=${total}${cache}, db;dur=${trace.dbMs.toFixed(2)}, redis;dur=${trace.redisMs.toFixed(2)}`);
+      response.header(
+        'server-timing',
+        `total;dur=${total}${cache}, db;dur=${trace.dbMs.toFixed(2)}, redis;dur=${trace.redisMs.toFixed(2)}`,
+      );
       response.header('x-db-queries', String(trace.dbQueries));
     }
   });

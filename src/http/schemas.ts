@@ -1,40 +1,54 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { DEFAULT_TENANT } from '../auth/normalize.js';
 
-export const Email = Type.String({ minLength: 3, maxLength: 320, pattern: '^\\s*[^\\s@]+@[^\\s@]+\\s*$', description: 'trimmed and lower-cased' });
+export const Email = Type.String({
+  minLength: 3,
+  maxLength: 320,
+  pattern: '^\\s*[^\\s@]+@[^\\s@]+\\s*$',
+  description: 'trimmed and lower-cased',
+});
 export const Password = Type.String({ minLength: 8, maxLength: 256 });
 export const Tenant = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: `defaults to "${DEFAULT_TENANT}"` });
 export const Timestamp = Type.String({ format: 'date-time' });
 
-export const UserSchema = Type.Object({
-  id: Type.String(),
-  email: Type.String(),
-  name: Type.Union([Type.String(), Type.Null()]),
-  tenant: Type.String(),
-  roles: Type.Array(Type.String()),
-  permissions: Type.Array(Type.String()),
-  createdAt: Timestamp,
-}, { $id: 'User' });
+export const UserSchema = Type.Object(
+  {
+    id: Type.String(),
+    email: Type.String(),
+    name: Type.Union([Type.String(), Type.Null()]),
+    tenant: Type.String(),
+    roles: Type.Array(Type.String()),
+    permissions: Type.Array(Type.String()),
+    createdAt: Timestamp,
+  },
+  { $id: 'User' },
+);
 
-export const SessionSchema = Type.Object({
-  id: Type.String(),
-  userId: Type.String(),
-  createdAt: Timestamp,
-  lastSeenAt: Timestamp,
-  expiresAt: Timestamp,
-  idleExpiresAt: Timestamp,
-  data: Type.Record(Type.String(), Type.Unknown()),
-  version: Type.Integer(),
-}, { $id: 'Session' });
+export const SessionSchema = Type.Object(
+  {
+    id: Type.String(),
+    userId: Type.String(),
+    createdAt: Timestamp,
+    lastSeenAt: Timestamp,
+    expiresAt: Timestamp,
+    idleExpiresAt: Timestamp,
+    data: Type.Record(Type.String(), Type.Unknown()),
+    version: Type.Integer(),
+  },
+  { $id: 'Session' },
+);
 
-export const ErrorSchema = Type.Object({
-  error: Type.Object({
-    code: Type.String(),
-    message: Type.String(),
-    requestId: Type.String(),
-    details: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
-  }),
-}, { $id: 'Error', description: 'The one error shape' });
+export const ErrorSchema = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String(),
+      message: Type.String(),
+      requestId: Type.String(),
+      details: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
+    }),
+  },
+  { $id: 'Error', description: 'The one error shape' },
+);
 
 export const TokenResponse = Type.Object({ token: Type.String(), expiresAt: Timestamp, idleExpiresAt: Timestamp });
 

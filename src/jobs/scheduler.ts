@@ -23,7 +23,8 @@ export class JobScheduler {
     const tick = () => {
       if (busy || this.stopped) return;
       busy = true;
-      const run = job.run()
+      const run = job
+        .run()
         .catch((error: unknown) => this.logger.warn({ err: error, job: job.name }, 'background job failed'))
         .finally(() => {
           busy = false;

@@ -31,8 +31,11 @@ export function capacity(input: CapacityInput, report?: Report): CapacityResult 
   const iterations = report.metrics.iterations?.values.count ?? 0;
   const reqs = report.metrics.http_reqs?.values.count ?? 0;
   const perIteration = iterations > 0 ? reqs / iterations : 1;
-  let sustainable = report.breakpoint ? report.breakpoint.sustainableRate * perIteration : report.metrics.http_reqs?.values.rate;
-  if (!report.breakpoint) out.note = 'the report is not a breakpoint run: using its measured throughput, which may be below the real limit';
+  let sustainable = report.breakpoint
+    ? report.breakpoint.sustainableRate * perIteration
+    : report.metrics.http_reqs?.values.rate;
+  if (!report.breakpoint)
+    out.note = 'the report is not a breakpoint run: using its measured throughput, which may be below the real limit';
   if (sustainable === undefined || sustainable <= 0) return { ...out, note: 'the report has no sustainable rate' };
   sustainable = round(sustainable);
   out.sustainableRps = sustainable;

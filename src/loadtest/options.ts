@@ -96,11 +96,15 @@ export async function buildRunConfig(raw: RawOptions, errors: string[]): Promise
       else headers[h.slice(0, colon).trim().toLowerCase()] = h.slice(colon + 1).trim();
     }
     const method = (raw.method ?? (raw.body !== undefined ? 'POST' : 'GET')).toUpperCase();
-    if (!['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'].includes(method)) errors.push(`--method "${raw.method}" is not an HTTP method`);
-    if (raw.body !== undefined && headers['content-type'] === undefined && /^\s*[[{]/.test(raw.body)) headers['content-type'] = 'application/json';
+    if (!['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'].includes(method))
+      errors.push(`--method "${raw.method}" is not an HTTP method`);
+    if (raw.body !== undefined && headers['content-type'] === undefined && /^\s*[[{]/.test(raw.body))
+      headers['content-type'] = 'application/json';
     if (url) scenario = { kind: 'url', url: url.href, method, headers, body: raw.body };
   } else if (raw.file !== undefined) {
-    const loaded = isModulePath(raw.file) ? await loadScenarioModule(raw.file, errors) : loadScenarioFile(raw.file, errors);
+    const loaded = isModulePath(raw.file)
+      ? await loadScenarioModule(raw.file, errors)
+      : loadScenarioFile(raw.file, errors);
     if (loaded) {
       scenario = isModulePath(raw.file) ? { kind: 'module', path: raw.file } : { kind: 'file', path: raw.file };
       thresholds.push(...parseThresholdObject(loaded.thresholds, errors));
@@ -108,10 +112,12 @@ export async function buildRunConfig(raw: RawOptions, errors: string[]): Promise
     }
   } else {
     const name = raw.scenario ?? 'auth';
-    if (!(name in BUILTIN_SCENARIOS)) errors.push(`--scenario "${name}" is unknown (known: ${Object.keys(BUILTIN_SCENARIOS).join(', ')})`);
+    if (!(name in BUILTIN_SCENARIOS))
+      errors.push(`--scenario "${name}" is unknown (known: ${Object.keys(BUILTIN_SCENARIOS).join(', ')})`);
     else scenario = { kind: 'builtin', name };
   }
-  if ((raw.header?.length || raw.method || raw.body !== undefined) && raw.url === undefined) errors.push('--method, --header and --body go with --url');
+  if ((raw.header?.length || raw.method || raw.body !== undefined) && raw.url === undefined)
+    errors.push('--method, --header and --body go with --url');
 
   // Config file (k6-style thresholds and options).
   if (raw.config !== undefined) {
@@ -121,7 +127,8 @@ export async function buildRunConfig(raw: RawOptions, errors: string[]): Promise
       if (data.options !== undefined) Object.assign(fileOptions, data.options as object);
     }
   }
-  const opt = (key: string): string | undefined => (fileOptions[key] === undefined ? undefined : asText(fileOptions[key]));
+  const opt = (key: string): string | undefined =>
+    fileOptions[key] === undefined ? undefined : asText(fileOptions[key]);
 
   // Target.
   let target = raw.target ?? DEFAULT_TARGET;
@@ -151,7 +158,8 @@ export async function buildRunConfig(raw: RawOptions, errors: string[]): Promise
     const [a, b] = think.split('-');
     const min = parseDuration(a ?? '');
     const max = b === undefined ? min : parseDuration(b);
-    if (min === undefined || max === undefined || max < min) errors.push(`--think "${think}" is not a duration or a range like 1s-3s`);
+    if (min === undefined || max === undefined || max < min)
+      errors.push(`--think "${think}" is not a duration or a range like 1s-3s`);
     else thinkMs = [min, max];
   }
   const stages: Stage[] = [];
@@ -159,19 +167,21 @@ export async function buildRunConfig(raw: RawOptions, errors: string[]): Promise
     const stage = parseStage(s, errors);
     if (stage) stages.push(stage);
   }
-  if (raw.profile !== undefined && !(raw.profile in PROFILES)) errors.push(`--profile "${raw.profile}" is unknown (known: ${Object.keys(PROFILES).join(', ')})`);
-  if (raw.profile !== undefined && stages.length > 0) errors.push('--profile and --stage both set the stages: give one');
+  if (raw.profile !== undefined && !(raw.profile in PROFILES))
+    errors.push(`--profile "${raw.profile}" is unknown (known: ${Object.keys(PROFILES).join(', ')})`);
+  if (raw.profile !== undefined && stages.length > 0)
+    errors.push('--profile and --stage both set the stages: give one');
 
   // Thresholds from flags.
   for (const t of raw.threshold ?? []) {
     const parsed = parseThresholdFlag(t, raw.abortOnFail === true, errors);
     if (parsed) thresholds.push(parsed);
   }
-  if (raw.abortOnFail && !(raw.threshold?.length)) errors.push('--abort-on-fail needs at least one --threshold');
+  if (raw.abortOnFail && !raw.threshold?.length) errors.push('--abort-on-fail needs at least one --threshold');
 
   let model: 'closed' | 'open' = rate !== undefined ? 'open' : 'closed';
   // --url alone behaves like autocannon: 10 connections.
-  let start = model === 'open' ? rate ?? 0 : vus ?? (stages.length ? 0 : scenario?.kind === 'url' ? 10 : 1);
+  let start = model === 'open' ? (rate ?? 0) : (vus ?? (stages.length ? 0 : scenario?.kind === 'url' ? 10 : 1));
   let planStages = stages.length ? stages : [{ durationMs: durationMs ?? 10_000, target: start }];
   let breakpoint = false;
   if (raw.profile !== undefined && raw.profile in PROFILES) {
@@ -180,21 +190,37 @@ export async function buildRunConfig(raw: RawOptions, errors: string[]): Promise
     start = p.start;
     planStages = p.stages;
     breakpoint = p.breakpoint;
-    if (thresholds.length === 0) for (const t of p.defaultThresholds) {
-      const parsed = parseThresholdFlag(t, breakpoint, errors);
-      if (parsed) thresholds.push(parsed);
-    }
+    if (thresholds.length === 0)
+      for (const t of p.defaultThresholds) {
+        const parsed = parseThresholdFlag(t, breakpoint, errors);
+        if (parsed) thresholds.push(parsed);
+      }
   }
   const peak = Math.max(start, ...planStages.map((s) => s.target));
   const openCap = maxVus ?? Math.min(Math.max(100, Math.ceil(peak)), 5000);
   if (errors.length > 0 || !scenario) return undefined;
   return {
     plan: {
-      scenario, target, model, start, stages: planStages, maxVus: model === 'open' ? openCap : Math.ceil(peak),
-      preAllocatedVus: model === 'open' ? Math.min(openCap, vus ?? Math.min(10, openCap)) : 0, thinkMs,
-      users: users ?? (scenario.kind === 'url' ? 0 : Math.min(Math.max(Math.ceil(model === 'open' ? openCap : peak), 1), 50)),
-      password: raw.password ?? DEFAULT_PASSWORD, timeoutMs, gracefulStopMs: Math.min(timeoutMs, 5_000),
+      scenario,
+      target,
+      model,
+      start,
+      stages: planStages,
+      maxVus: model === 'open' ? openCap : Math.ceil(peak),
+      preAllocatedVus: model === 'open' ? Math.min(openCap, vus ?? Math.min(10, openCap)) : 0,
+      thinkMs,
+      users:
+        users ??
+        (scenario.kind === 'url' ? 0 : Math.min(Math.max(Math.ceil(model === 'open' ? openCap : peak), 1), 50)),
+      password: raw.password ?? DEFAULT_PASSWORD,
+      timeoutMs,
+      gracefulStopMs: Math.min(timeoutMs, 5_000),
     },
-    thresholds, workers, profile: raw.profile, breakpoint, scrapeTargetMetrics: scenario.kind !== 'url', label: raw.label,
+    thresholds,
+    workers,
+    profile: raw.profile,
+    breakpoint,
+    scrapeTargetMetrics: scenario.kind !== 'url',
+    label: raw.label,
   };
 }

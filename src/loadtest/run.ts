@@ -79,8 +79,16 @@ export async function runLoadTest(config: RunConfig, hooks: RunHooks): Promise<R
       const last = aggregate.lastSecond;
       const p = aggregate.timeline.points.at(-1);
       hooks.progress({
-        elapsedMs: elapsed, totalMs, reqs: aggregate.totals.reqs, rps: last.reqs, errorRate: last.reqs ? last.failed / last.reqs : 0,
-        p90: p?.p90 ?? 0, p99: p?.p99 ?? 0, vus: last.vus, dropped: aggregate.totals.dropped, generatorCpu: generator.sample(),
+        elapsedMs: elapsed,
+        totalMs,
+        reqs: aggregate.totals.reqs,
+        rps: last.reqs,
+        errorRate: last.reqs ? last.failed / last.reqs : 0,
+        p90: p?.p90 ?? 0,
+        p99: p?.p99 ?? 0,
+        vus: last.vus,
+        dropped: aggregate.totals.dropped,
+        generatorCpu: generator.sample(),
       });
     }
   };
@@ -99,24 +107,50 @@ export async function runLoadTest(config: RunConfig, hooks: RunHooks): Promise<R
   aggregate.flush();
   const durationMs = performance.now() - t0;
   const generatorReport = generator.stop();
-  const targetReport = scraper ? await scraper.stop() : { scraped: false, scrapes: 0, note: 'not scraped (single-URL run)' };
+  const targetReport = scraper
+    ? await scraper.stop()
+    : { scraped: false, scrapes: 0, note: 'not scraped (single-URL run)' };
 
   return buildReport({
-    totals: aggregate.totals, timeline: aggregate.timeline.points, startedAt, durationMs,
-    config: describeConfig(config), label: config.label,
-    scenario: { name: scenario.name, description: scenario.description, results: scenario.results?.(aggregate.totals) ?? {} },
-    thresholds: config.thresholds, thresholdResults: tracker.results(aggregate, durationMs),
-    generator: generatorReport, target: targetReport, aborted,
-    breakpoint: config.breakpoint ? { sustainableRate: Math.round(sustainableRate * 10) / 10, highestRateTried: Math.round(highestRateTried * 10) / 10, failedThresholds: failedOn } : undefined,
+    totals: aggregate.totals,
+    timeline: aggregate.timeline.points,
+    startedAt,
+    durationMs,
+    config: describeConfig(config),
+    label: config.label,
+    scenario: {
+      name: scenario.name,
+      description: scenario.description,
+      results: scenario.results?.(aggregate.totals) ?? {},
+    },
+    thresholds: config.thresholds,
+    thresholdResults: tracker.results(aggregate, durationMs),
+    generator: generatorReport,
+    target: targetReport,
+    aborted,
+    breakpoint: config.breakpoint
+      ? {
+          sustainableRate: Math.round(sustainableRate * 10) / 10,
+          highestRateTried: Math.round(highestRateTried * 10) / 10,
+          failedThresholds: failedOn,
+        }
+      : undefined,
   });
 }
 
 export function describeConfig(config: RunConfig): Record<string, unknown> {
   const { plan } = config;
   return {
-    scenario: plan.scenario, target: plan.target, model: plan.model, start: plan.start,
+    scenario: plan.scenario,
+    target: plan.target,
+    model: plan.model,
+    start: plan.start,
     stages: plan.stages.map((s) => ({ duration: `${s.durationMs}ms`, target: s.target })),
-    maxVus: plan.model === 'open' ? plan.maxVus : undefined, thinkMs: plan.thinkMs, users: plan.users,
-    workers: config.workers, profile: config.profile, thresholds: config.thresholds.map((t) => ({ key: t.key, abortOnFail: t.abortOnFail })),
+    maxVus: plan.model === 'open' ? plan.maxVus : undefined,
+    thinkMs: plan.thinkMs,
+    users: plan.users,
+    workers: config.workers,
+    profile: config.profile,
+    thresholds: config.thresholds.map((t) => ({ key: t.key, abortOnFail: t.abortOnFail })),
   };
 }

@@ -51,7 +51,11 @@ export const SUITES: Record<string, { description: string; durationMs: number; e
  * One run configuration per entry of a suite, each lasting its share of `durationMs` (at least 1 s).
  * Problems land in `errors` (as buildRunConfig reports them).
  */
-export async function suiteConfigs(name: string, options: { target?: string; durationMs: number; workers?: string }, errors: string[]): Promise<RunConfig[]> {
+export async function suiteConfigs(
+  name: string,
+  options: { target?: string; durationMs: number; workers?: string },
+  errors: string[],
+): Promise<RunConfig[]> {
   const suite = SUITES[name];
   if (!suite) {
     errors.push(`suite "${name}" is unknown (known: ${Object.keys(SUITES).join(', ')})`);
@@ -59,11 +63,19 @@ export async function suiteConfigs(name: string, options: { target?: string; dur
   }
   const configs: RunConfig[] = [];
   for (const entry of suite.entries) {
-    const config = await buildRunConfig({
-      scenario: entry.scenario, profile: entry.profile, target: options.target, workers: options.workers,
-      vus: entry.vus?.toString(), rate: entry.rate?.toString(), duration: formatDuration(entryDurationMs(entry, options.durationMs)),
-      label: entry.label,
-    }, errors);
+    const config = await buildRunConfig(
+      {
+        scenario: entry.scenario,
+        profile: entry.profile,
+        target: options.target,
+        workers: options.workers,
+        vus: entry.vus?.toString(),
+        rate: entry.rate?.toString(),
+        duration: formatDuration(entryDurationMs(entry, options.durationMs)),
+        label: entry.label,
+      },
+      errors,
+    );
     if (config) configs.push(config);
   }
   return configs;

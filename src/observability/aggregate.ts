@@ -1,7 +1,6 @@
 import { CACHE_RESULTS, CACHE_TIERS, type CacheResult, type CacheTier } from '../sessions/types.js';
 import { LogHistogram, type SparseBuckets } from './log-histogram.js';
 
-
 export interface HistogramData {
   buckets: SparseBuckets;
   sum: number;
@@ -44,8 +43,19 @@ export const emptyCache = (): Aggregate['cache'] => ({
 export function emptyAggregate(start: number, durationMs: number): Aggregate {
   const h = (): HistogramData => ({ buckets: {}, sum: 0, max: 0 });
   return {
-    start, durationMs, instances: 0, requests: 0, errors: 0, latency: h(), cache: emptyCache(),
-    sessionWrites: { written: 0, skipped: 0 }, redis: h(), db: h(), eventLoopLagMs: 0, rssBytes: 0, cpuPercent: 0,
+    start,
+    durationMs,
+    instances: 0,
+    requests: 0,
+    errors: 0,
+    latency: h(),
+    cache: emptyCache(),
+    sessionWrites: { written: 0, skipped: 0 },
+    redis: h(),
+    db: h(),
+    eventLoopLagMs: 0,
+    rssBytes: 0,
+    cpuPercent: 0,
   };
 }
 

@@ -1,7 +1,10 @@
 import type { AggregateView } from './aggregate.js';
 
 /** History exports: JSON (the points as the API serves them), CSV (one row a minute), Prometheus text with timestamps. */
-export function exportJson(points: AggregateView[], meta: Record<string, unknown>): { meta: Record<string, unknown>; points: AggregateView[] } {
+export function exportJson(
+  points: AggregateView[],
+  meta: Record<string, unknown>,
+): { meta: Record<string, unknown>; points: AggregateView[] } {
   return { meta: { ...meta, stepMs: 60_000, count: points.length }, points };
 }
 
@@ -29,7 +32,8 @@ const COLUMNS: Array<[string, (p: AggregateView) => number | null]> = [
 
 export function exportCsv(points: AggregateView[]): string {
   const lines = [['time', ...COLUMNS.map(([name]) => name)].join(',')];
-  for (const p of points) lines.push([new Date(p.t).toISOString(), ...COLUMNS.map(([, get]) => get(p) ?? '')].join(','));
+  for (const p of points)
+    lines.push([new Date(p.t).toISOString(), ...COLUMNS.map(([, get]) => get(p) ?? '')].join(','));
   return `${lines.join('\n')}\n`;
 }
 

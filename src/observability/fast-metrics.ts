@@ -19,7 +19,12 @@ abstract class FastFamily<C> {
   protected readonly children = new Map<string, { labels: Labels; child: C }>();
   abstract readonly type: 'counter' | 'histogram';
 
-  constructor(readonly name: string, readonly help: string, protected readonly labelNames: readonly string[], registry: Registry) {
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    protected readonly labelNames: readonly string[],
+    registry: Registry,
+  ) {
     registry.registerMetric(this as never);
   }
 
@@ -89,7 +94,13 @@ export class FastHistogramChild {
 
 export class FastHistogram extends FastFamily<FastHistogramChild> {
   readonly type = 'histogram' as const;
-  constructor(name: string, help: string, labelNames: readonly string[], private readonly bounds: readonly number[], registry: Registry) {
+  constructor(
+    name: string,
+    help: string,
+    labelNames: readonly string[],
+    private readonly bounds: readonly number[],
+    registry: Registry,
+  ) {
     super(name, help, labelNames, registry);
   }
   protected make(): FastHistogramChild {

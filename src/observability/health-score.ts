@@ -61,27 +61,51 @@ export function healthScore(input: HealthInputs, targets: HealthTargets): Health
   if (input.requests >= MIN_REQUESTS && input.errorRate > errorTarget) {
     // 0.1 % → 0 points, 3 % → the full 30.
     const points = scale(input.errorRate, errorTarget, 0.03, WEIGHTS.error_rate);
-    out.push({ factor: 'error_rate', points, reason: `error rate ${pct(input.errorRate)} is above the ${pct(errorTarget)} target` });
+    out.push({
+      factor: 'error_rate',
+      points,
+      reason: `error rate ${pct(input.errorRate)} is above the ${pct(errorTarget)} target`,
+    });
   }
   if (input.requests >= MIN_REQUESTS && input.p99Ms > targets.p99Ms) {
     const points = scale(input.p99Ms, targets.p99Ms, targets.p99Ms * 4, WEIGHTS.latency);
-    out.push({ factor: 'latency', points, reason: `p99 latency ${Math.round(input.p99Ms)} ms is above the ${targets.p99Ms} ms target` });
+    out.push({
+      factor: 'latency',
+      points,
+      reason: `p99 latency ${Math.round(input.p99Ms)} ms is above the ${targets.p99Ms} ms target`,
+    });
   }
   if (input.cacheLookups >= MIN_REQUESTS && input.cacheHitRate !== null && input.cacheHitRate < hitTarget) {
     const points = scale(hitTarget - input.cacheHitRate, 0, hitTarget - 0.5, WEIGHTS.cache_hit_rate);
-    out.push({ factor: 'cache_hit_rate', points, reason: `cache hit rate ${pct(input.cacheHitRate)} is below the ${pct(hitTarget)} target` });
+    out.push({
+      factor: 'cache_hit_rate',
+      points,
+      reason: `cache hit rate ${pct(input.cacheHitRate)} is below the ${pct(hitTarget)} target`,
+    });
   }
   for (const [name, dep] of Object.entries(input.dependencies)) {
     if (dep.state !== 'down' && dep.state !== 'degraded') continue;
     const points = (DEPENDENCY_COST[name] ?? { down: 20, degraded: 10 })[dep.state];
-    out.push({ factor: 'dependency', points, reason: `${name} is ${dep.state}${dep.detail ? ` (${dep.detail})` : ''}` });
+    out.push({
+      factor: 'dependency',
+      points,
+      reason: `${name} is ${dep.state}${dep.detail ? ` (${dep.detail})` : ''}`,
+    });
   }
   if (input.eventLoopLagMs > lagTarget) {
     const points = scale(input.eventLoopLagMs, lagTarget, 200, WEIGHTS.event_loop_lag);
-    out.push({ factor: 'event_loop_lag', points, reason: `event-loop lag ${Math.round(input.eventLoopLagMs)} ms is above ${lagTarget} ms` });
+    out.push({
+      factor: 'event_loop_lag',
+      points,
+      reason: `event-loop lag ${Math.round(input.eventLoopLagMs)} ms is above ${lagTarget} ms`,
+    });
   }
   if (targets.rssBudgetBytes > 0 && input.rssBytes > targets.rssBudgetBytes) {
-    out.push({ factor: 'memory', points: WEIGHTS.memory, reason: `resident memory ${mib(input.rssBytes)} is over the ${mib(targets.rssBudgetBytes)} budget` });
+    out.push({
+      factor: 'memory',
+      points: WEIGHTS.memory,
+      reason: `resident memory ${mib(input.rssBytes)} is over the ${mib(targets.rssBudgetBytes)} budget`,
+    });
   }
   const deductions = out.filter((d) => d.points > 0);
   const score = Math.max(0, 100 - deductions.reduce((n, d) => n + d.points, 0));

@@ -10,7 +10,10 @@ export class MemoryHistoryStore implements HistoryStore {
   private readonly live = new Map<string, { at: number; window: Aggregate }>();
   private appended = 0;
 
-  private constructor(private readonly retentionMs: number, private readonly file: string | undefined) {
+  private constructor(
+    private readonly retentionMs: number,
+    private readonly file: string | undefined,
+  ) {
     this.kind = file ? 'file' : 'memory';
   }
 

@@ -11,7 +11,11 @@ export class RedisHistoryStore implements HistoryStore {
   readonly kind = 'redis';
   private readonly base: string;
 
-  constructor(private readonly redis: Redis | Cluster, prefix: string, private readonly retentionMs: number) {
+  constructor(
+    private readonly redis: Redis | Cluster,
+    prefix: string,
+    private readonly retentionMs: number,
+  ) {
     this.base = `${prefix}{metrics}:`;
   }
 
@@ -21,12 +25,17 @@ export class RedisHistoryStore implements HistoryStore {
 
   async writeMinute(instanceId: string, minute: Aggregate): Promise<void> {
     const key = this.minuteKey(minute.start);
-    await this.redis.multi().hset(key, instanceId, JSON.stringify(minute)).pexpire(key, this.retentionMs + MINUTE_MS).exec();
+    await this.redis
+      .multi()
+      .hset(key, instanceId, JSON.stringify(minute))
+      .pexpire(key, this.retentionMs + MINUTE_MS)
+      .exec();
   }
 
   async readMinutes(from: number, to: number): Promise<Map<number, Aggregate[]>> {
     const starts: number[] = [];
-    for (let t = minuteStart(from) < from ? minuteStart(from) + MINUTE_MS : minuteStart(from); t < to; t += MINUTE_MS) starts.push(t);
+    for (let t = minuteStart(from) < from ? minuteStart(from) + MINUTE_MS : minuteStart(from); t < to; t += MINUTE_MS)
+      starts.push(t);
     const out = new Map<number, Aggregate[]>();
     if (starts.length === 0) return out;
     const pipeline = this.redis.pipeline();
@@ -42,7 +51,11 @@ export class RedisHistoryStore implements HistoryStore {
 
   async publishLive(instanceId: string, window: Aggregate, now: number): Promise<void> {
     const key = `${this.base}live`;
-    await this.redis.multi().hset(key, instanceId, JSON.stringify({ at: now, window })).pexpire(key, 60_000).exec();
+    await this.redis
+      .multi()
+      .hset(key, instanceId, JSON.stringify({ at: now, window }))
+      .pexpire(key, 60_000)
+      .exec();
   }
 
   async readLive(now: number, maxAgeMs: number): Promise<Map<string, Aggregate>> {

@@ -16,7 +16,10 @@ export class SqlHistoryStore implements HistoryStore {
   readonly kind = 'sql' as const;
   private lastPrune = 0;
 
-  constructor(private readonly db: Kysely<HistoryTables>, private readonly retentionMs: number) {}
+  constructor(
+    private readonly db: Kysely<HistoryTables>,
+    private readonly retentionMs: number,
+  ) {}
 
   async writeMinute(instanceId: string, minute: Aggregate): Promise<void> {
     const data = JSON.stringify(minute);
@@ -25,7 +28,10 @@ export class SqlHistoryStore implements HistoryStore {
       .values({ minute_start: minute.start, instance: instanceId, data })
       .onConflict((oc) => oc.columns(['minute_start', 'instance']).doUpdateSet({ data }))
       .execute();
-    await this.db.deleteFrom('metric_minutes').where('minute_start', '<', minute.start - this.retentionMs).execute();
+    await this.db
+      .deleteFrom('metric_minutes')
+      .where('minute_start', '<', minute.start - this.retentionMs)
+      .execute();
   }
 
   async readMinutes(from: number, to: number): Promise<Map<number, Aggregate[]>> {
@@ -56,10 +62,17 @@ export class SqlHistoryStore implements HistoryStore {
   }
 
   async readLive(now: number, maxAgeMs: number): Promise<Map<string, Aggregate>> {
-    const rows = await this.db.selectFrom('metric_live').select(['instance', 'data']).where('at', '>=', now - maxAgeMs).execute();
+    const rows = await this.db
+      .selectFrom('metric_live')
+      .select(['instance', 'data'])
+      .where('at', '>=', now - maxAgeMs)
+      .execute();
     if (now - this.lastPrune > 30_000) {
       this.lastPrune = now;
-      await this.db.deleteFrom('metric_live').where('at', '<', now - 10 * maxAgeMs).execute();
+      await this.db
+        .deleteFrom('metric_live')
+        .where('at', '<', now - 10 * maxAgeMs)
+        .execute();
     }
     return new Map(rows.map((r) => [r.instance, JSON.parse(r.data) as Aggregate]));
   }

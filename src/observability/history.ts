@@ -63,7 +63,11 @@ export class History {
       const { recorder, store, instanceId } = this.options;
       // A minute is complete a second after it ends (the last slot may still be taking a late event).
       const lastComplete = minuteStart(now - 1_000) - MINUTE_MS;
-      for (let t = Math.max(this.lastFlushed + MINUTE_MS, lastComplete - MINUTE_MS); t <= lastComplete; t += MINUTE_MS) {
+      for (
+        let t = Math.max(this.lastFlushed + MINUTE_MS, lastComplete - MINUTE_MS);
+        t <= lastComplete;
+        t += MINUTE_MS
+      ) {
         const minute = recorder.minute(t);
         await this.local.writeMinute(instanceId, minute);
         await store.writeMinute(instanceId, minute).catch((err) => this.options.onError?.(err, 'history write'));
@@ -89,7 +93,11 @@ export class History {
     const out: Aggregate[] = [];
     for (let t = from; t < to; t += MINUTE_MS) {
       const parts = byMinute.get(t);
-      out.push(parts ? { ...mergeInstances(parts), start: t, durationMs: MINUTE_MS } : { ...mergeInstances([]), start: t, durationMs: MINUTE_MS });
+      out.push(
+        parts
+          ? { ...mergeInstances(parts), start: t, durationMs: MINUTE_MS }
+          : { ...mergeInstances([]), start: t, durationMs: MINUTE_MS },
+      );
     }
     return out;
   }

@@ -31,7 +31,14 @@ export { sessionStatsFromStore, type SessionStats, type SessionStatsSource } fro
 export interface CacheAdmin {
   stats(): Promise<{
     l1: { size: number; max: number; hits: number; misses: number; evictions: number };
-    l2?: { hits: number; misses: number; errors: number; breaker: string; hotKeys: Array<{ key: string; count: number }>; memory?: { usedBytes: number; maxBytes: number; policy: string } };
+    l2?: {
+      hits: number;
+      misses: number;
+      errors: number;
+      breaker: string;
+      hotKeys: Array<{ key: string; count: number }>;
+      memory?: { usedBytes: number; maxBytes: number; policy: string };
+    };
   }>;
   /** Runs a warming pass now. */
   warm(): Promise<{ warmed: number; bytes?: number }>;
@@ -56,8 +63,17 @@ export interface ObservabilitySettings {
 
 export type ObservabilityConfig = Pick<
   Config,
-  | 'metricsEnabled' | 'dataDir' | 'redisKeyPrefix' | 'metricsHistoryRetention' | 'alertEvalInterval' | 'alertRules' | 'alertWebhook'
-  | 'healthP99Target' | 'rssBudgetBytes' | 'cleanupInterval' | 'sessionIdleTtl'
+  | 'metricsEnabled'
+  | 'dataDir'
+  | 'redisKeyPrefix'
+  | 'metricsHistoryRetention'
+  | 'alertEvalInterval'
+  | 'alertRules'
+  | 'alertWebhook'
+  | 'healthP99Target'
+  | 'rssBudgetBytes'
+  | 'cleanupInterval'
+  | 'sessionIdleTtl'
 >;
 
 export function observabilitySettings(c: ObservabilityConfig): ObservabilitySettings {
@@ -127,42 +143,80 @@ export class Observability {
     const { settings: config, logger } = options;
     const now = options.now ?? Date.now;
     const instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-    const onError = (err: unknown, what: string): void => logger.warn({ err: String((err as Error)?.message ?? err) }, `observability: ${what} failed`);
+    const onError = (err: unknown, what: string): void =>
+      logger.warn({ err: String((err as Error)?.message ?? err) }, `observability: ${what} failed`);
     const prefix = config.redisKeyPrefix;
 
-    const recorder = config.metricsEnabled ? new Recorder({ now, sampleProcess: options.sampleProcess ?? true }) : undefined;
-    const metrics = createMetrics({ enabled: config.metricsEnabled, latencyTargetMs: config.latencyTargetMs, recorder, now });
+    const recorder = config.metricsEnabled
+      ? new Recorder({ now, sampleProcess: options.sampleProcess ?? true })
+      : undefined;
+    const metrics = createMetrics({
+      enabled: config.metricsEnabled,
+      latencyTargetMs: config.latencyTargetMs,
+      recorder,
+      now,
+    });
 
     let history: History | undefined;
     if (recorder) {
-      const store = options.historyStore
-        ?? (options.redis ? new RedisHistoryStore(options.redis, prefix, config.historyRetentionMs)
-          : options.db ? new SqlHistoryStore(options.db as unknown as Kysely<HistoryTables>, config.historyRetentionMs)
-          : await MemoryHistoryStore.file(join(config.dataDir, 'metrics-history.jsonl'), config.historyRetentionMs, now()));
-      history = new History({ recorder, store, instanceId, retentionMs: config.historyRetentionMs, now, onError, lastCleanupAt: () => metrics.lastCleanupAt });
+      const store =
+        options.historyStore ??
+        (options.redis
+          ? new RedisHistoryStore(options.redis, prefix, config.historyRetentionMs)
+          : options.db
+            ? new SqlHistoryStore(options.db as unknown as Kysely<HistoryTables>, config.historyRetentionMs)
+            : await MemoryHistoryStore.file(
+                join(config.dataDir, 'metrics-history.jsonl'),
+                config.historyRetentionMs,
+                now(),
+              ));
+      history = new History({
+        recorder,
+        store,
+        instanceId,
+        retentionMs: config.historyRetentionMs,
+        now,
+        onError,
+        lastCleanupAt: () => metrics.lastCleanupAt,
+      });
     }
 
-    let defaultRules = builtInRules({ rssBudgetBytes: config.rssBudgetBytes, cleanupIntervalMs: config.cleanupIntervalMs });
+    let defaultRules = builtInRules({
+      rssBudgetBytes: config.rssBudgetBytes,
+      cleanupIntervalMs: config.cleanupIntervalMs,
+    });
     if (config.alertRulesFile) {
       const file = await loadRuleFile(config.alertRulesFile);
       defaultRules = file.builtins ? mergeRules(defaultRules, file.rules) : file.rules;
     }
     const channels = options.alertChannels ?? [
       logChannel(logger),
-      ...(config.alertWebhook ? [webhookChannel(config.alertWebhook, { onError: (err) => onError(err, 'alert webhook') })] : []),
+      ...(config.alertWebhook
+        ? [webhookChannel(config.alertWebhook, { onError: (err) => onError(err, 'alert webhook') })]
+        : []),
     ];
-    const alertStore = options.alertStore
-      ?? (options.redis ? new RedisAlertStore(options.redis, prefix)
-        : options.db ? new SqlAlertStore(options.db as unknown as Kysely<AlertTables>)
-        : await FileAlertStore.open(join(config.dataDir, 'alerts.json')));
+    const alertStore =
+      options.alertStore ??
+      (options.redis
+        ? new RedisAlertStore(options.redis, prefix)
+        : options.db
+          ? new SqlAlertStore(options.db as unknown as Kysely<AlertTables>)
+          : await FileAlertStore.open(join(config.dataDir, 'alerts.json')));
     const alerts = new AlertsService({ store: alertStore, defaultRules, channels, now, onError });
     metrics.setAlertsFiringSource(() => alerts.firingBySeverity());
 
     let obs: Observability | undefined;
     const evaluator = config.metricsEnabled
       ? new AlertEvaluator({
-          store: alertStore, rules: () => alerts.rules(), signals: async () => (await obs!.summary()).signals, channels,
-          lock: options.locks ?? localLock(), instanceId, intervalMs: options.alertIntervalMs ?? config.alertEvalIntervalMs, now, onError,
+          store: alertStore,
+          rules: () => alerts.rules(),
+          signals: async () => (await obs!.summary()).signals,
+          channels,
+          lock: options.locks ?? localLock(),
+          instanceId,
+          intervalMs: options.alertIntervalMs ?? config.alertEvalIntervalMs,
+          now,
+          onError,
         })
       : undefined;
     obs = new Observability(options, metrics, history, alerts, evaluator, instanceId);
@@ -197,8 +251,14 @@ export class Observability {
       this.dependencies(),
     ]);
     const summary = buildSummary({
-      now: this.now(), live: live ?? emptyAggregate(this.now(), 10_000), sessions, dependencies, lastCleanupAt: this.metrics.lastCleanupAt,
-      startedAt: this.startedAt, sessionIdleTtlMs: config.sessionIdleTtlMs, targets: { p99Ms: config.latencyTargetMs, rssBudgetBytes: config.rssBudgetBytes },
+      now: this.now(),
+      live: live ?? emptyAggregate(this.now(), 10_000),
+      sessions,
+      dependencies,
+      lastCleanupAt: this.metrics.lastCleanupAt,
+      startedAt: this.startedAt,
+      sessionIdleTtlMs: config.sessionIdleTtlMs,
+      targets: { p99Ms: config.latencyTargetMs, rssBudgetBytes: config.rssBudgetBytes },
     });
     this.metrics.setHealthScore(summary.health.score);
     return summary;
@@ -207,7 +267,11 @@ export class Observability {
   /** For GET /ready: not ready while the database is down (Redis down only degrades). */
   async readiness(): Promise<Readiness> {
     const summary = await this.summary();
-    return { ready: summary.dependencies.database?.state !== 'down', dependencies: summary.dependencies, health: summary.health };
+    return {
+      ready: summary.dependencies.database?.state !== 'down',
+      dependencies: summary.dependencies,
+      health: summary.health,
+    };
   }
 }
 

@@ -33,10 +33,21 @@ export function composeObservers(...observers: Array<SessionObserver | undefined
   const list = observers.filter((o): o is SessionObserver => o !== undefined && Object.keys(o).length > 0);
   if (list.length <= 1) return list[0] ?? {};
   const each = <K extends keyof SessionObserver>(key: K) => {
-    const fns = list.map((o) => o[key]).filter((f): f is NonNullable<SessionObserver[K]> => f !== undefined) as Array<(...args: unknown[]) => void>;
-    return fns.length === 0 ? undefined : ((...args: unknown[]) => { for (const f of fns) f(...args); }) as SessionObserver[K];
+    const fns = list.map((o) => o[key]).filter((f): f is NonNullable<SessionObserver[K]> => f !== undefined) as Array<
+      (...args: unknown[]) => void
+    >;
+    return fns.length === 0
+      ? undefined
+      : (((...args: unknown[]) => {
+          for (const f of fns) f(...args);
+        }) as SessionObserver[K]);
   };
-  return { cacheLookup: each('cacheLookup'), sessionWrite: each('sessionWrite'), dbOp: each('dbOp'), redisOp: each('redisOp') };
+  return {
+    cacheLookup: each('cacheLookup'),
+    sessionWrite: each('sessionWrite'),
+    dbOp: each('dbOp'),
+    redisOp: each('redisOp'),
+  };
 }
 
 /** Audit events worth waking someone for; the rest stay in the audit log. */
@@ -50,7 +61,11 @@ export const NOTABLE_SECURITY_EVENTS = new Set(['token_reuse_detected', 'roles_c
  * Notable security events → TESSERA_ALERT_WEBHOOK as `{kind:"security", event}` (subscribe with audit.onEvent).
  * Each event is recorded once, by the instance that saw it, so it is sent once.
  */
-export function securityWebhookListener(url: string, onError?: (err: unknown) => void, notable: ReadonlySet<string> = NOTABLE_SECURITY_EVENTS): (event: AuditRecord) => void {
+export function securityWebhookListener(
+  url: string,
+  onError?: (err: unknown) => void,
+  notable: ReadonlySet<string> = NOTABLE_SECURITY_EVENTS,
+): (event: AuditRecord) => void {
   return (event) => {
     if (!notable.has(event.type)) return;
     void postJson(url, { kind: 'security', event, sentAt: new Date().toISOString() }, { onError });

@@ -88,7 +88,14 @@ class PromMetrics implements Metrics {
   private readonly httpChildren = new Map<string, FastHistogramChild>();
   private readonly cacheChildren = {} as Record<CacheTier, Record<CacheResult, FastCounterChild>>;
   private readonly writeChildren: Record<'written' | 'skipped', FastCounterChild>;
-  private readonly labels = { op: new BoundedLabel(), limiter: new BoundedLabel(), scope: new BoundedLabel(), event: new BoundedLabel(), route: new BoundedLabel(500), breaker: new BoundedLabel(20) };
+  private readonly labels = {
+    op: new BoundedLabel(),
+    limiter: new BoundedLabel(),
+    scope: new BoundedLabel(),
+    event: new BoundedLabel(),
+    route: new BoundedLabel(500),
+    breaker: new BoundedLabel(20),
+  };
 
   private readonly http: FastHistogram;
   private readonly logins: Counter<'outcome'>;
@@ -111,27 +118,95 @@ class PromMetrics implements Metrics {
     const target = (options.latencyTargetMs ?? 250) / 1000;
     const buckets = [...new Set([...HTTP_BUCKETS, target])].sort((a, b) => a - b);
 
-    this.http = new FastHistogram('tessera_http_request_duration_seconds', 'HTTP request duration by route template, method and status code.', ['route', 'method', 'status_code'], buckets, this.registry);
-    const cache = new FastCounter('tessera_cache_lookups_total', 'Session cache lookups by tier (l1, l2, db) and result (hit, miss, negative).', ['tier', 'result'], this.registry);
+    this.http = new FastHistogram(
+      'tessera_http_request_duration_seconds',
+      'HTTP request duration by route template, method and status code.',
+      ['route', 'method', 'status_code'],
+      buckets,
+      this.registry,
+    );
+    const cache = new FastCounter(
+      'tessera_cache_lookups_total',
+      'Session cache lookups by tier (l1, l2, db) and result (hit, miss, negative).',
+      ['tier', 'result'],
+      this.registry,
+    );
     for (const tier of CACHE_TIERS) {
       this.cacheChildren[tier] = {} as Record<CacheResult, FastCounterChild>;
       for (const result of CACHE_RESULTS) this.cacheChildren[tier][result] = cache.child(tier, result);
     }
-    const writes = new FastCounter('tessera_session_writes_total', 'Session activity writes, written or skipped by throttling.', ['result'], this.registry);
+    const writes = new FastCounter(
+      'tessera_session_writes_total',
+      'Session activity writes, written or skipped by throttling.',
+      ['result'],
+      this.registry,
+    );
     this.writeChildren = { written: writes.child('written'), skipped: writes.child('skipped') };
-    this.logins = new Counter({ name: 'tessera_logins_total', help: 'Login attempts by outcome.', labelNames: ['outcome'], registers });
-    this.rateLimits = new Counter({ name: 'tessera_rate_limit_decisions_total', help: 'Rate-limit decisions by limiter and decision.', labelNames: ['limiter', 'decision'], registers });
-    this.lockouts = new Counter({ name: 'tessera_lockout_decisions_total', help: 'Brute-force lockout decisions by scope and decision.', labelNames: ['scope', 'decision'], registers });
-    this.security = new Counter({ name: 'tessera_security_events_total', help: 'Security events by type.', labelNames: ['type'], registers });
-    this.db = new Histogram({ name: 'tessera_db_operation_duration_seconds', help: 'Database operation duration by operation.', labelNames: ['operation'], buckets: DEP_BUCKETS, registers });
-    this.redis = new Histogram({ name: 'tessera_redis_operation_duration_seconds', help: 'Redis operation duration by operation.', labelNames: ['operation'], buckets: DEP_BUCKETS, registers });
-    this.breaker = new Gauge({ name: 'tessera_circuit_breaker_state', help: 'Circuit breaker state: 1 for the current state of each breaker, 0 for the others.', labelNames: ['breaker', 'state'], registers });
-    this.cleanupTs = new Gauge({ name: 'tessera_session_cleanup_last_success_timestamp_seconds', help: 'Unix time of the last successful session cleanup seen by this instance.', registers });
-    this.cleanupDeleted = new Counter({ name: 'tessera_session_cleanup_deleted_total', help: 'Sessions deleted by cleanup on this instance.', registers });
-    this.health = new Gauge({ name: 'tessera_health_score', help: 'Health score 0-100 (see /ready for the reasons).', registers });
+    this.logins = new Counter({
+      name: 'tessera_logins_total',
+      help: 'Login attempts by outcome.',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.rateLimits = new Counter({
+      name: 'tessera_rate_limit_decisions_total',
+      help: 'Rate-limit decisions by limiter and decision.',
+      labelNames: ['limiter', 'decision'],
+      registers,
+    });
+    this.lockouts = new Counter({
+      name: 'tessera_lockout_decisions_total',
+      help: 'Brute-force lockout decisions by scope and decision.',
+      labelNames: ['scope', 'decision'],
+      registers,
+    });
+    this.security = new Counter({
+      name: 'tessera_security_events_total',
+      help: 'Security events by type.',
+      labelNames: ['type'],
+      registers,
+    });
+    this.db = new Histogram({
+      name: 'tessera_db_operation_duration_seconds',
+      help: 'Database operation duration by operation.',
+      labelNames: ['operation'],
+      buckets: DEP_BUCKETS,
+      registers,
+    });
+    this.redis = new Histogram({
+      name: 'tessera_redis_operation_duration_seconds',
+      help: 'Redis operation duration by operation.',
+      labelNames: ['operation'],
+      buckets: DEP_BUCKETS,
+      registers,
+    });
+    this.breaker = new Gauge({
+      name: 'tessera_circuit_breaker_state',
+      help: 'Circuit breaker state: 1 for the current state of each breaker, 0 for the others.',
+      labelNames: ['breaker', 'state'],
+      registers,
+    });
+    this.cleanupTs = new Gauge({
+      name: 'tessera_session_cleanup_last_success_timestamp_seconds',
+      help: 'Unix time of the last successful session cleanup seen by this instance.',
+      registers,
+    });
+    this.cleanupDeleted = new Counter({
+      name: 'tessera_session_cleanup_deleted_total',
+      help: 'Sessions deleted by cleanup on this instance.',
+      registers,
+    });
+    this.health = new Gauge({
+      name: 'tessera_health_score',
+      help: 'Health score 0-100 (see /ready for the reasons).',
+      registers,
+    });
     const alertCounts = () => this.alertsSource?.();
     new Gauge({
-      name: 'tessera_alerts_firing', help: 'Alerts currently firing by severity.', labelNames: ['severity'], registers,
+      name: 'tessera_alerts_firing',
+      help: 'Alerts currently firing by severity.',
+      labelNames: ['severity'],
+      registers,
       async collect() {
         const counts = await alertCounts()?.catch(() => undefined);
         for (const [severity, n] of Object.entries(counts ?? {})) this.set({ severity }, n);
@@ -140,7 +215,10 @@ class PromMetrics implements Metrics {
 
     const stats = this.stats;
     new Gauge({
-      name: 'tessera_sessions', help: 'Sessions in the store by state (active, expired awaiting cleanup, revoked).', labelNames: ['state'], registers,
+      name: 'tessera_sessions',
+      help: 'Sessions in the store by state (active, expired awaiting cleanup, revoked).',
+      labelNames: ['state'],
+      registers,
       async collect() {
         const s = await stats.get();
         if (!s) return;
@@ -150,7 +228,9 @@ class PromMetrics implements Metrics {
       },
     });
     new Gauge({
-      name: 'tessera_store_size_bytes', help: 'Size of the session store on disk.', registers,
+      name: 'tessera_store_size_bytes',
+      help: 'Size of the session store on disk.',
+      registers,
       async collect() {
         const s = await stats.get();
         if (s?.sizeBytes !== undefined) this.set(s.sizeBytes);
@@ -160,7 +240,12 @@ class PromMetrics implements Metrics {
       collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
       // prom-client also exports these gauges under a `_total` name, which Prometheus reserves for counters
       // (promtool rejects them); the same figures remain as nodejs_active_{handles,requests,resources}.
-      for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name);
+      for (const name of [
+        'nodejs_active_handles_total',
+        'nodejs_active_requests_total',
+        'nodejs_active_resources_total',
+      ])
+        this.registry.removeSingleMetric(name);
     }
   }
 
@@ -168,7 +253,11 @@ class PromMetrics implements Metrics {
     const key = `${method} ${status} ${route}`;
     let child = this.httpChildren.get(key);
     if (!child) {
-      child = this.http.child(this.labels.route.of(route), KNOWN_METHODS.has(method) ? method : 'OTHER', String(status));
+      child = this.http.child(
+        this.labels.route.of(route),
+        KNOWN_METHODS.has(method) ? method : 'OTHER',
+        String(status),
+      );
       if (this.httpChildren.size < 5000) this.httpChildren.set(key, child);
     }
     child.observe(seconds);

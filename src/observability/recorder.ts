@@ -173,7 +173,11 @@ export class Recorder {
     const elapsedUs = Math.max(1, (at - this.lastCpuAt) * 1000);
     this.lastCpu = process.cpuUsage();
     this.lastCpuAt = at;
-    this.processSample({ lagMs, rssBytes: process.memoryUsage.rss(), cpuPercent: ((cpu.user + cpu.system) / elapsedUs) * 100 });
+    this.processSample({
+      lagMs,
+      rssBytes: process.memoryUsage.rss(),
+      cpuPercent: ((cpu.user + cpu.system) / elapsedUs) * 100,
+    });
   }
 
   stop(): void {

@@ -20,7 +20,10 @@ export class SessionStatsCache {
   private at = 0;
   private inflight: Promise<SessionStats | undefined> | undefined;
 
-  constructor(private readonly maxAgeMs = 10_000, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly maxAgeMs = 10_000,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   setSource(source: SessionStatsSource): void {
     this.source = source;
@@ -47,7 +50,10 @@ export class SessionStatsCache {
 
 /** The usual source: the store's counts by state and its size on disk. */
 export function sessionStatsFromStore(
-  store: { sessions: { countByState(now: number): Promise<{ active: number; expired: number; revoked: number }> }; sizeBytes(): Promise<number> },
+  store: {
+    sessions: { countByState(now: number): Promise<{ active: number; expired: number; revoked: number }> };
+    sizeBytes(): Promise<number>;
+  },
   now: () => number = Date.now,
 ): SessionStatsSource {
   return async () => {

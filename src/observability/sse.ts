@@ -11,7 +11,10 @@ export class SummaryStream<T> {
   private timer: NodeJS.Timeout | undefined;
   private seq = 0;
 
-  constructor(private readonly compute: () => Promise<T>, private readonly intervalMs = 1_000) {}
+  constructor(
+    private readonly compute: () => Promise<T>,
+    private readonly intervalMs = 1_000,
+  ) {}
 
   get subscribers(): number {
     return this.clients.size;

@@ -48,15 +48,25 @@ export function buildSummary(input: SummaryInputs): Summary {
   const lookups = cache.l1.hit + cache.l1.miss + cache.l1.negative;
   const redisDep = input.dependencies.redis;
   const redisLatencyMs = v.redisP99Ms > 0 ? v.redisP99Ms : (redisDep?.latencyMs ?? null);
-  const lastCleanup = Math.max(input.lastCleanupAt ?? 0, input.live.lastCleanupAt ?? 0, input.sessions?.lastCleanupAt ?? 0);
+  const lastCleanup = Math.max(
+    input.lastCleanupAt ?? 0,
+    input.live.lastCleanupAt ?? 0,
+    input.sessions?.lastCleanupAt ?? 0,
+  );
   const cleanupAgeMs = input.now - (lastCleanup > 0 ? lastCleanup : input.startedAt);
   const active = input.sessions?.active ?? null;
   // Throttled writes: each active session writes at most once per half idle TTL.
   const expectedWritesPerMin = active === null ? null : (active * 2 * 60_000) / input.sessionIdleTtlMs;
   const health = healthScore(
     {
-      requests: v.requests, errorRate: v.errorRate, p99Ms: v.p99Ms, cacheHitRate: v.hitRate.overall, cacheLookups: lookups,
-      eventLoopLagMs: v.eventLoopLagMs, rssBytes: v.rssBytes, dependencies: input.dependencies,
+      requests: v.requests,
+      errorRate: v.errorRate,
+      p99Ms: v.p99Ms,
+      cacheHitRate: v.hitRate.overall,
+      cacheLookups: lookups,
+      eventLoopLagMs: v.eventLoopLagMs,
+      rssBytes: v.rssBytes,
+      dependencies: input.dependencies,
     },
     input.targets,
   );
@@ -81,7 +91,10 @@ export function buildSummary(input: SummaryInputs): Summary {
     store_size_bytes: input.sessions?.sizeBytes ?? null,
     session_writes_per_min: v.sessionWritesPerMin,
     // How many times the throttled rate the store is being written; >1 means throttling is not working.
-    session_write_ratio: expectedWritesPerMin === null || v.sessionWrites < 10 ? null : v.sessionWritesPerMin / Math.max(1, expectedWritesPerMin),
+    session_write_ratio:
+      expectedWritesPerMin === null || v.sessionWrites < 10
+        ? null
+        : v.sessionWritesPerMin / Math.max(1, expectedWritesPerMin),
     health_score: health.score,
     database_up: depUp(input.dependencies.database),
     redis_up: depUp(redisDep),
@@ -112,4 +125,5 @@ export function buildSummary(input: SummaryInputs): Summary {
   };
 }
 
-const depUp = (d: DependencyStatus | undefined): number | null => (d === undefined || d.state === 'disabled' ? null : d.state === 'down' ? 0 : 1);
+const depUp = (d: DependencyStatus | undefined): number | null =>
+  d === undefined || d.state === 'disabled' ? null : d.state === 'down' ? 0 : 1;

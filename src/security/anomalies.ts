@@ -35,19 +35,41 @@ export interface ClientChange {
  */
 export function detectSessionClientChange(created: ClientFingerprint, current: ClientFingerprint): ClientChange {
   const reasons: ClientChange['reasons'] = [];
-  if (created.userAgent && current.userAgent && userAgentFamily(created.userAgent) !== userAgentFamily(current.userAgent)) reasons.push('user_agent_family');
+  if (
+    created.userAgent &&
+    current.userAgent &&
+    userAgentFamily(created.userAgent) !== userAgentFamily(current.userAgent)
+  )
+    reasons.push('user_agent_family');
   if (created.ip && current.ip && networkOf(created.ip) !== networkOf(current.ip)) reasons.push('ip_network');
-  return { changed: reasons.length > 0, severity: reasons.length === 0 ? 'none' : reasons.length === 2 ? 'high' : 'low', reasons };
+  return {
+    changed: reasons.length > 0,
+    severity: reasons.length === 0 ? 'none' : reasons.length === 2 ? 'high' : 'low',
+    reasons,
+  };
 }
 
 const BROWSERS: Array<[RegExp, string]> = [
-  [/edg(e|a|ios)?\//i, 'edge'], [/opr\/|opera/i, 'opera'], [/samsungbrowser/i, 'samsung'], [/firefox|fxios/i, 'firefox'],
-  [/chrome|crios|chromium/i, 'chrome'], [/safari/i, 'safari'], [/curl\//i, 'curl'], [/python|aiohttp|httpx/i, 'python'],
-  [/okhttp/i, 'okhttp'], [/go-http-client/i, 'go'], [/node|undici|axios/i, 'node'], [/bot|crawler|spider/i, 'bot'],
+  [/edg(e|a|ios)?\//i, 'edge'],
+  [/opr\/|opera/i, 'opera'],
+  [/samsungbrowser/i, 'samsung'],
+  [/firefox|fxios/i, 'firefox'],
+  [/chrome|crios|chromium/i, 'chrome'],
+  [/safari/i, 'safari'],
+  [/curl\//i, 'curl'],
+  [/python|aiohttp|httpx/i, 'python'],
+  [/okhttp/i, 'okhttp'],
+  [/go-http-client/i, 'go'],
+  [/node|undici|axios/i, 'node'],
+  [/bot|crawler|spider/i, 'bot'],
 ];
 const SYSTEMS: Array<[RegExp, string]> = [
-  [/android/i, 'android'], [/iphone|ipad|ios/i, 'ios'], [/windows/i, 'windows'], [/mac os|macintosh/i, 'macos'],
-  [/cros/i, 'chromeos'], [/linux/i, 'linux'],
+  [/android/i, 'android'],
+  [/iphone|ipad|ios/i, 'ios'],
+  [/windows/i, 'windows'],
+  [/mac os|macintosh/i, 'macos'],
+  [/cros/i, 'chromeos'],
+  [/linux/i, 'linux'],
 ];
 
 /** `browser/os` without versions, e.g. `firefox/linux`; `other/other` when unrecognised. */
@@ -88,14 +110,28 @@ export class Anomalies {
 
   /** Called by the login guard on every failed login. */
   async onLoginFailure({ emailKey, email, ip }: { emailKey: string; email: string; ip: string }): Promise<void> {
-    const [emails, ips] = await Promise.all([this.deps.emailsPerIp.add(ip, emailKey), this.deps.ipsPerEmail.add(emailKey, ip)]);
+    const [emails, ips] = await Promise.all([
+      this.deps.emailsPerIp.add(ip, emailKey),
+      this.deps.ipsPerEmail.add(emailKey, ip),
+    ]);
     const work: Promise<void>[] = [];
     if (emails >= this.settings.stuffingEmails) {
-      work.push(this.raise('credential_stuffing', `cs:${ip}`, this.settings.stuffingAction, { ip, details: { distinctEmails: emails } }));
+      work.push(
+        this.raise('credential_stuffing', `cs:${ip}`, this.settings.stuffingAction, {
+          ip,
+          details: { distinctEmails: emails },
+        }),
+      );
     }
     if (ips >= this.settings.distributedIps) {
       // The account is protected by the login guard's account lock; the action falls on the IP that crossed the line.
-      work.push(this.raise('distributed_attack', `da:${emailKey}`, this.settings.distributedAction, { ip, email, details: { distinctIps: ips } }));
+      work.push(
+        this.raise('distributed_attack', `da:${emailKey}`, this.settings.distributedAction, {
+          ip,
+          email,
+          details: { distinctIps: ips },
+        }),
+      );
     }
     await Promise.all(work);
   }
@@ -108,7 +144,10 @@ export class Anomalies {
       this.spikes.set(ip, entry);
     }
     if (++entry.count === this.settings.spikePer10s) {
-      void this.raise('request_spike', `sp:${ip}`, this.settings.spikeAction, { ip, details: { requestsIn10s: entry.count } });
+      void this.raise('request_spike', `sp:${ip}`, this.settings.spikeAction, {
+        ip,
+        details: { requestsIn10s: entry.count },
+      });
     }
   }
 
@@ -118,20 +157,32 @@ export class Anomalies {
     current: ClientFingerprint,
     context: { userId?: string; sessionId?: string; tenant?: string } = {},
   ): Promise<ClientChange> {
-    const memoKey = context.sessionId ? `${context.sessionId}|${current.ip ?? ''}|${current.userAgent ?? ''}` : undefined;
+    const memoKey = context.sessionId
+      ? `${context.sessionId}|${current.ip ?? ''}|${current.userAgent ?? ''}`
+      : undefined;
     const seen = memoKey ? this.sessionsChecked.get(memoKey) : undefined;
     if (seen) return seen;
     const change = detectSessionClientChange(created, current);
     if (memoKey) this.sessionsChecked.set(memoKey, change);
     if (change.changed) {
-      await this.raise('session_client_change', `sc:${context.sessionId ?? ''}:${change.reasons.join(',')}`, this.settings.sessionClientAction, {
-        ip: current.ip ?? undefined,
-        userId: context.userId,
-        sessionId: context.sessionId,
-        tenant: context.tenant,
-        userAgent: current.userAgent ?? undefined,
-        details: { reasons: change.reasons, severity: change.severity, createdIp: created.ip, createdUserAgent: created.userAgent },
-      });
+      await this.raise(
+        'session_client_change',
+        `sc:${context.sessionId ?? ''}:${change.reasons.join(',')}`,
+        this.settings.sessionClientAction,
+        {
+          ip: current.ip ?? undefined,
+          userId: context.userId,
+          sessionId: context.sessionId,
+          tenant: context.tenant,
+          userAgent: current.userAgent ?? undefined,
+          details: {
+            reasons: change.reasons,
+            severity: change.severity,
+            createdIp: created.ip,
+            createdUserAgent: created.userAgent,
+          },
+        },
+      );
     }
     return change;
   }
@@ -140,7 +191,15 @@ export class Anomalies {
     type: SecurityEventType,
     onceKey: string,
     action: SecurityAction,
-    event: { ip?: string; email?: string; userId?: string; sessionId?: string; tenant?: string; userAgent?: string; details: Record<string, unknown> },
+    event: {
+      ip?: string;
+      email?: string;
+      userId?: string;
+      sessionId?: string;
+      tenant?: string;
+      userAgent?: string;
+      details: Record<string, unknown>;
+    },
   ): Promise<void> {
     if (this.raised.has(onceKey)) return;
     this.raised.set(onceKey, true);
@@ -150,8 +209,15 @@ export class Anomalies {
     await this.deps.reputation.penalise(ip, PENALTY.anomaly).catch(() => {});
     if (action === 'throttle') await this.deps.reputation.throttle(ip, this.settings.throttleTtlMs).catch(() => {});
     if (action === 'ban') {
-      await this.deps.bans.add({ ip, ttlMs: this.settings.banTtlMs, reason: type, createdBy: `anomaly:${type}` }).catch(() => {});
-      this.deps.events.record({ type: 'ip_banned', ip, action: 'ban', details: { reason: type, ttlMs: this.settings.banTtlMs, by: 'anomaly' } });
+      await this.deps.bans
+        .add({ ip, ttlMs: this.settings.banTtlMs, reason: type, createdBy: `anomaly:${type}` })
+        .catch(() => {});
+      this.deps.events.record({
+        type: 'ip_banned',
+        ip,
+        action: 'ban',
+        details: { reason: type, ttlMs: this.settings.banTtlMs, by: 'anomaly' },
+      });
     }
   }
 }

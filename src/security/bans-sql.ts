@@ -20,11 +20,24 @@ export class SqlBanStore implements DurableBanStore {
   constructor(private readonly db: Kysely<BanTables>) {}
 
   async put(ban: Ban): Promise<void> {
-    const row = { ip: ban.ip, reason: ban.reason, created_at: ban.createdAt, expires_at: ban.expiresAt, created_by: ban.createdBy };
+    const row = {
+      ip: ban.ip,
+      reason: ban.reason,
+      created_at: ban.createdAt,
+      expires_at: ban.expiresAt,
+      created_by: ban.createdBy,
+    };
     await this.db
       .insertInto('security_bans')
       .values(row)
-      .onConflict((oc) => oc.column('ip').doUpdateSet({ reason: ban.reason, created_at: ban.createdAt, expires_at: ban.expiresAt, created_by: ban.createdBy }))
+      .onConflict((oc) =>
+        oc.column('ip').doUpdateSet({
+          reason: ban.reason,
+          created_at: ban.createdAt,
+          expires_at: ban.expiresAt,
+          created_by: ban.createdBy,
+        }),
+      )
       .execute();
   }
 

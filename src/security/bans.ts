@@ -34,7 +34,12 @@ export class Bans {
 
   constructor(
     private readonly backend: CounterBackend,
-    private readonly options: { bus?: InvalidationBus; durable?: DurableBanStore; resyncMs?: number; now?: () => number } = {},
+    private readonly options: {
+      bus?: InvalidationBus;
+      durable?: DurableBanStore;
+      resyncMs?: number;
+      now?: () => number;
+    } = {},
   ) {
     this.now = options.now ?? Date.now;
     options.bus?.subscribe((message) => {
@@ -69,17 +74,26 @@ export class Bans {
 
   list(): Ban[] {
     const now = this.now();
-    return [...this.active.values()].filter((b) => b.expiresAt === null || b.expiresAt > now).sort((a, b) => b.createdAt - a.createdAt);
+    return [...this.active.values()]
+      .filter((b) => b.expiresAt === null || b.expiresAt > now)
+      .sort((a, b) => b.createdAt - a.createdAt);
   }
 
   async add(input: { ip: string; ttlMs: number | null; reason: string; createdBy?: string | null }): Promise<Ban> {
     const now = this.now();
-    const ban: Ban = { ip: input.ip, reason: input.reason, createdAt: now, expiresAt: input.ttlMs === null ? null : now + input.ttlMs, createdBy: input.createdBy ?? null };
+    const ban: Ban = {
+      ip: input.ip,
+      reason: input.reason,
+      createdAt: now,
+      expiresAt: input.ttlMs === null ? null : now + input.ttlMs,
+      createdBy: input.createdBy ?? null,
+    };
     // The database first: when it refuses (503), nothing changed anywhere.
     await this.options.durable?.put(ban);
     this.active.set(ban.ip, ban);
     const redis = this.backend.redis;
-    if (redisReady(redis)) await withTimeout(redis.hset(this.key(), ban.ip, JSON.stringify(ban)), this.backend.timeoutMs).catch(() => {});
+    if (redisReady(redis))
+      await withTimeout(redis.hset(this.key(), ban.ip, JSON.stringify(ban)), this.backend.timeoutMs).catch(() => {});
     await this.publish({ op: 'add', ban });
     return ban;
   }
@@ -133,7 +147,10 @@ export class Bans {
       const missing = durable.filter((b) => !next.has(b.ip));
       for (const ban of durable) next.set(ban.ip, ban);
       if (redisReady(redis) && missing.length > 0) {
-        await withTimeout(redis.hset(this.key(), Object.fromEntries(missing.map((b) => [b.ip, JSON.stringify(b)]))), this.backend.timeoutMs).catch(() => {});
+        await withTimeout(
+          redis.hset(this.key(), Object.fromEntries(missing.map((b) => [b.ip, JSON.stringify(b)]))),
+          this.backend.timeoutMs,
+        ).catch(() => {});
       }
     }
     if (!haveShared && !fromDurable) return; // Redis unreachable: keep what we know.

@@ -9,7 +9,9 @@ export function parseIp(text: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
   if (ipaddr.IPv4.isValidFourPartDecimal(text)) addr = ipaddr.IPv4.parse(text);
   else if (text.includes(':') && ipaddr.IPv6.isValid(text)) addr = ipaddr.IPv6.parse(text);
   else return undefined;
-  return addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress() ? (addr as ipaddr.IPv6).toIPv4Address() : addr;
+  return addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()
+    ? (addr as ipaddr.IPv6).toIPv4Address()
+    : addr;
 }
 
 /** The canonical text of an address (what every counter and ban is keyed by), or undefined when it is not one. */
@@ -24,11 +26,13 @@ export class CidrList {
 
   constructor(readonly entries: readonly string[]) {
     for (const entry of entries) {
-      const range: Range = entry.includes('/') ? ipaddr.parseCIDR(entry) : (() => {
-        const addr = parseIp(entry);
-        if (!addr) throw new Error(`not an IP address or CIDR: ${entry}`);
-        return [addr, addr.kind() === 'ipv4' ? 32 : 128] as Range;
-      })();
+      const range: Range = entry.includes('/')
+        ? ipaddr.parseCIDR(entry)
+        : (() => {
+            const addr = parseIp(entry);
+            if (!addr) throw new Error(`not an IP address or CIDR: ${entry}`);
+            return [addr, addr.kind() === 'ipv4' ? 32 : 128] as Range;
+          })();
       const [addr, bits] = range;
       if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress() && bits >= 96) {
         this.v4.push([(addr as ipaddr.IPv6).toIPv4Address(), bits - 96]);

@@ -4,7 +4,10 @@ import { CidrList, parseIp } from './cidr-lists.js';
 export type TrustProxy = boolean | number | readonly string[];
 
 /** Turns the socket address and the X-Forwarded-For header into the client address every protection keys by. */
-export type ClientIpResolver = (remoteAddress: string | undefined, forwardedFor: string | string[] | undefined) => string;
+export type ClientIpResolver = (
+  remoteAddress: string | undefined,
+  forwardedFor: string | string[] | undefined,
+) => string;
 
 /**
  * Builds the one client-IP rule of the service (as proxy-addr does, without trusting anything by default):
@@ -22,7 +25,10 @@ export function createClientIpResolver(trust: TrustProxy): ClientIpResolver {
     const socket = canonical(remote);
     if (forwardedFor === undefined) return socket;
     // Hops nearest first: the socket, then X-Forwarded-For from right to left.
-    const chain = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor).split(',').map((s) => s.trim()).filter(Boolean);
+    const chain = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     let client = socket;
     let hops = 0;
     for (let i = chain.length - 1; i >= 0; i--) {

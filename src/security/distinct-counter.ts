@@ -11,7 +11,11 @@ import { redisReady, withTimeout, type CounterBackend } from './backend.js';
 export class DistinctCounter {
   private readonly memory = new LRUCache<string, Set<string>>({ max: 50_000 });
 
-  constructor(private readonly backend: CounterBackend, private readonly name: string, private readonly windowMs: number) {}
+  constructor(
+    private readonly backend: CounterBackend,
+    private readonly name: string,
+    private readonly windowMs: number,
+  ) {}
 
   /** Adds `member` to `key`'s current window and returns the distinct count over this window and the previous one. */
   async add(key: string, member: string, now = Date.now()): Promise<number> {
@@ -20,7 +24,12 @@ export class DistinctCounter {
     if (redisReady(redis)) {
       try {
         const results = await withTimeout(
-          redis.multi().pfadd(current, member).pexpire(current, this.windowMs * 2).pfcount(current, previous).exec(),
+          redis
+            .multi()
+            .pfadd(current, member)
+            .pexpire(current, this.windowMs * 2)
+            .pfcount(current, previous)
+            .exec(),
           this.backend.timeoutMs,
         );
         const count = results?.[2]?.[1];

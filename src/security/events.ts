@@ -50,7 +50,8 @@ export interface SecurityEventSink {
 }
 
 /** Where events are persisted: the store's AuditRepository, or an adapter over the service's AuditLog. */
-export type SecurityAuditSink = Pick<AuditRepository, 'insert'> | { insert(event: Omit<AuditRecord, 'id'>): Promise<unknown> };
+export type SecurityAuditSink =
+  Pick<AuditRepository, 'insert'> | { insert(event: Omit<AuditRecord, 'id'>): Promise<unknown> };
 
 export interface SecurityEventsOptions {
   audit?: SecurityAuditSink;
@@ -64,7 +65,13 @@ export interface SecurityEventsOptions {
 
 /** Events worth waking someone for; the others are audited only. */
 const NOTABLE: ReadonlySet<SecurityEventType> = new Set([
-  'account_locked', 'ip_blocked', 'credential_stuffing', 'distributed_attack', 'request_spike', 'session_client_change', 'ip_banned',
+  'account_locked',
+  'ip_blocked',
+  'credential_stuffing',
+  'distributed_attack',
+  'request_spike',
+  'session_client_change',
+  'ip_banned',
 ]);
 
 const MAX_WEBHOOKS_IN_FLIGHT = 32;
@@ -107,7 +114,10 @@ export class SecurityEvents implements SecurityEventSink {
     const key = `${event.type}|${event.ip ?? ''}|${event.email ?? ''}|${event.userId ?? ''}`;
     if (this.recent.has(key)) return;
     this.recent.set(key, true);
-    this.options.logger?.warn({ securityEvent: { type: event.type, ip: event.ip, userId: event.userId, action: event.action } }, 'security event');
+    this.options.logger?.warn(
+      { securityEvent: { type: event.type, ip: event.ip, userId: event.userId, action: event.action } },
+      'security event',
+    );
     this.track(this.audit(event));
     if (NOTABLE.has(event.type) && this.options.webhookUrl) this.track(this.notify(event));
   }
@@ -133,7 +143,11 @@ export class SecurityEvents implements SecurityEventSink {
         sessionId: event.sessionId ?? null,
         ip: event.ip ?? null,
         userAgent: event.userAgent ?? null,
-        details: { ...event.details, ...(event.email ? { email: event.email } : {}), ...(event.action ? { action: event.action } : {}) },
+        details: {
+          ...event.details,
+          ...(event.email ? { email: event.email } : {}),
+          ...(event.action ? { action: event.action } : {}),
+        },
         createdAt: this.now(),
       });
     } catch (e) {
@@ -146,8 +160,8 @@ export class SecurityEvents implements SecurityEventSink {
     const payload = { source: 'tessera', kind: 'security_event', at: new Date(this.now()).toISOString(), event };
     await postJson(this.options.webhookUrl!, payload, {
       timeoutMs: 3000,
-      onError: (e) => this.options.logger?.warn({ err: String(e), type: event.type }, 'alert webhook did not take a security event'),
+      onError: (e) =>
+        this.options.logger?.warn({ err: String(e), type: event.type }, 'alert webhook did not take a security event'),
     });
   }
-
 }

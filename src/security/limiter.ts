@@ -1,4 +1,12 @@
-import { RateLimiterCluster, RateLimiterClusterMaster, RateLimiterMemory, RateLimiterRedis, RateLimiterRes, RLWrapperTimeouts, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import {
+  RateLimiterCluster,
+  RateLimiterClusterMaster,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+  RLWrapperTimeouts,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
 import type { CounterBackend } from './backend.js';
 
 export interface LimiterSpec {
@@ -14,14 +22,24 @@ export interface LimiterSpec {
  * errors or is slower than the timeout), or in-process only when there is no Redis.
  */
 export function createLimiter(backend: CounterBackend, spec: LimiterSpec): RateLimiterAbstract {
-  const common = { keyPrefix: `${backend.keyPrefix}${spec.name}`, points: spec.points, duration: spec.durationSec, blockDuration: spec.blockDurationSec ?? 0 };
+  const common = {
+    keyPrefix: `${backend.keyPrefix}${spec.name}`,
+    points: spec.points,
+    duration: spec.durationSec,
+    blockDuration: spec.blockDurationSec ?? 0,
+  };
   const insurance = new RateLimiterMemory(common);
   if (!backend.redis && backend.clusterWorker) {
     const shared = new RateLimiterCluster({ ...common, timeoutMs: backend.timeoutMs });
     return new RLWrapperTimeouts({ limiter: shared, timeoutMs: backend.timeoutMs, insuranceLimiter: insurance });
   }
   if (!backend.redis) return insurance;
-  const redis = new RateLimiterRedis({ ...common, storeClient: backend.redis, rejectIfRedisNotReady: true, insuranceLimiter: insurance });
+  const redis = new RateLimiterRedis({
+    ...common,
+    storeClient: backend.redis,
+    rejectIfRedisNotReady: true,
+    insuranceLimiter: insurance,
+  });
   return new RLWrapperTimeouts({ limiter: redis, timeoutMs: backend.timeoutMs, insuranceLimiter: insurance });
 }
 
@@ -36,15 +54,38 @@ export interface LimitDecision {
 }
 
 /** Consumes one point; a refusal is a decision, not an exception. Anything else (never expected: insurance answers) fails open. */
-export async function consumeDecision(limiter: RateLimiterAbstract, spec: LimiterSpec, key: string, points = 1): Promise<LimitDecision> {
+export async function consumeDecision(
+  limiter: RateLimiterAbstract,
+  spec: LimiterSpec,
+  key: string,
+  points = 1,
+): Promise<LimitDecision> {
   try {
     const res = await limiter.consume(key, points);
-    return { allowed: true, limit: spec.points, remaining: res.remainingPoints, resetMs: Math.max(0, res.msBeforeNext), windowSec: spec.durationSec };
+    return {
+      allowed: true,
+      limit: spec.points,
+      remaining: res.remainingPoints,
+      resetMs: Math.max(0, res.msBeforeNext),
+      windowSec: spec.durationSec,
+    };
   } catch (e) {
     if (e instanceof RateLimiterRes) {
-      return { allowed: false, limit: spec.points, remaining: 0, resetMs: Math.max(1000, e.msBeforeNext), windowSec: spec.durationSec };
+      return {
+        allowed: false,
+        limit: spec.points,
+        remaining: 0,
+        resetMs: Math.max(1000, e.msBeforeNext),
+        windowSec: spec.durationSec,
+      };
     }
-    return { allowed: true, limit: spec.points, remaining: spec.points, resetMs: spec.durationSec * 1000, windowSec: spec.durationSec };
+    return {
+      allowed: true,
+      limit: spec.points,
+      remaining: spec.points,
+      resetMs: spec.durationSec * 1000,
+      windowSec: spec.durationSec,
+    };
   }
 }
 

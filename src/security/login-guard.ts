@@ -28,12 +28,18 @@ export interface LoginGuardSettings {
 /** Called by the guard on every failure and lockout, so reputation and anomaly rules can react. */
 export interface LoginFailureObserver {
   onLoginFailure(attempt: { emailKey: string; email: string; ip: string }): void | Promise<void>;
-  onLockout?(kind: 'lockout' | 'ip_blocked' | 'account_locked', attempt: { email: string; ip: string }): void | Promise<void>;
+  onLockout?(
+    kind: 'lockout' | 'ip_blocked' | 'account_locked',
+    attempt: { email: string; ip: string },
+  ): void | Promise<void>;
 }
 
 /** Keys carry a hash of the (tenant, email), never the email itself, and stay short whatever was typed. */
 export const emailKeyOf = (email: string, tenant?: string): string =>
-  createHash('sha256').update(tenant && tenant !== DEFAULT_TENANT ? `${tenant}\n${email}` : email).digest('base64url').slice(0, 22);
+  createHash('sha256')
+    .update(tenant && tenant !== DEFAULT_TENANT ? `${tenant}\n${email}` : email)
+    .digest('base64url')
+    .slice(0, 22);
 
 const sec = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
 
@@ -64,11 +70,31 @@ export class LoginGuard implements LoginProtection {
     private readonly events?: SecurityEvents,
     private readonly observer?: LoginFailureObserver,
   ) {
-    this.pair = createLimiter(backend, { name: 'bf:pair', points: settings.maxConsecutiveFailsPerEmailIp, durationSec: sec(Math.max(settings.emailIpLockMs, 86_400_000)) });
-    this.ipDay = createLimiter(backend, { name: 'bf:ipday', points: settings.maxFailsPerIpPerDay, durationSec: 86_400 });
-    this.accountFails = createLimiter(backend, { name: 'bf:acct', points: settings.accountLockFails, durationSec: sec(settings.accountLockWindowMs) });
-    this.accountLock = createLimiter(backend, { name: 'bf:acctlock', points: 0, durationSec: sec(settings.accountLockMaxMs) });
-    this.accountLockCount = createLimiter(backend, { name: 'bf:acctlocks', points: 1_000_000, durationSec: sec(settings.accountLockResetMs) });
+    this.pair = createLimiter(backend, {
+      name: 'bf:pair',
+      points: settings.maxConsecutiveFailsPerEmailIp,
+      durationSec: sec(Math.max(settings.emailIpLockMs, 86_400_000)),
+    });
+    this.ipDay = createLimiter(backend, {
+      name: 'bf:ipday',
+      points: settings.maxFailsPerIpPerDay,
+      durationSec: 86_400,
+    });
+    this.accountFails = createLimiter(backend, {
+      name: 'bf:acct',
+      points: settings.accountLockFails,
+      durationSec: sec(settings.accountLockWindowMs),
+    });
+    this.accountLock = createLimiter(backend, {
+      name: 'bf:acctlock',
+      points: 0,
+      durationSec: sec(settings.accountLockMaxMs),
+    });
+    this.accountLockCount = createLimiter(backend, {
+      name: 'bf:acctlocks',
+      points: 1_000_000,
+      durationSec: sec(settings.accountLockResetMs),
+    });
     this.accountIps = new DistinctCounter(backend, 'bf:acctips', settings.accountLockWindowMs);
   }
 
@@ -81,8 +107,10 @@ export class LoginGuard implements LoginProtection {
       peek(this.accountLock, emailKey),
     ]);
     let waitMs = 0;
-    if (pair && pair.consumedPoints > this.settings.maxConsecutiveFailsPerEmailIp) waitMs = Math.max(waitMs, pair.msBeforeNext);
-    if (ipDay && ipDay.consumedPoints > this.settings.maxFailsPerIpPerDay) waitMs = Math.max(waitMs, ipDay.msBeforeNext);
+    if (pair && pair.consumedPoints > this.settings.maxConsecutiveFailsPerEmailIp)
+      waitMs = Math.max(waitMs, pair.msBeforeNext);
+    if (ipDay && ipDay.consumedPoints > this.settings.maxFailsPerIpPerDay)
+      waitMs = Math.max(waitMs, ipDay.msBeforeNext);
     if (lock && lock.consumedPoints > 0) waitMs = Math.max(waitMs, lock.msBeforeNext);
     this.events?.decision('login_guard', waitMs > 0 ? 'refused' : 'allowed');
     if (waitMs > 0) throw lockedOut(waitMs);
@@ -102,13 +130,24 @@ export class LoginGuard implements LoginProtection {
     // `>=`, not `===`: a count split by a Redis hiccup (insurance counted some) must still end in a lock.
     if (pair && pair.consumedPoints >= this.settings.maxConsecutiveFailsPerEmailIp) {
       work.push(this.pair.block(`${emailKey}:${ip}`, sec(this.settings.emailIpLockMs)).catch(() => {}));
-      this.raise('lockout', email, ip, { scope: 'email_ip', failures: pair.consumedPoints, lockSec: sec(this.settings.emailIpLockMs) });
+      this.raise('lockout', email, ip, {
+        scope: 'email_ip',
+        failures: pair.consumedPoints,
+        lockSec: sec(this.settings.emailIpLockMs),
+      });
     }
     if (ipDay && ipDay.consumedPoints >= this.settings.maxFailsPerIpPerDay) {
       work.push(this.ipDay.block(ip, sec(this.settings.ipBlockMs)).catch(() => {}));
-      this.raise('ip_blocked', undefined, ip, { failures: ipDay.consumedPoints, blockSec: sec(this.settings.ipBlockMs) });
+      this.raise('ip_blocked', undefined, ip, {
+        failures: ipDay.consumedPoints,
+        blockSec: sec(this.settings.ipBlockMs),
+      });
     }
-    if (account && account.consumedPoints >= this.settings.accountLockFails && distinctIps >= this.settings.accountLockMinIps) {
+    if (
+      account &&
+      account.consumedPoints >= this.settings.accountLockFails &&
+      distinctIps >= this.settings.accountLockMinIps
+    ) {
       work.push(this.lockAccount(email, emailKey, ip, account.consumedPoints, distinctIps));
     }
     await Promise.all(work);
@@ -119,7 +158,13 @@ export class LoginGuard implements LoginProtection {
     await this.pair.delete(`${emailKeyOf(attempt.email, attempt.tenant)}:${attempt.ip}`).catch(() => {});
   }
 
-  private async lockAccount(email: string, emailKey: string, ip: string, failures: number, distinctIps: number): Promise<void> {
+  private async lockAccount(
+    email: string,
+    emailKey: string,
+    ip: string,
+    failures: number,
+    distinctIps: number,
+  ): Promise<void> {
     const locks = await this.accountLockCount.penalty(emailKey).catch(() => undefined);
     const n = locks?.consumedPoints ?? 1;
     const waitMs = Math.min(this.settings.accountLockMaxMs, this.settings.accountLockBaseMs * 2 ** Math.min(30, n - 1));
@@ -131,7 +176,12 @@ export class LoginGuard implements LoginProtection {
     this.raise('account_locked', email, ip, { failures, distinctIps, lockNumber: n, lockSec: sec(waitMs) });
   }
 
-  private raise(type: 'lockout' | 'ip_blocked' | 'account_locked', email: string | undefined, ip: string, details: Record<string, unknown>): void {
+  private raise(
+    type: 'lockout' | 'ip_blocked' | 'account_locked',
+    email: string | undefined,
+    ip: string,
+    details: Record<string, unknown>,
+  ): void {
     this.events?.record({ type, ip, email, details, action: 'refuse' });
     void this.observer?.onLockout?.(type, { email: email ?? '', ip });
   }
@@ -139,5 +189,8 @@ export class LoginGuard implements LoginProtection {
 
 function lockedOut(waitMs: number): TesseraError {
   const retryAfterSec = sec(waitMs);
-  return new TesseraError('locked_out', undefined, { retryAfterSec, headers: { 'retry-after': String(retryAfterSec) } });
+  return new TesseraError('locked_out', undefined, {
+    retryAfterSec,
+    headers: { 'retry-after': String(retryAfterSec) },
+  });
 }

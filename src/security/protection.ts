@@ -14,19 +14,46 @@ import { RateLimits } from './rate-limits.js';
 import { PENALTY, Reputation } from './reputation.js';
 
 const PROTECTION_KEYS = [
-  'protectionEnabled', 'trustProxy', 'redisKeyPrefix', 'redisTimeout',
-  'rateLimitIpPerMin', 'rateLimitLoginPerMin', 'rateLimitSignupPerMin', 'rateLimitUserPerMin',
-  'rateLimitThrottledPerMin', 'rateLimitValidation', 'loginMaxConsecutiveFailsPerEmailIp', 'loginEmailIpLock',
-  'loginMaxFailsPerIpPerDay', 'loginIpBlock', 'accountLockFails', 'accountLockMinIps',
-  'accountLockWindow', 'accountLockBase', 'accountLockMax', 'accountLockReset',
-  'reputationThreshold', 'reputationRecoveryPerHour', 'ipAllowlist', 'ipDenylist',
-  'anomalyWindow', 'anomalyStuffingEmails', 'anomalyStuffingAction', 'anomalyDistributedIps',
-  'anomalyDistributedAction', 'anomalySpikePer10s', 'anomalySpikeAction', 'anomalySessionClientAction',
-  'anomalyBanTtl', 'anomalyThrottleTtl',
+  'protectionEnabled',
+  'trustProxy',
+  'redisKeyPrefix',
+  'redisTimeout',
+  'rateLimitIpPerMin',
+  'rateLimitLoginPerMin',
+  'rateLimitSignupPerMin',
+  'rateLimitUserPerMin',
+  'rateLimitThrottledPerMin',
+  'rateLimitValidation',
+  'loginMaxConsecutiveFailsPerEmailIp',
+  'loginEmailIpLock',
+  'loginMaxFailsPerIpPerDay',
+  'loginIpBlock',
+  'accountLockFails',
+  'accountLockMinIps',
+  'accountLockWindow',
+  'accountLockBase',
+  'accountLockMax',
+  'accountLockReset',
+  'reputationThreshold',
+  'reputationRecoveryPerHour',
+  'ipAllowlist',
+  'ipDenylist',
+  'anomalyWindow',
+  'anomalyStuffingEmails',
+  'anomalyStuffingAction',
+  'anomalyDistributedIps',
+  'anomalyDistributedAction',
+  'anomalySpikePer10s',
+  'anomalySpikeAction',
+  'anomalySessionClientAction',
+  'anomalyBanTtl',
+  'anomalyThrottleTtl',
 ] as const satisfies readonly ConfigKey[];
 
 /** The settings of the protection layer: the rows of the service config it reads (every one has a default). */
-export type ProtectionConfig = { readonly [K in (typeof PROTECTION_KEYS)[number]]-?: NonNullable<Config[K]> } & { readonly alertWebhook?: string };
+export type ProtectionConfig = { readonly [K in (typeof PROTECTION_KEYS)[number]]-?: NonNullable<Config[K]> } & {
+  readonly alertWebhook?: string;
+};
 
 /** Picks the protection settings out of a loaded config (all have defaults, so all are present). */
 export function protectionConfig(config: Config): ProtectionConfig {
@@ -82,11 +109,19 @@ export interface Protection {
 
 export function createProtection(deps: ProtectionDeps): Protection {
   const c = 'mode' in deps.config ? protectionConfig(deps.config) : deps.config;
-  const backend: CounterBackend = { redis: deps.redis, keyPrefix: `${c.redisKeyPrefix}sec:`, timeoutMs: c.redisTimeout, clusterWorker: deps.clusterWorker };
+  const backend: CounterBackend = {
+    redis: deps.redis,
+    keyPrefix: `${c.redisKeyPrefix}sec:`,
+    timeoutMs: c.redisTimeout,
+    clusterWorker: deps.clusterWorker,
+  };
   const events = new SecurityEvents({ audit: deps.audit, webhookUrl: c.alertWebhook, logger: deps.logger });
   if (deps.onSecurityEvent) events.onEvent(deps.onSecurityEvent);
   if (deps.onDecision) events.onDecision(deps.onDecision);
-  const reputation = new Reputation(backend, { threshold: c.reputationThreshold, recoveryPerHour: c.reputationRecoveryPerHour });
+  const reputation = new Reputation(backend, {
+    threshold: c.reputationThreshold,
+    recoveryPerHour: c.reputationRecoveryPerHour,
+  });
   const bans = new Bans(backend, { bus: deps.bus, durable: deps.durableBans });
   const anomalies = new Anomalies(
     {
@@ -125,9 +160,16 @@ export function createProtection(deps: ProtectionDeps): Protection {
     events,
     {
       onLoginFailure: async (attempt) => {
-        await Promise.all([reputation.penalise(attempt.ip, PENALTY.loginFailure).catch(() => {}), anomalies.onLoginFailure(attempt)]);
+        await Promise.all([
+          reputation.penalise(attempt.ip, PENALTY.loginFailure).catch(() => {}),
+          anomalies.onLoginFailure(attempt),
+        ]);
       },
-      onLockout: (_kind, { ip }) => reputation.penalise(ip, PENALTY.lockout).then(() => {}, () => {}),
+      onLockout: (_kind, { ip }) =>
+        reputation.penalise(ip, PENALTY.lockout).then(
+          () => {},
+          () => {},
+        ),
     },
   );
   const limits = new RateLimits(backend, {

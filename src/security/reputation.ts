@@ -74,7 +74,10 @@ export class Reputation {
     let score: number | undefined;
     if (redisReady(redis)) {
       try {
-        const raw = await withTimeout(redis.eval(PENALISE, 1, this.key(ip), points, now, this.ratePerMs) as Promise<string>, this.backend.timeoutMs);
+        const raw = await withTimeout(
+          redis.eval(PENALISE, 1, this.key(ip), points, now, this.ratePerMs) as Promise<string>,
+          this.backend.timeoutMs,
+        );
         score = Number(raw);
       } catch {
         // fall back to this instance's record
@@ -99,7 +102,13 @@ export class Reputation {
     if (redisReady(redis)) {
       const key = this.key(ip);
       await withTimeout(
-        redis.multi().hsetnx(key, 's', '100').hsetnx(key, 't', String(now)).hset(key, 'th', String(record.throttledUntil)).pexpire(key, Math.max(ttlMs + 60_000, this.fullRecoveryMs())).exec(),
+        redis
+          .multi()
+          .hsetnx(key, 's', '100')
+          .hsetnx(key, 't', String(now))
+          .hset(key, 'th', String(record.throttledUntil))
+          .pexpire(key, Math.max(ttlMs + 60_000, this.fullRecoveryMs()))
+          .exec(),
         this.backend.timeoutMs,
       ).catch(() => {});
     }
@@ -119,7 +128,10 @@ export class Reputation {
     if (redisReady(redis)) {
       try {
         const [s, t, th] = await withTimeout(redis.hmget(this.key(ip), 's', 't', 'th'), this.backend.timeoutMs);
-        record = s === null ? { ...CLEAN, throttledUntil: Number(th ?? 0) } : { score: Number(s), at: Number(t), throttledUntil: Number(th ?? 0) };
+        record =
+          s === null
+            ? { ...CLEAN, throttledUntil: Number(th ?? 0) }
+            : { score: Number(s), at: Number(t), throttledUntil: Number(th ?? 0) };
       } catch {
         // keep this instance's view
       }
@@ -132,8 +144,17 @@ export class Reputation {
     if (record === CLEAN) return CLEAN_VERDICT;
     const score = this.recovered(record, now);
     const refused = score < this.settings.threshold;
-    const retryAfterSec = refused ? (this.ratePerMs > 0 ? Math.ceil((this.settings.threshold - score) / this.ratePerMs / 1000) : 3600) : 0;
-    return { score, refused, retryAfterSec: Math.max(refused ? 1 : 0, retryAfterSec), throttled: record.throttledUntil > now };
+    const retryAfterSec = refused
+      ? this.ratePerMs > 0
+        ? Math.ceil((this.settings.threshold - score) / this.ratePerMs / 1000)
+        : 3600
+      : 0;
+    return {
+      score,
+      refused,
+      retryAfterSec: Math.max(refused ? 1 : 0, retryAfterSec),
+      throttled: record.throttledUntil > now,
+    };
   }
 
   private fullRecoveryMs(): number {

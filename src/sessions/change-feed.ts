@@ -59,11 +59,18 @@ export class ChangeFeed {
   async poll(): Promise<void> {
     const startedAt = Date.now();
     const { sessions } = this.#options;
-    this.#cursor ??= new ChangeLogCursor(await sessions.changeSeqBefore(startedAt - this.#options.lookbackMs), GAP_TIMEOUT_MS);
+    this.#cursor ??= new ChangeLogCursor(
+      await sessions.changeSeqBefore(startedAt - this.#options.lookbackMs),
+      GAP_TIMEOUT_MS,
+    );
     let after = this.#cursor.through;
     for (let page = 0; page < PAGES_PER_POLL; page += 1) {
       const rows = await sessions.changesAfter(after, PAGE);
-      if (rows.length > 0) this.#options.apply(rows.map(({ sessionId, revision }) => ({ id: sessionId, revision })), Date.now());
+      if (rows.length > 0)
+        this.#options.apply(
+          rows.map(({ sessionId, revision }) => ({ id: sessionId, revision })),
+          Date.now(),
+        );
       this.#cursor.advance(
         rows.map((r) => r.seq),
         Date.now(),
@@ -85,7 +92,11 @@ export class ChangeFeed {
           this.#failing = false;
         })
         .catch((error: unknown) => {
-          if (!this.#failing) this.#options.logger.warn({ err: error }, 'session change log unreadable: shared cache entries are trusted less');
+          if (!this.#failing)
+            this.#options.logger.warn(
+              { err: error },
+              'session change log unreadable: shared cache entries are trusted less',
+            );
           this.#failing = true;
         })
         .finally(() => this.#schedule(this.#options.pollIntervalMs));

@@ -31,13 +31,22 @@ export async function cleanupSessions(store: Store, options: CleanupOptions): Pr
   let renewal: Promise<unknown> = Promise.resolve();
   const renew = options.dryRun
     ? undefined
-    : setInterval(() => {
-      renewal = renewal.then(() => store.locks.tryAcquire(LOCK, owner, lockTtlMs, Date.now())).catch(() => {});
-    }, Math.max(10, Math.floor(lockTtlMs / 3)));
+    : setInterval(
+        () => {
+          renewal = renewal.then(() => store.locks.tryAcquire(LOCK, owner, lockTtlMs, Date.now())).catch(() => {});
+        },
+        Math.max(10, Math.floor(lockTtlMs / 3)),
+      );
   renew?.unref();
   try {
     const changesBefore = options.changeLogRetentionMs === undefined ? undefined : now - options.changeLogRetentionMs;
-    return await store.sessions.cleanup({ now, revokedBefore: now - options.revokedRetentionMs, changesBefore, batchSize: options.batchSize, dryRun: options.dryRun });
+    return await store.sessions.cleanup({
+      now,
+      revokedBefore: now - options.revokedRetentionMs,
+      changesBefore,
+      batchSize: options.batchSize,
+      dryRun: options.dryRun,
+    });
   } finally {
     if (renew) {
       clearInterval(renew);

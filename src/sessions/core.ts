@@ -60,7 +60,12 @@ export function createSessionCore(config: SessionCoreConfig, deps: SessionCoreDe
   const cache = new SessionCache(
     stack,
     watch,
-    { l2TtlMs: config.sessionL2Ttl, negativeTtlMs: config.sessionNegativeTtl, keyPrefix: 'sess:', fenceRetentionMs: cacheLifetimeMs + FENCE_MARGIN_MS },
+    {
+      l2TtlMs: config.sessionL2Ttl,
+      negativeTtlMs: config.sessionNegativeTtl,
+      keyPrefix: 'sess:',
+      fenceRetentionMs: cacheLifetimeMs + FENCE_MARGIN_MS,
+    },
     logger,
   );
   if (deps.shared) {
@@ -82,13 +87,24 @@ export function createSessionCore(config: SessionCoreConfig, deps: SessionCoreDe
       toucher,
       observer,
       createLoader: (onTokenReuse) =>
-        createStoreLoader({ store, permissions: deps.permissions, observer, rotationGraceMs: config.sessionRotationGrace, onTokenReuse }),
+        createStoreLoader({
+          store,
+          permissions: deps.permissions,
+          observer,
+          rotationGraceMs: config.sessionRotationGrace,
+          onTokenReuse,
+        }),
     },
-    { idleTtlMs: config.sessionIdleTtl, absoluteTtlMs: config.sessionAbsoluteTtl, faultFillDelayMs: config.faultFillDelay },
+    {
+      idleTtlMs: config.sessionIdleTtl,
+      absoluteTtlMs: config.sessionAbsoluteTtl,
+      faultFillDelayMs: config.faultFillDelay,
+    },
   );
   return { sessions, cache, feed, close: async () => feed?.stop() };
 }
 
 /** How long change-log rows must be kept: every instance's first read looks back this far. */
-export const changeLogRetentionMs = (config: Pick<Config, 'sessionL1Ttl' | 'sessionL2Ttl' | 'sessionNegativeTtl'>): number =>
-  Math.max(config.sessionL2Ttl, config.sessionL1Ttl, config.sessionNegativeTtl) + 2 * FENCE_MARGIN_MS;
+export const changeLogRetentionMs = (
+  config: Pick<Config, 'sessionL1Ttl' | 'sessionL2Ttl' | 'sessionNegativeTtl'>,
+): number => Math.max(config.sessionL2Ttl, config.sessionL1Ttl, config.sessionNegativeTtl) + 2 * FENCE_MARGIN_MS;

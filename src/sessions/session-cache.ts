@@ -105,10 +105,17 @@ export class SessionCache {
     const { session } = entry;
     const lifetime = Math.min(session.expiresAt, entry.graceUntil ?? Infinity) - now;
     if (lifetime <= 0 || !this.admits(entry)) return;
-    this.#l1.set(entry.tokenHash, entry, [`s:${session.id}`, `u:${session.userId}`], entry.graceUntil ? lifetime : undefined);
+    this.#l1.set(
+      entry.tokenHash,
+      entry,
+      [`s:${session.id}`, `u:${session.userId}`],
+      entry.graceUntil ? lifetime : undefined,
+    );
     if (this.#l2 && toL2 && (readAt === undefined || now - readAt < MAX_FILL_AGE_MS)) {
       const { body: _body, ...persisted } = entry;
-      this.#l2.set(this.#key(entry.tokenHash), JSON.stringify(persisted), Math.min(this.#options.l2TtlMs, lifetime)).catch(() => {});
+      this.#l2
+        .set(this.#key(entry.tokenHash), JSON.stringify(persisted), Math.min(this.#options.l2TtlMs, lifetime))
+        .catch(() => {});
     }
   }
 
@@ -142,7 +149,11 @@ export class SessionCache {
     if (this.#l2 && tokenHashes.length > 0) work.push(this.#l2.del(tokenHashes.map((h) => this.#key(h))));
     if (revisions.length > 0) work.push(this.#bus.publish({ kind: 'revisions', revisions }));
     for (const result of await Promise.allSettled(work)) {
-      if (result.status === 'rejected') this.#logger.warn({ err: result.reason }, 'cache invalidation could not reach Redis; the change log carries it');
+      if (result.status === 'rejected')
+        this.#logger.warn(
+          { err: result.reason },
+          'cache invalidation could not reach Redis; the change log carries it',
+        );
     }
   }
 

@@ -48,7 +48,11 @@ export class SessionManager {
     this.validate = createSessionValidator(deps.cache, loader, deps.toucher, deps.observer, policy);
   }
 
-  async open(user: UserRecord, userView: UserView, client: ClientInfo): Promise<{ token: string; entry: SessionEntry }> {
+  async open(
+    user: UserRecord,
+    userView: UserView,
+    client: ClientInfo,
+  ): Promise<{ token: string; entry: SessionEntry }> {
     const now = Date.now();
     const token = generateToken();
     const expiresAt = now + this.policy.absoluteTtlMs;
@@ -77,7 +81,8 @@ export class SessionManager {
 
   /** New token for the same session; the old one keeps working for the grace period, then it is dead. */
   async refresh(entry: SessionEntry, client: ClientInfo): Promise<{ token: string; entry: SessionEntry }> {
-    if (entry.graceUntil !== undefined) throw new TesseraError('unauthenticated', 'This token was already rotated; use the newer one.');
+    if (entry.graceUntil !== undefined)
+      throw new TesseraError('unauthenticated', 'This token was already rotated; use the newer one.');
     const now = Date.now();
     const token = generateToken();
     const tokenHash = hashToken(token);
@@ -88,7 +93,13 @@ export class SessionManager {
     const session = { ...entry.session, tokenHash, lastSeenAt: now, idleExpiresAt, revision: change.revision };
     const fresh: SessionEntry = { tokenHash, session, user: entry.user };
     this.cache.store(fresh, now);
-    await this.audit.record('session_refresh', { tenant: fresh.session.tenant, userId: fresh.session.userId, sessionId: fresh.session.id, ip: client.ip, userAgent: client.userAgent });
+    await this.audit.record('session_refresh', {
+      tenant: fresh.session.tenant,
+      userId: fresh.session.userId,
+      sessionId: fresh.session.id,
+      ip: client.ip,
+      userAgent: client.userAgent,
+    });
     return { token, entry: fresh };
   }
 
@@ -110,7 +121,12 @@ export class SessionManager {
   async onTokenReuse(sessionId: string, tokenHash: string): Promise<void> {
     const session = await this.store.sessions.findById(sessionId);
     if (!(await this.revoke(sessionId, 'token_reuse_detected'))) return;
-    await this.audit.record('token_reuse_detected', { tenant: session?.tenant, userId: session?.userId, sessionId, details: { tokenHashPrefix: tokenHash.slice(0, 8) } });
+    await this.audit.record('token_reuse_detected', {
+      tenant: session?.tenant,
+      userId: session?.userId,
+      sessionId,
+      details: { tokenHashPrefix: tokenHash.slice(0, 8) },
+    });
   }
 
   async list(userId: string, currentSessionId: string) {
@@ -126,7 +142,11 @@ export class SessionManager {
   }
 
   /** Compare-and-set on `version`: a stale version is a 409, never a silent overwrite. */
-  async updateData(entry: SessionEntry, data: Record<string, unknown>, version: number): Promise<{ data: Record<string, unknown>; version: number }> {
+  async updateData(
+    entry: SessionEntry,
+    data: Record<string, unknown>,
+    version: number,
+  ): Promise<{ data: Record<string, unknown>; version: number }> {
     const updated = await this.store.sessions.updateData(entry.session.id, data, version, Date.now());
     if (!updated) throw new TesseraError('version_conflict');
     await this.cache.changed({ tokenHashes: [entry.tokenHash], changes: [updated.change] });

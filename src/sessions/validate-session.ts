@@ -5,7 +5,10 @@ import type { SessionToucher } from './touch-session.js';
 import type { RequestTrace, SessionEntry, SessionObserver } from './types.js';
 
 const usable = (e: SessionEntry, now: number): boolean =>
-  e.session.revokedAt === null && now < e.session.expiresAt && now < e.session.idleExpiresAt && (e.graceUntil === undefined || now < e.graceUntil);
+  e.session.revokedAt === null &&
+  now < e.session.expiresAt &&
+  now < e.session.idleExpiresAt &&
+  (e.graceUntil === undefined || now < e.graceUntil);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -18,7 +21,13 @@ export interface ValidatorOptions {
  * The hot path: token → hash → L1 → L2 → database. Concurrent validations of one cold token share one
  * L2/database fetch; unknown tokens are remembered briefly so a token spray never reaches the database.
  */
-export function createSessionValidator(cache: SessionCache, loadFromStore: StoreLoader, touch: SessionToucher, observer: SessionObserver, options: ValidatorOptions) {
+export function createSessionValidator(
+  cache: SessionCache,
+  loadFromStore: StoreLoader,
+  touch: SessionToucher,
+  observer: SessionObserver,
+  options: ValidatorOptions,
+) {
   const inFlight = new Map<string, Promise<SessionEntry | undefined>>();
 
   async function loadCold(tokenHash: string, now: number, trace?: RequestTrace): Promise<SessionEntry | undefined> {
@@ -51,7 +60,10 @@ export function createSessionValidator(cache: SessionCache, loadFromStore: Store
   }
 
   /** A value on an L1 hit (or a malformed/known-unknown token), a promise when a lower tier is needed. */
-  return function validate(token: string, trace?: RequestTrace): SessionEntry | undefined | Promise<SessionEntry | undefined> {
+  return function validate(
+    token: string,
+    trace?: RequestTrace,
+  ): SessionEntry | undefined | Promise<SessionEntry | undefined> {
     if (!isWellFormedToken(token)) return undefined;
     const tokenHash = hashToken(token);
     const now = Date.now();

@@ -11,7 +11,12 @@ const ESTIMATED_ENTRY_BYTES = 1024;
  * Loads recently active sessions, their users and permissions into L2 so the first request after a
  * deploy or a Redis restart is served from cache. Returns how many entries were written.
  */
-export async function warmSessions(store: Store, cache: SessionCache, permissions: PermissionResolver, options: { windowMs: number; budgetBytes: number }): Promise<number> {
+export async function warmSessions(
+  store: Store,
+  cache: SessionCache,
+  permissions: PermissionResolver,
+  options: { windowMs: number; budgetBytes: number },
+): Promise<number> {
   if (!cache.hasL2) return 0;
   const now = Date.now();
   const limit = Math.max(0, Math.floor(options.budgetBytes / ESTIMATED_ENTRY_BYTES));

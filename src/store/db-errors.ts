@@ -5,7 +5,16 @@ import { DependencyError } from '../errors/index.js';
  * DependencyError('database'); everything else (constraint violations, bugs) passes through untouched.
  */
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
 /** 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now, 57014 statement timeout, 53300 too many connections. */
 const PG_UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '57014', '53300']);
 const PG_CONNECTIVITY_MESSAGES = [
@@ -55,9 +64,11 @@ export async function guardCall<T>(call: () => Promise<T>): Promise<T> {
 export function guardRepository<T extends object>(repository: T): T {
   const guarded: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(repository)) {
-    guarded[name] = typeof value === 'function'
-      ? (...args: unknown[]) => guardCall(() => (value as (...a: unknown[]) => Promise<unknown>).apply(repository, args))
-      : value;
+    guarded[name] =
+      typeof value === 'function'
+        ? (...args: unknown[]) =>
+            guardCall(() => (value as (...a: unknown[]) => Promise<unknown>).apply(repository, args))
+        : value;
   }
   return Object.freeze(guarded) as T;
 }

@@ -13,7 +13,9 @@ const INT8_OID = 20;
 /** Epoch-ms bigints and count(*) fit in a double; parse them as numbers for this pool only (no global type hook). */
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
-    oid === INT8_OID && format !== 'binary' ? (value: string) => Number(value) : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
+    oid === INT8_OID && format !== 'binary'
+      ? (value: string) => Number(value)
+      : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
 };
 
 export interface PostgresOptions {
@@ -25,7 +27,12 @@ export interface PostgresOptions {
 }
 
 /** Scaled mode: a pg Pool with connect and statement timeouts, reconnecting by itself after an outage. */
-export function openPostgres({ url, poolMax, timeoutMs, onConnectionError = () => {} }: PostgresOptions): PostgresConnection {
+export function openPostgres({
+  url,
+  poolMax,
+  timeoutMs,
+  onConnectionError = () => {},
+}: PostgresOptions): PostgresConnection {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolMax,

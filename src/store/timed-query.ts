@@ -10,7 +10,12 @@ export interface QueryObserver {
 }
 
 /** Times one database round trip into the request trace and the metrics. */
-export async function timedQuery<T>(observer: QueryObserver, op: string, trace: QueryTrace | undefined, run: () => Promise<T>): Promise<T> {
+export async function timedQuery<T>(
+  observer: QueryObserver,
+  op: string,
+  trace: QueryTrace | undefined,
+  run: () => Promise<T>,
+): Promise<T> {
   const start = performance.now();
   try {
     return await run();

@@ -114,7 +114,13 @@ export interface SessionsRepository {
    * Compare-and-set rotation: replaces the current hash only if it is still `oldHash`, and records
    * `oldHash` as retired at `now`. Undefined when another rotation won.
    */
-  rotate(sessionId: string, oldHash: string, newHash: string, now: number, idleExpiresAt: number): Promise<SessionChange | undefined>;
+  rotate(
+    sessionId: string,
+    oldHash: string,
+    newHash: string,
+    now: number,
+    idleExpiresAt: number,
+  ): Promise<SessionChange | undefined>;
   /** Throttled activity write. */
   touch(id: string, lastSeenAt: number, idleExpiresAt: number): Promise<void>;
   /**
@@ -123,12 +129,7 @@ export interface SessionsRepository {
    */
   revoke(id: string, reason: string, now: number): Promise<(SessionChanges & { session: SessionRecord }) | undefined>;
   /** Revokes every live session of a user (except one, when given); returns the revoked ids and hashes. */
-  revokeAllForUser(
-    userId: string,
-    reason: string,
-    now: number,
-    exceptSessionId?: string,
-  ): Promise<SessionChanges>;
+  revokeAllForUser(userId: string, reason: string, now: number, exceptSessionId?: string): Promise<SessionChanges>;
   /** The user's roles or account changed: every live session of it gets a new revision. */
   markUserChanged(userId: string, now: number): Promise<SessionChanges>;
   /** Change-log rows after `seq`, in order, at most `limit`. */
@@ -172,7 +173,13 @@ export interface SessionCleanupCounts {
 
 export interface AuditRepository {
   insert(event: Omit<AuditRecord, 'id'>): Promise<AuditRecord>;
-  query(filter: { type?: string; since?: number; userId?: string; tenant?: string; limit: number }): Promise<AuditRecord[]>;
+  query(filter: {
+    type?: string;
+    since?: number;
+    userId?: string;
+    tenant?: string;
+    limit: number;
+  }): Promise<AuditRecord[]>;
 }
 
 export interface LocksRepository {

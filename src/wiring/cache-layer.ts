@@ -4,7 +4,11 @@ import type { L1Value } from '../sessions/session-cache.js';
 import type { Layer } from './layer.js';
 
 /** L1, L2 and the bus, with their state changes logged. */
-export function buildCacheLayer(config: CacheStackConfig, logger: Logger, instanceId: string): Layer<CacheStack<L1Value>> {
+export function buildCacheLayer(
+  config: CacheStackConfig,
+  logger: Logger,
+  instanceId: string,
+): Layer<CacheStack<L1Value>> {
   const stack = createCacheStack<L1Value>(config, {
     instanceId,
     onRedisError: (error) => logger.debug({ err: error }, 'redis connection error'),
@@ -17,7 +21,8 @@ export function buildCacheLayer(config: CacheStackConfig, logger: Logger, instan
     let wasConnected = false;
     stack.bus.onStateChange((connected) => {
       if (connected) logger.info('invalidation bus connected');
-      else if (wasConnected) logger.warn('invalidation bus lost: revocations now reach this instance through the change log');
+      else if (wasConnected)
+        logger.warn('invalidation bus lost: revocations now reach this instance through the change log');
       wasConnected = connected;
     });
   }

@@ -3,7 +3,11 @@ import type { DependencyStatus } from '../observability/index.js';
 import type { Store } from '../store/types.js';
 
 /** Each dependency's state as this instance sees it now (the health score weighs them). */
-export async function probeDependencies(store: Store, l2: L2Cache | undefined, bus: InvalidationBus): Promise<Record<string, DependencyStatus>> {
+export async function probeDependencies(
+  store: Store,
+  l2: L2Cache | undefined,
+  bus: InvalidationBus,
+): Promise<Record<string, DependencyStatus>> {
   const dependencies: Record<string, DependencyStatus> = {};
   try {
     await store.ping();

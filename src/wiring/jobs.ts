@@ -33,7 +33,10 @@ export interface JobDeps {
 
 /** Warming now, as the admin API asks for it. */
 export const warmNow = (config: JobsConfig, deps: Pick<JobDeps, 'store' | 'cache' | 'permissions'>): Promise<number> =>
-  warmSessions(deps.store, deps.cache, deps.permissions, { windowMs: config.warmWindow, budgetBytes: config.warmBudgetBytes });
+  warmSessions(deps.store, deps.cache, deps.permissions, {
+    windowMs: config.warmWindow,
+    budgetBytes: config.warmBudgetBytes,
+  });
 
 /** Cleanup (one instance at a time, by lock) and warming, on their schedules. */
 export function startSessionJobs(jobs: JobScheduler, config: JobsConfig, deps: JobDeps): void {
@@ -58,5 +61,10 @@ export function startSessionJobs(jobs: JobScheduler, config: JobsConfig, deps: J
       return result;
     },
   });
-  jobs.start({ name: 'sessions-warm', intervalMs: config.warmInterval, runAtStart: true, run: () => warmNow(config, deps) });
+  jobs.start({
+    name: 'sessions-warm',
+    intervalMs: config.warmInterval,
+    runAtStart: true,
+    run: () => warmNow(config, deps),
+  });
 }

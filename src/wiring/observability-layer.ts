@@ -7,7 +7,6 @@ import type { Store } from '../store/types.js';
 import { probeDependencies } from './dependencies.js';
 import type { Layer } from './layer.js';
 
-
 /** Metrics, history, health and alerts, on their own Redis connection (history, live view, alert state). */
 export async function buildObservabilityLayer(
   config: Config,
@@ -15,7 +14,10 @@ export async function buildObservabilityLayer(
 ): Promise<Layer<Observability>> {
   const { logger, store, stack } = deps;
   const redis = config.hasRedis
-    ? createRedisConnection(config, 'command', { connectionName: 'tessera:observability', onError: (error) => logger.debug({ err: error }, 'redis connection error') })
+    ? createRedisConnection(config, 'command', {
+        connectionName: 'tessera:observability',
+        onError: (error) => logger.debug({ err: error }, 'redis connection error'),
+      })
     : undefined;
   const observability = await Observability.create({
     settings: observabilitySettings(config),

@@ -16,7 +16,10 @@ export async function buildProtectionLayer(
 ): Promise<Layer<Protection>> {
   const { logger, audit } = deps;
   const redis = config.hasRedis
-    ? createRedisConnection(config, 'command', { connectionName: 'tessera:security', onError: (error) => logger.debug({ err: error }, 'redis connection error (security)') })
+    ? createRedisConnection(config, 'command', {
+        connectionName: 'tessera:security',
+        onError: (error) => logger.debug({ err: error }, 'redis connection error (security)'),
+      })
     : undefined;
   const protection = createProtection({
     config,

@@ -26,7 +26,10 @@ export function buildSessionLayer(
   const permissions = new PermissionResolver(store.roles);
   const audit = new AuditLog(store.audit, logger);
   if (metrics.enabled) audit.onEvent(auditMetricsListener(metrics));
-  if (config.alertWebhook) audit.onEvent(securityWebhookListener(config.alertWebhook, (error) => logger.warn({ err: error }, 'security webhook failed')));
+  if (config.alertWebhook)
+    audit.onEvent(
+      securityWebhookListener(config.alertWebhook, (error) => logger.warn({ err: error }, 'security webhook failed')),
+    );
   const core = createSessionCore(config, {
     store,
     stack: deps.stack,

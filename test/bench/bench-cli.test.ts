@@ -13,7 +13,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** Runs the built CLI; resolves with its exit code and output whatever the code. */
 async function tessera(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '' }, timeout: 90_000 });
+    const { stdout, stderr } = await exec(process.execPath, [CLI, ...args], {
+      env: { PATH: process.env.PATH ?? '' },
+      timeout: 90_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };
@@ -25,7 +28,19 @@ describe('tessera bench (CLI)', () => {
   it('runs the hot-path suite and saves both targets and their ratio as JSON', async () => {
     const file = path.join(dir, 'hot-path.json');
     // A bare --duration number is seconds, as --help's default shows.
-    const run = await tessera(['bench', '--suite', 'hot-path', '--duration', '1', '--rounds', '1', '--connections', '2', '--out', `json=${file}`]);
+    const run = await tessera([
+      'bench',
+      '--suite',
+      'hot-path',
+      '--duration',
+      '1',
+      '--rounds',
+      '1',
+      '--connections',
+      '2',
+      '--out',
+      `json=${file}`,
+    ]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/tessera .*\n.*node:http/s);
     const report = JSON.parse(readFileSync(file, 'utf8'));
@@ -64,6 +79,7 @@ describe('tessera bench (CLI)', () => {
   it('documents its flags in --help', async () => {
     const run = await tessera(['bench', '--help']);
     expect(run.code).toBe(0);
-    for (const flag of ['--suite', '--out', '--duration', '--rounds', '--connections']) expect(run.stdout).toContain(flag);
+    for (const flag of ['--suite', '--out', '--duration', '--rounds', '--connections'])
+      expect(run.stdout).toContain(flag);
   });
 });

@@ -1,14 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBreaker } from '../../src/cache/breaker.js';
 import { createRedisL2 } from '../../src/cache/l2-redis.js';
-import { closeRedisConnection, createRedisConnection, waitForRedisReady, type RedisConnection } from '../../src/cache/redis-client.js';
+import {
+  closeRedisConnection,
+  createRedisConnection,
+  waitForRedisReady,
+  type RedisConnection,
+} from '../../src/cache/redis-client.js';
 import type { Breaker, BreakerState, L2Cache } from '../../src/cache/types.js';
 import { DependencyError } from '../../src/errors/index.js';
 import { startRedisServer, type OwnRedis } from '../helpers/redis-server.js';
 import { waitUntil } from '../helpers/poll.js';
 
 const TIMEOUT_MS = 200;
-
 
 async function timedRejection(promise: Promise<unknown>): Promise<{ error: unknown; ms: number }> {
   const started = performance.now();
@@ -32,7 +36,11 @@ describe('breaker', () => {
     expect(slow.ms).toBeGreaterThanOrEqual(90);
     expect(breaker.state).toBe('open');
     let called = false;
-    await expect(breaker.execute(async () => { called = true; })).rejects.toBeInstanceOf(DependencyError);
+    await expect(
+      breaker.execute(async () => {
+        called = true;
+      }),
+    ).rejects.toBeInstanceOf(DependencyError);
     expect(called).toBe(false);
     await new Promise((r) => setTimeout(r, 120));
     expect(await breaker.execute(async () => 'ok')).toBe('ok');
@@ -43,8 +51,12 @@ describe('breaker', () => {
   it('closes by itself through its probe, without traffic', async () => {
     let healthy = false;
     const breaker = createBreaker('probed', {
-      timeoutMs: 50, failureThreshold: 1, halfOpenAfterMs: 50,
-      probe: async () => { if (!healthy) throw new Error('still down'); },
+      timeoutMs: 50,
+      failureThreshold: 1,
+      halfOpenAfterMs: 50,
+      probe: async () => {
+        if (!healthy) throw new Error('still down');
+      },
     });
     await expect(breaker.execute(() => Promise.reject(new Error('down')))).rejects.toBeInstanceOf(DependencyError);
     expect(breaker.state).toBe('open');
@@ -64,10 +76,15 @@ describe('L2 through the breaker on a private redis-server', () => {
 
   beforeAll(async () => {
     server = await startRedisServer();
-    connection = createRedisConnection({ redisUrl: server.url, redisTimeout: TIMEOUT_MS }, 'command', { maxBackoffMs: 200 });
+    connection = createRedisConnection({ redisUrl: server.url, redisTimeout: TIMEOUT_MS }, 'command', {
+      maxBackoffMs: 200,
+    });
     expect(await waitForRedisReady(connection, 5000)).toBe(true);
     breaker = createBreaker('redis', {
-      timeoutMs: TIMEOUT_MS, failureThreshold: 3, halfOpenAfterMs: 300, probe: () => connection.ping(),
+      timeoutMs: TIMEOUT_MS,
+      failureThreshold: 3,
+      halfOpenAfterMs: 300,
+      probe: () => connection.ping(),
     });
     breaker.onStateChange((s) => states.push(s));
     l2 = createRedisL2(connection, { prefix: 'f:', breaker, compressThreshold: 1024, hotKeys: 5 });

@@ -22,32 +22,46 @@ describe('node:cluster IPC bus (real workers)', () => {
     const exec = join(dir, 'worker.mjs');
     await build({
       entryPoints: [fileURLToPath(new URL('./fixtures/ipc-bus-worker.ts', import.meta.url))],
-      bundle: true, platform: 'node', format: 'esm', outfile: exec, logLevel: 'silent',
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outfile: exec,
+      logLevel: 'silent',
     });
     cluster.setupPrimary({ exec, silent: true });
     stopRelay = relayBusMessagesInPrimary(cluster);
-    await Promise.all([0, 1, 2].map(() => new Promise<void>((resolve, reject) => {
-      const worker = cluster.fork();
-      workers.push(worker);
-      received.set(worker, []);
-      worker.on('error', reject);
-      worker.on('message', (m: { type: string; message?: BusMessage; connected?: boolean }) => {
-        if (m.type === 'test:ready') {
-          expect(m.connected).toBe(true);
-          resolve();
-        }
-        if (m.type === 'test:received') received.get(worker)!.push(m.message!);
-      });
-    })));
+    await Promise.all(
+      [0, 1, 2].map(
+        () =>
+          new Promise<void>((resolve, reject) => {
+            const worker = cluster.fork();
+            workers.push(worker);
+            received.set(worker, []);
+            worker.on('error', reject);
+            worker.on('message', (m: { type: string; message?: BusMessage; connected?: boolean }) => {
+              if (m.type === 'test:ready') {
+                expect(m.connected).toBe(true);
+                resolve();
+              }
+              if (m.type === 'test:received') received.get(worker)!.push(m.message!);
+            });
+          }),
+      ),
+    );
   });
 
   afterAll(async () => {
     stopRelay?.();
-    await Promise.all(workers.map((w) => new Promise((r) => {
-      if (w.isDead()) return r(undefined);
-      w.once('exit', r);
-      w.kill();
-    })));
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise((r) => {
+            if (w.isDead()) return r(undefined);
+            w.once('exit', r);
+            w.kill();
+          }),
+      ),
+    );
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 

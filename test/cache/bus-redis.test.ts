@@ -11,13 +11,20 @@ function instance(url: string, instanceId: string) {
   const config = { redisUrl: url, redisTimeout: 200 };
   const command = createRedisConnection(config, 'command', { maxBackoffMs: 200 });
   const subscriber = createRedisConnection(config, 'subscriber', { maxBackoffMs: 200 });
-  const bus = createRedisBus(command, subscriber, { channel: 'tss:bus', instanceId, heartbeatMs: 100, heartbeatTimeoutMs: 500 });
+  const bus = createRedisBus(command, subscriber, {
+    channel: 'tss:bus',
+    instanceId,
+    heartbeatMs: 100,
+    heartbeatTimeoutMs: 500,
+  });
   const received: BusMessage[] = [];
   const changes: boolean[] = [];
   bus.subscribe((m) => received.push(m));
   bus.onStateChange((c) => changes.push(c));
   return {
-    bus, received, changes,
+    bus,
+    received,
+    changes,
     close: async () => {
       await bus.close();
       await Promise.all([closeRedisConnection(command), closeRedisConnection(subscriber)]);
@@ -56,10 +63,18 @@ describe('Redis invalidation bus on a private redis-server', () => {
     expect(b.received).toEqual([message, { kind: 'flush' }]);
     expect(a.received).toEqual([]);
     const stranger = new Redis(server.url);
-    for (const junk of ['not json', '{"from":"X"}', '{"from":"X","message":{"kind":"revisions","revisions":[{"id":1,"revision":2}]}}', '{"from":"X","message":{"kind":"nope"}}']) {
+    for (const junk of [
+      'not json',
+      '{"from":"X"}',
+      '{"from":"X","message":{"kind":"revisions","revisions":[{"id":1,"revision":2}]}}',
+      '{"from":"X","message":{"kind":"nope"}}',
+    ]) {
       await stranger.publish('tss:bus', junk);
     }
-    await stranger.publish('tss:bus', JSON.stringify({ from: 'X', message: { kind: 'revisions', revisions: [{ id: 'u9', revision: 7 }] } }));
+    await stranger.publish(
+      'tss:bus',
+      JSON.stringify({ from: 'X', message: { kind: 'revisions', revisions: [{ id: 'u9', revision: 7 }] } }),
+    );
     stranger.disconnect();
     await waitUntil(() => b.received.length === 3, 5000, 'B receives the valid one');
     expect(b.received[2]).toEqual({ kind: 'revisions', revisions: [{ id: 'u9', revision: 7 }] });
@@ -82,7 +97,11 @@ describe('Redis invalidation bus on a private redis-server', () => {
     expect(b.changes).toEqual([false, true]);
     expect(b.bus.lostAt).toBeUndefined();
     await a.bus.publish({ kind: 'revisions', revisions: [{ id: 'u1', revision: 7 }] });
-    await waitUntil(() => b.received.some((m) => m.kind === 'revisions' && m.revisions[0]?.id === 'u1'), 5000, 'B receives after restart');
+    await waitUntil(
+      () => b.received.some((m) => m.kind === 'revisions' && m.revisions[0]?.id === 'u1'),
+      5000,
+      'B receives after restart',
+    );
   });
 
   it('frozen Redis: heartbeats stop coming back and the bus is lost; resume restores it', async () => {

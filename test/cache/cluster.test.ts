@@ -4,7 +4,10 @@ import { createBreaker } from '../../src/cache/breaker.js';
 import { createRedisBus } from '../../src/cache/bus-redis.js';
 import { createRedisL2 } from '../../src/cache/l2-redis.js';
 import {
-  closeRedisConnection, createRedisConnection, waitForRedisReady, type RedisConnection,
+  closeRedisConnection,
+  createRedisConnection,
+  waitForRedisReady,
+  type RedisConnection,
 } from '../../src/cache/redis-client.js';
 import type { BusMessage, L2Cache } from '../../src/cache/types.js';
 import { startRedisCluster, type OwnRedisCluster } from '../helpers/redis-cluster.js';
@@ -92,11 +95,15 @@ describe('cache on a 3-master Redis Cluster', () => {
 
   // Last: it takes the cluster down. A Cluster connection reports no per-node close, so this is the heartbeat's job.
   it('notices through heartbeats when the cluster goes away', async () => {
-    const bus = createRedisBus(command, (() => {
-      const sub = createRedisConnection(config(), 'subscriber');
-      opened.push(sub);
-      return sub;
-    })(), { channel: 'tss:bus', instanceId: 'C', heartbeatMs: 100, heartbeatTimeoutMs: 400 });
+    const bus = createRedisBus(
+      command,
+      (() => {
+        const sub = createRedisConnection(config(), 'subscriber');
+        opened.push(sub);
+        return sub;
+      })(),
+      { channel: 'tss:bus', instanceId: 'C', heartbeatMs: 100, heartbeatTimeoutMs: 400 },
+    );
     const changes: boolean[] = [];
     bus.onStateChange((c) => changes.push(c));
     expect(await bus.waitUntilConnected(10_000)).toBe(true);

@@ -106,28 +106,31 @@ describe('L1 cache', () => {
       fc.record({ kind: fc.constant('delete' as const), key }),
       fc.record({ kind: fc.constant('deleteTag' as const), tag: fc.constantFrom('s:1', 's:2', 'u:1', 'u:2') }),
     );
-    fc.assert(fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
-      const max = 4; // below the key count, so evictions happen too
-      const l1 = createL1Cache<string>({ max, ttlMs: 60_000 });
-      const model = new Map<string, string[]>(); // key → tags, in recency order (oldest first)
-      for (const o of ops) {
-        if (o.kind === 'set') {
-          l1.set(o.key, o.key, o.tags);
-          model.delete(o.key);
-          model.set(o.key, o.tags);
-          if (model.size > max) model.delete(model.keys().next().value!);
-        } else if (o.kind === 'delete') {
-          l1.delete(o.key);
-          model.delete(o.key);
-        } else {
-          const dropped = [...model].filter(([, t]) => t.includes(o.tag)).map(([k]) => k);
-          expect(l1.deleteTag(o.tag)).toBe(dropped.length);
-          for (const k of dropped) model.delete(k);
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
+        const max = 4; // below the key count, so evictions happen too
+        const l1 = createL1Cache<string>({ max, ttlMs: 60_000 });
+        const model = new Map<string, string[]>(); // key → tags, in recency order (oldest first)
+        for (const o of ops) {
+          if (o.kind === 'set') {
+            l1.set(o.key, o.key, o.tags);
+            model.delete(o.key);
+            model.set(o.key, o.tags);
+            if (model.size > max) model.delete(model.keys().next().value!);
+          } else if (o.kind === 'delete') {
+            l1.delete(o.key);
+            model.delete(o.key);
+          } else {
+            const dropped = [...model].filter(([, t]) => t.includes(o.tag)).map(([k]) => k);
+            expect(l1.deleteTag(o.tag)).toBe(dropped.length);
+            for (const k of dropped) model.delete(k);
+          }
+          expect(l1.stats().tags).toBe(new Set([...model.values()].flat()).size);
         }
-        expect(l1.stats().tags).toBe(new Set([...model.values()].flat()).size);
-      }
-      for (const k of ['k1', 'k2', 'k3', 'k4', 'k5']) expect(l1.get(k)).toBe(model.has(k) ? k : undefined);
-    }), { numRuns: 300 });
+        for (const k of ['k1', 'k2', 'k3', 'k4', 'k5']) expect(l1.get(k)).toBe(model.has(k) ? k : undefined);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('is a pass-through when max is 0', () => {

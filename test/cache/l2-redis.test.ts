@@ -2,7 +2,12 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createBreaker } from '../../src/cache/breaker.js';
 import { createRedisL2 } from '../../src/cache/l2-redis.js';
-import { closeRedisConnection, createRedisConnection, waitForRedisReady, type RedisConnection } from '../../src/cache/redis-client.js';
+import {
+  closeRedisConnection,
+  createRedisConnection,
+  waitForRedisReady,
+  type RedisConnection,
+} from '../../src/cache/redis-client.js';
 import type { L2Cache } from '../../src/cache/types.js';
 import { DependencyError } from '../../src/errors/index.js';
 import { REDIS_URL, describeWith, uniquePrefix } from '../helpers/services.js';
@@ -38,7 +43,9 @@ describeWith(['redis'], 'L2 on Redis', () => {
   });
 
   it('compresses values above the threshold and reads them back equal', async () => {
-    const big = JSON.stringify({ data: Array.from({ length: 200 }, (_, i) => ({ i, role: 'member', note: 'the same words again' })) });
+    const big = JSON.stringify({
+      data: Array.from({ length: 200 }, (_, i) => ({ i, role: 'member', note: 'the same words again' })),
+    });
     await l2.set('big', big, 10_000);
     const stored = await raw.getBuffer(`${prefix}big`);
     expect(stored).not.toBeNull();
@@ -112,7 +119,11 @@ describeWith(['redis'], 'L2 on Redis', () => {
     for (let i = 0; i < 3; i++) await l2.get('cold'); // 3 misses
     await l2.get('coldest'); // 1 miss, and the 4th key: past the 3 hot keys reported
     const stats = await l2.stats();
-    expect(stats.hotKeys).toEqual([{ key: 'hot', count: 40 }, { key: 'warm', count: 10 }, { key: 'cold', count: 3 }]);
+    expect(stats.hotKeys).toEqual([
+      { key: 'hot', count: 40 },
+      { key: 'warm', count: 10 },
+      { key: 'cold', count: 3 },
+    ]);
     expect(stats.hits - before.hits).toBe(40);
     expect(stats.misses - before.misses).toBe(14);
     expect(stats.errors - before.errors).toBe(0);

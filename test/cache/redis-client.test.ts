@@ -6,7 +6,11 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  closeRedisConnection, createRedisConnection, reconnectDelay, waitForRedisReady, type RedisConnection,
+  closeRedisConnection,
+  createRedisConnection,
+  reconnectDelay,
+  waitForRedisReady,
+  type RedisConnection,
 } from '../../src/cache/redis-client.js';
 import { startRedisServer, type OwnRedis } from '../helpers/redis-server.js';
 import { freePort } from '../helpers/services.js';
@@ -51,11 +55,16 @@ describe('createRedisConnection', () => {
     const admin = new Redis(server.url);
     await admin.config('SET', 'requirepass', 'p@ss:w/rd');
     admin.disconnect();
-    const good = open({ redisUrl: `redis://:${encodeURIComponent('p@ss:w/rd')}@127.0.0.1:${server.port}`, redisTimeout: 500 }, 'command');
+    const good = open(
+      { redisUrl: `redis://:${encodeURIComponent('p@ss:w/rd')}@127.0.0.1:${server.port}`, redisTimeout: 500 },
+      'command',
+    );
     expect(await waitForRedisReady(good, 5000)).toBe(true);
     expect(await good.ping()).toBe('PONG');
     const errors: Error[] = [];
-    const bad = open({ redisUrl: `redis://:wrong@127.0.0.1:${server.port}`, redisTimeout: 500 }, 'command', { onError: (e) => errors.push(e) });
+    const bad = open({ redisUrl: `redis://:wrong@127.0.0.1:${server.port}`, redisTimeout: 500 }, 'command', {
+      onError: (e) => errors.push(e),
+    });
     expect(await waitForRedisReady(bad, 500)).toBe(false);
     await expect(bad.ping()).rejects.toThrow();
     expect(errors.some((e) => /WRONGPASS|invalid/i.test(e.message))).toBe(true);
@@ -65,12 +74,34 @@ describe('createRedisConnection', () => {
     const key = join(dir, 'key.pem');
     const cert = join(dir, 'cert.pem');
     await run('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1',
-      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
     ]);
     const tlsPort = await freePort();
     const server = await startRedisServer([
-      '--tls-port', String(tlsPort), '--tls-cert-file', cert, '--tls-key-file', key, '--tls-ca-cert-file', cert, '--tls-auth-clients', 'no',
+      '--tls-port',
+      String(tlsPort),
+      '--tls-cert-file',
+      cert,
+      '--tls-key-file',
+      key,
+      '--tls-ca-cert-file',
+      cert,
+      '--tls-auth-clients',
+      'no',
     ]);
     servers.push(server);
     const ca = await readFile(cert);
@@ -90,14 +121,20 @@ describe('createRedisConnection', () => {
     servers.push(master);
     const port = await freePort();
     const conf = join(dir, 'sentinel.conf');
-    await writeFile(conf, [
-      `port ${port}`, 'bind 127.0.0.1', `dir ${dir}`,
-      `sentinel monitor tessera-master 127.0.0.1 ${master.port} 1`,
-    ].join('\n') + '\n');
+    await writeFile(
+      conf,
+      [
+        `port ${port}`,
+        'bind 127.0.0.1',
+        `dir ${dir}`,
+        `sentinel monitor tessera-master 127.0.0.1 ${master.port} 1`,
+      ].join('\n') + '\n',
+    );
     processes.push(spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' }));
     const viaSentinel = open(
       { redisSentinels: [`127.0.0.1:${port}`], redisSentinelName: 'tessera-master', redisTimeout: 1000 },
-      'command', { maxBackoffMs: 200 },
+      'command',
+      { maxBackoffMs: 200 },
     );
     expect(await waitForRedisReady(viaSentinel, 10_000)).toBe(true);
     await viaSentinel.set('via-sentinel', 'yes');

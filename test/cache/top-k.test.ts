@@ -20,6 +20,10 @@ describe('TopK (Space-Saving)', () => {
   it('counts exactly while under capacity', () => {
     const topK = new TopK(8);
     for (const key of ['a', 'b', 'a', 'c', 'a', 'b']) topK.add(key);
-    expect(topK.top(3)).toEqual([{ key: 'a', count: 3 }, { key: 'b', count: 2 }, { key: 'c', count: 1 }]);
+    expect(topK.top(3)).toEqual([
+      { key: 'a', count: 3 },
+      { key: 'b', count: 2 },
+      { key: 'c', count: 1 },
+    ]);
   });
 });

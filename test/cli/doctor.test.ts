@@ -21,9 +21,15 @@ function dataDir(): string {
 }
 
 /** Runs the built CLI with only `env` (and PATH); resolves with exit code and output whatever the code. */
-async function tessera(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+async function tessera(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env }, timeout: 30_000 });
+    const { stdout, stderr } = await exec(process.execPath, [CLI, ...args], {
+      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
+      timeout: 30_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };
@@ -31,7 +37,8 @@ async function tessera(args: string[], env: Record<string, string>): Promise<{ c
   }
 }
 
-const line = (stdout: string, name: string): string => stdout.split('\n').find((l) => new RegExp(`^\\S+\\s+${name}\\s`).test(l)) ?? '';
+const line = (stdout: string, name: string): string =>
+  stdout.split('\n').find((l) => new RegExp(`^\\S+\\s+${name}\\s`).test(l)) ?? '';
 
 describe('tessera doctor (embedded)', () => {
   it('passes every check on a migrated data dir, WAL included', async () => {
@@ -39,7 +46,8 @@ describe('tessera doctor (embedded)', () => {
     expect((await tessera(['migrate'], env)).code).toBe(0);
     const run = await tessera(['doctor'], env);
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    for (const name of ['config', 'data dir', 'database', 'migrations', 'indexes', 'journal mode']) expect(line(run.stdout, name)).toMatch(/^ok\s/);
+    for (const name of ['config', 'data dir', 'database', 'migrations', 'indexes', 'journal mode'])
+      expect(line(run.stdout, name)).toMatch(/^ok\s/);
     expect(line(run.stdout, 'journal mode')).toContain('WAL');
     expect(run.stdout).not.toMatch(/^(FAIL|warn)/m);
   });
@@ -61,7 +69,11 @@ describe('tessera doctor (embedded)', () => {
     const port = await freePort();
     const run = await tessera(['doctor'], { DATABASE_URL: `postgres://postgres:secret@127.0.0.1:${port}/nowhere` });
     expect(run.code).toBe(1);
-    expect(line(run.stdout, 'database')).toMatch(new RegExp(`^FAIL\\s+database\\s+PostgreSQL at postgres://postgres:\\*\\*\\*@127\\.0\\.0\\.1:${port}/nowhere is unreachable.*fix:`));
+    expect(line(run.stdout, 'database')).toMatch(
+      new RegExp(
+        `^FAIL\\s+database\\s+PostgreSQL at postgres://postgres:\\*\\*\\*@127\\.0\\.0\\.1:${port}/nowhere is unreachable.*fix:`,
+      ),
+    );
     expect(run.stdout).not.toContain('secret');
   });
 });
@@ -100,7 +112,8 @@ describeWith(['postgres', 'redis'], 'tessera doctor (real PostgreSQL and Redis)'
   it('passes the database checks and reports the machine Redis memory settings', async () => {
     const run = await tessera(['doctor'], { DATABASE_URL: db.url, REDIS_URL });
     expect(run.code, run.stdout).toBe(0);
-    for (const name of ['database', 'migrations', 'indexes', 'connections', 'redis']) expect(line(run.stdout, name)).toMatch(/^ok\s/);
+    for (const name of ['database', 'migrations', 'indexes', 'connections', 'redis'])
+      expect(line(run.stdout, name)).toMatch(/^ok\s/);
     const probe = new Redis(REDIS_URL);
     const [, maxmemory] = (await probe.config('GET', 'maxmemory')) as [string, string];
     probe.disconnect();
@@ -111,7 +124,9 @@ describeWith(['postgres', 'redis'], 'tessera doctor (real PostgreSQL and Redis)'
   it('warns when the pools of the expected instances exceed max_connections', async () => {
     const run = await tessera(['doctor', '--instances', '1000'], { DATABASE_URL: db.url, REDIS_URL });
     expect(run.code).toBe(0);
-    expect(line(run.stdout, 'connections')).toMatch(/^warn\s.*DATABASE_POOL_MAX 20 × 1000 instance\(s\).*max_connections.*fix: lower DATABASE_POOL_MAX/);
+    expect(line(run.stdout, 'connections')).toMatch(
+      /^warn\s.*DATABASE_POOL_MAX 20 × 1000 instance\(s\).*max_connections.*fix: lower DATABASE_POOL_MAX/,
+    );
   });
 
   it('names a missing index and how to recreate it (exit 1)', async () => {
@@ -123,7 +138,10 @@ describeWith(['postgres', 'redis'], 'tessera doctor (real PostgreSQL and Redis)'
     expect(run.code).toBe(1);
     const indexes = line(run.stdout, 'indexes');
     expect(indexes).toMatch(/^FAIL\s+indexes\s+missing sessions_user_revoked_idx \(on sessions\)/);
-    const ddl = /fix: recreate: (create index "sessions_user_revoked_idx" on "sessions" \("user_id", "revoked_at"\));/i.exec(indexes);
+    const ddl =
+      /fix: recreate: (create index "sessions_user_revoked_idx" on "sessions" \("user_id", "revoked_at"\));/i.exec(
+        indexes,
+      );
     expect(ddl, indexes).not.toBeNull();
     // The suggested statement is valid PostgreSQL and makes the check pass again.
     const again = new pg.Client({ connectionString: db.url });

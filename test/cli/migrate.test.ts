@@ -48,9 +48,13 @@ describeWith(['postgres'], 'tessera migrate on PostgreSQL (DATABASE_URL)', () =>
 
       const client = new pg.Client({ connectionString: db.url });
       await client.connect();
-      const tables = (await client.query(`select table_name from information_schema.tables where table_schema = 'public' order by 1`)).rows.map((r) => r.table_name);
+      const tables = (
+        await client.query(`select table_name from information_schema.tables where table_schema = 'public' order by 1`)
+      ).rows.map((r) => r.table_name);
       await client.end();
-      expect(tables).toEqual(expect.arrayContaining(['users', 'roles', 'sessions', 'retired_tokens', 'audit_events', 'job_locks']));
+      expect(tables).toEqual(
+        expect.arrayContaining(['users', 'roles', 'sessions', 'retired_tokens', 'audit_events', 'job_locks']),
+      );
 
       const second = await runCli(['migrate', '--database-url', db.url]);
       expect(second.code).toBe(0);
@@ -61,7 +65,9 @@ describeWith(['postgres'], 'tessera migrate on PostgreSQL (DATABASE_URL)', () =>
   });
 
   it('an unreachable database fails with one line and a non-zero exit, no stack trace', async () => {
-    const result = await runCli(['migrate'], { env: { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere', DATABASE_TIMEOUT: '1s' } });
+    const result = await runCli(['migrate'], {
+      env: { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere', DATABASE_TIMEOUT: '1s' },
+    });
     expect(result.code).not.toBe(0);
     expect(result.stdout).toBe('');
     const lines = result.stderr.split('\n').filter(Boolean);

@@ -12,11 +12,33 @@ const DAY = 24 * HOUR;
 /** Seeds sessions in every state straight through the store API, with expiries relative to now. */
 async function seed(store: Store) {
   const now = Date.now();
-  const user = await store.users.create({ tenant: 'default', email: `cleanup-${randomUUID()}@example.test`, name: null, passwordHash: '$argon2id$x', roles: ['user'] }, now);
+  const user = await store.users.create(
+    {
+      tenant: 'default',
+      email: `cleanup-${randomUUID()}@example.test`,
+      name: null,
+      passwordHash: '$argon2id$x',
+      roles: ['user'],
+    },
+    now,
+  );
   const session = (overrides: Partial<SessionRecord>): SessionRecord => ({
-    id: randomUUID(), userId: user.id, tenant: 'default', tokenHash: createHash('sha256').update(randomBytes(16)).digest('hex'),
-    createdAt: now - 2 * DAY, lastSeenAt: now - HOUR, expiresAt: now + 5 * DAY, idleExpiresAt: now + HOUR,
-    revokedAt: null, revokeReason: null, ip: null, userAgent: null, data: {}, version: 1, revision: 1, ...overrides,
+    id: randomUUID(),
+    userId: user.id,
+    tenant: 'default',
+    tokenHash: createHash('sha256').update(randomBytes(16)).digest('hex'),
+    createdAt: now - 2 * DAY,
+    lastSeenAt: now - HOUR,
+    expiresAt: now + 5 * DAY,
+    idleExpiresAt: now + HOUR,
+    revokedAt: null,
+    revokeReason: null,
+    ip: null,
+    userAgent: null,
+    data: {},
+    version: 1,
+    revision: 1,
+    ...overrides,
   });
   const rows = [
     ...Array.from({ length: 4 }, () => session({ idleExpiresAt: now - HOUR })), // idle-expired
@@ -27,13 +49,24 @@ async function seed(store: Store) {
   ];
   for (const row of rows) await store.sessions.insert(row);
   // A rotated-out token of an expired session goes with it.
-  await store.sessions.rotate(rows[0].id, rows[0].tokenHash, createHash('sha256').update('next').digest('hex'), now - 2 * HOUR, now - HOUR);
+  await store.sessions.rotate(
+    rows[0].id,
+    rows[0].tokenHash,
+    createHash('sha256').update('next').digest('hex'),
+    now - 2 * HOUR,
+    now - HOUR,
+  );
   return { deletable: 9, kept: 6, retiredHash: rows[0].tokenHash };
 }
 
-function cleanupSuite(dialect: string, open: () => Promise<{ store: Store; env: Record<string, string>; dispose: () => Promise<void> }>) {
+function cleanupSuite(
+  dialect: string,
+  open: () => Promise<{ store: Store; env: Record<string, string>; dispose: () => Promise<void> }>,
+) {
   let fixture: Awaited<ReturnType<typeof open>>;
-  beforeAll(async () => { fixture = await open(); });
+  beforeAll(async () => {
+    fixture = await open();
+  });
   afterAll(() => fixture?.dispose());
 
   it(`${dialect}: --dry-run prints what would go and deletes nothing; then a real run with --batch-size deletes it`, async () => {
@@ -82,6 +115,13 @@ describeWith(['postgres'], 'tessera sessions cleanup on PostgreSQL', () => {
     const db = await createTestDatabase();
     const store = await createStore(loadConfig({ DATABASE_URL: db.url, DATABASE_POOL_MAX: '2' }));
     await store.migrate();
-    return { store, env: { DATABASE_URL: db.url }, dispose: async () => { await store.close(); await db.drop(); } };
+    return {
+      store,
+      env: { DATABASE_URL: db.url },
+      dispose: async () => {
+        await store.close();
+        await db.drop();
+      },
+    };
   });
 });

@@ -29,9 +29,20 @@ describe.concurrent('--help', () => {
 
   it('lists the contract flags of each command', async () => {
     const [serve, create, cleanup] = await Promise.all([
-      runCli(['serve', '--help']), runCli(['users', 'create', '--help']), runCli(['sessions', 'cleanup', '--help']),
+      runCli(['serve', '--help']),
+      runCli(['users', 'create', '--help']),
+      runCli(['sessions', 'cleanup', '--help']),
     ]);
-    for (const flag of ['--port', '--host', '--workers', '--data-dir', '--database-url', '--redis-url', '--session-idle-ttl', '--trust-proxy']) {
+    for (const flag of [
+      '--port',
+      '--host',
+      '--workers',
+      '--data-dir',
+      '--database-url',
+      '--redis-url',
+      '--session-idle-ttl',
+      '--trust-proxy',
+    ]) {
       expect(serve.stdout).toContain(flag);
     }
     for (const flag of ['--email', '--password', '--role']) expect(create.stdout).toContain(flag);
@@ -45,17 +56,54 @@ describe.concurrent('a wrong flag or value stops with one clear line and exit co
     { name: 'serve --port 70000', args: ['serve', '--port', '70000'], says: [/PORT.*between 0 and 65535/] },
     { name: 'serve --bogus', args: ['serve', '--bogus'], says: [/unknown option '--bogus'/] },
     { name: 'serve --port (no value)', args: ['serve', '--port'], says: [/--port.*argument missing/] },
-    { name: 'PORT=abc tessera serve', args: ['serve'], env: { PORT: 'abc' }, says: [/^tessera: .*PORT must be an integer, got "abc"$/] },
-    { name: 'serve --session-idle-ttl 10minutes', args: ['serve', '--session-idle-ttl', '10minutes'], says: [/SESSION_IDLE_TTL.*duration/] },
+    {
+      name: 'PORT=abc tessera serve',
+      args: ['serve'],
+      env: { PORT: 'abc' },
+      says: [/^tessera: .*PORT must be an integer, got "abc"$/],
+    },
+    {
+      name: 'serve --session-idle-ttl 10minutes',
+      args: ['serve', '--session-idle-ttl', '10minutes'],
+      says: [/SESSION_IDLE_TTL.*duration/],
+    },
     { name: 'serve --workers 0', args: ['serve', '--workers', '0'], says: [/TESSERA_WORKERS.*between 1/] },
     { name: 'unknown command', args: ['frobnicate'], says: [/unknown command 'frobnicate'/] },
-    { name: 'migrate --database-url http://x', args: ['migrate', '--database-url', 'http://x'], says: [/DATABASE_URL.*postgres/] },
-    { name: 'users create without --email', args: ['users', 'create', '--password', 'long enough pw'], says: [/--email/] },
-    { name: 'users create --password short', args: ['users', 'create', '--email', 'a@b.test', '--password', 'short'], says: [/^tessera: --password must be 8 to 256 characters$/] },
-    { name: 'users create --email nope', args: ['users', 'create', '--email', 'nope', '--password', 'long enough pw'], says: [/--email.*'nope'.*email address/] },
-    { name: 'users create --tenant "bad tenant"', args: ['users', 'create', '--email', 'a@b.test', '--password', 'long enough pw', '--tenant', 'bad tenant'], says: [/--tenant.*letters, digits/] },
-    { name: 'sessions cleanup --batch-size 0', args: ['sessions', 'cleanup', '--batch-size', '0'], says: [/--batch-size.*positive integer/] },
-    { name: 'sessions cleanup --batch-size abc', args: ['sessions', 'cleanup', '--batch-size', 'abc'], says: [/--batch-size.*positive integer/] },
+    {
+      name: 'migrate --database-url http://x',
+      args: ['migrate', '--database-url', 'http://x'],
+      says: [/DATABASE_URL.*postgres/],
+    },
+    {
+      name: 'users create without --email',
+      args: ['users', 'create', '--password', 'long enough pw'],
+      says: [/--email/],
+    },
+    {
+      name: 'users create --password short',
+      args: ['users', 'create', '--email', 'a@b.test', '--password', 'short'],
+      says: [/^tessera: --password must be 8 to 256 characters$/],
+    },
+    {
+      name: 'users create --email nope',
+      args: ['users', 'create', '--email', 'nope', '--password', 'long enough pw'],
+      says: [/--email.*'nope'.*email address/],
+    },
+    {
+      name: 'users create --tenant "bad tenant"',
+      args: ['users', 'create', '--email', 'a@b.test', '--password', 'long enough pw', '--tenant', 'bad tenant'],
+      says: [/--tenant.*letters, digits/],
+    },
+    {
+      name: 'sessions cleanup --batch-size 0',
+      args: ['sessions', 'cleanup', '--batch-size', '0'],
+      says: [/--batch-size.*positive integer/],
+    },
+    {
+      name: 'sessions cleanup --batch-size abc',
+      args: ['sessions', 'cleanup', '--batch-size', 'abc'],
+      says: [/--batch-size.*positive integer/],
+    },
     { name: 'bench --suite nope', args: ['bench', '--suite', 'nope'], says: [/unknown suite "nope"/] },
     { name: 'bench --rounds 0', args: ['bench', '--rounds', '0'], says: [/--rounds.*positive integer/] },
     { name: 'doctor --instances x', args: ['doctor', '--instances', 'x'], says: [/--instances.*positive integer/] },
@@ -75,7 +123,12 @@ describe.concurrent('a wrong flag or value stops with one clear line and exit co
     expect(result.stdout).toBe('');
     const errorLines = lines(result.stderr);
     expect(errorLines, result.stderr).toHaveLength(says.length);
-    says.forEach((pattern) => expect(errorLines.some((line) => pattern.test(line)), `${pattern} in ${result.stderr}`).toBe(true));
+    says.forEach((pattern) =>
+      expect(
+        errorLines.some((line) => pattern.test(line)),
+        `${pattern} in ${result.stderr}`,
+      ).toBe(true),
+    );
     for (const line of errorLines) expect(line).not.toMatch(/^\s+at /); // no stack trace
     expect(existsSync(path.join(cwd, '.tessera'))).toBe(false); // stopped before touching anything
   });

@@ -30,9 +30,17 @@ describeWith(['redis', 'postgres'], 'coherence: a Redis Cluster master killed wh
   beforeAll(async () => {
     [cluster, db] = await Promise.all([startRedisCluster(3, { replicasPerMaster: 1 }), createTestDatabase()]);
     // Short negative and L1 lifetimes, so an entry a lost delete left in Redis is read again soon.
-    const env = { DATABASE_URL: db.url, REDIS_CLUSTER_NODES: cluster.nodes.join(','), REDIS_KEY_PREFIX: prefix, SESSION_NEGATIVE_TTL: '500ms', SESSION_L1_TTL: '1s' };
+    const env = {
+      DATABASE_URL: db.url,
+      REDIS_CLUSTER_NODES: cluster.nodes.join(','),
+      REDIS_KEY_PREFIX: prefix,
+      SESSION_NEGATIVE_TTL: '500ms',
+      SESSION_L1_TTL: '1s',
+    };
     instances = await startInstances(env, [{}, {}]);
-    emails = await Promise.all(Array.from({ length: SESSIONS }, async () => (await newSession(instances[0].api)).email));
+    emails = await Promise.all(
+      Array.from({ length: SESSIONS }, async () => (await newSession(instances[0].api)).email),
+    );
   });
   afterAll(async () => {
     await stopInstances(instances);
@@ -40,53 +48,73 @@ describeWith(['redis', 'postgres'], 'coherence: a Redis Cluster master killed wh
     await db?.drop();
   });
 
-  it(`no session logged out during a failover validates 1 s after its 204 (${TRIALS} trials × ${SESSIONS} sessions × 2 instances)`, async () => {
-    const [a] = instances;
-    const tally = emptyTally();
-    let logouts503 = 0;
-    for (let trial = 1; trial <= TRIALS; trial += 1) {
-      await waitForClusterHealthy(cluster);
-      await Promise.all(cluster.servers.map((s) => waitForReplicasInSync(s.port)));
-      await waitForRedisReady(instances);
-      const sessions = await Promise.all(emails.map(async (email) => {
-        const login = await a.api('POST', '/v1/auth/login', { email, password: PASSWORD });
-        expect(login.status).toBe(200);
-        return { sessionId: login.body.session.id as string, token: login.body.token as string };
-      }));
-      for (const { token } of sessions) for (const i of instances) expect((await i.api('GET', '/v1/auth/session', undefined, { token })).status).toBe(200);
-      await sleep(300); // L2 write-through is asynchronous, replication too
-      const owners = await Promise.all(sessions.map((s) => masterOf(cluster, `${prefix}c:sess:${hashToken(s.token)}`)));
-      const victim = owners.toSorted((x, y) => owners.filter((o) => o === y).length - owners.filter((o) => o === x).length)[0];
-      // Sessions stored on the victim first: their deletes are the ones that can be lost.
-      const order = sessions.toSorted((x, y) => Number(owners[sessions.indexOf(y)] === victim) - Number(owners[sessions.indexOf(x)] === victim));
-
-      const revoked: RevokedToken[] = [];
-      let loadRunning = true;
-      const load = (async () => {
-        while (loadRunning) {
-          await probeRevoked(instances, revoked, tally, trial);
-          await Promise.all(sessions.filter((s) => !revoked.some((r) => r.token === s.token)).flatMap((s) => instances.map((i) => i.api('GET', '/v1/auth/session', undefined, { token: s.token }))));
-          await sleep(100);
-        }
-      })();
-      try {
-        await victim.stop();
-        for (const s of order) {
-          const res = await a.api('POST', '/v1/auth/logout', undefined, { token: s.token });
-          if (res.status === 204) revoked.push({ ...s, ackAt: Date.now() });
-          else if (res.status === 503) logouts503 += 1;
-          else throw new Error(`logout answered ${res.status}`);
-          await sleep(LOGOUT_SPACING_MS);
-        }
+  it(
+    `no session logged out during a failover validates 1 s after its 204 (${TRIALS} trials × ${SESSIONS} sessions × 2 instances)`,
+    async () => {
+      const [a] = instances;
+      const tally = emptyTally();
+      let logouts503 = 0;
+      for (let trial = 1; trial <= TRIALS; trial += 1) {
         await waitForClusterHealthy(cluster);
-        await sleep(WATCH_AFTER_FAILOVER_MS);
-      } finally {
-        loadRunning = false;
-        await load;
+        await Promise.all(cluster.servers.map((s) => waitForReplicasInSync(s.port)));
+        await waitForRedisReady(instances);
+        const sessions = await Promise.all(
+          emails.map(async (email) => {
+            const login = await a.api('POST', '/v1/auth/login', { email, password: PASSWORD });
+            expect(login.status).toBe(200);
+            return { sessionId: login.body.session.id as string, token: login.body.token as string };
+          }),
+        );
+        for (const { token } of sessions)
+          for (const i of instances)
+            expect((await i.api('GET', '/v1/auth/session', undefined, { token })).status).toBe(200);
+        await sleep(300); // L2 write-through is asynchronous, replication too
+        const owners = await Promise.all(
+          sessions.map((s) => masterOf(cluster, `${prefix}c:sess:${hashToken(s.token)}`)),
+        );
+        const victim = owners.toSorted(
+          (x, y) => owners.filter((o) => o === y).length - owners.filter((o) => o === x).length,
+        )[0];
+        // Sessions stored on the victim first: their deletes are the ones that can be lost.
+        const order = sessions.toSorted(
+          (x, y) => Number(owners[sessions.indexOf(y)] === victim) - Number(owners[sessions.indexOf(x)] === victim),
+        );
+
+        const revoked: RevokedToken[] = [];
+        let loadRunning = true;
+        const load = (async () => {
+          while (loadRunning) {
+            await probeRevoked(instances, revoked, tally, trial);
+            await Promise.all(
+              sessions
+                .filter((s) => !revoked.some((r) => r.token === s.token))
+                .flatMap((s) => instances.map((i) => i.api('GET', '/v1/auth/session', undefined, { token: s.token }))),
+            );
+            await sleep(100);
+          }
+        })();
+        try {
+          await victim.stop();
+          for (const s of order) {
+            const res = await a.api('POST', '/v1/auth/logout', undefined, { token: s.token });
+            if (res.status === 204) revoked.push({ ...s, ackAt: Date.now() });
+            else if (res.status === 503) logouts503 += 1;
+            else throw new Error(`logout answered ${res.status}`);
+            await sleep(LOGOUT_SPACING_MS);
+          }
+          await waitForClusterHealthy(cluster);
+          await sleep(WATCH_AFTER_FAILOVER_MS);
+        } finally {
+          loadRunning = false;
+          await load;
+        }
+        await victim.restart(); // rejoins as a replica of the promoted node
       }
-      await victim.restart(); // rejoins as a replica of the promoted node
-    }
-    console.log(`cluster failover logout: ${tally.checks} checks, ${tally.violations.length} answered 200, ${tally.unavailable} answered 503, ${logouts503} logouts answered 503`);
-    assertNoViolations('logout during a Cluster failover', tally.violations);
-  }, timeoutFor(TRIALS, 30_000, 30_000));
+      console.log(
+        `cluster failover logout: ${tally.checks} checks, ${tally.violations.length} answered 200, ${tally.unavailable} answered 503, ${logouts503} logouts answered 503`,
+      );
+      assertNoViolations('logout during a Cluster failover', tally.violations);
+    },
+    timeoutFor(TRIALS, 30_000, 30_000),
+  );
 });

@@ -25,8 +25,13 @@ describeWith(['redis', 'postgres'], 'coherence: logout while Redis is paused', (
 
   beforeAll(async () => {
     [redis, db] = await Promise.all([startRedisServer(), createTestDatabase()]);
-    instances = await startInstances({ DATABASE_URL: db.url, REDIS_URL: redis.url, REDIS_KEY_PREFIX: uniquePrefix('coh-pause') }, [{}, {}]);
-    emails = await Promise.all(Array.from({ length: SESSIONS }, async () => (await newSession(instances[0].api)).email));
+    instances = await startInstances(
+      { DATABASE_URL: db.url, REDIS_URL: redis.url, REDIS_KEY_PREFIX: uniquePrefix('coh-pause') },
+      [{}, {}],
+    );
+    emails = await Promise.all(
+      Array.from({ length: SESSIONS }, async () => (await newSession(instances[0].api)).email),
+    );
   });
   afterAll(async () => {
     await stopInstances(instances);
@@ -34,45 +39,57 @@ describeWith(['redis', 'postgres'], 'coherence: logout while Redis is paused', (
     await db?.drop();
   });
 
-  it(`no logged-out session validates 1 s after its 204 (${TRIALS} trials × ${SESSIONS} sessions × 2 instances)`, async () => {
-    const [a] = instances;
-    const tally = emptyTally();
-    let logouts503 = 0;
-    for (let trial = 1; trial <= TRIALS; trial += 1) {
-      await waitForRedisReady(instances);
-      const sessions = await Promise.all(emails.map(async (email) => {
-        const login = await a.api('POST', '/v1/auth/login', { email, password: PASSWORD });
-        expect(login.status).toBe(200);
-        return { sessionId: login.body.session.id as string, token: login.body.token as string };
-      }));
-      for (let round = 0; round < 2; round += 1) {
-        for (const { token } of sessions) for (const i of instances) expect((await i.api('GET', '/v1/auth/session', undefined, { token })).status).toBe(200);
-      }
-      await sleep(100); // the L2 write-through is asynchronous
+  it(
+    `no logged-out session validates 1 s after its 204 (${TRIALS} trials × ${SESSIONS} sessions × 2 instances)`,
+    async () => {
+      const [a] = instances;
+      const tally = emptyTally();
+      let logouts503 = 0;
+      for (let trial = 1; trial <= TRIALS; trial += 1) {
+        await waitForRedisReady(instances);
+        const sessions = await Promise.all(
+          emails.map(async (email) => {
+            const login = await a.api('POST', '/v1/auth/login', { email, password: PASSWORD });
+            expect(login.status).toBe(200);
+            return { sessionId: login.body.session.id as string, token: login.body.token as string };
+          }),
+        );
+        for (let round = 0; round < 2; round += 1) {
+          for (const { token } of sessions)
+            for (const i of instances)
+              expect((await i.api('GET', '/v1/auth/session', undefined, { token })).status).toBe(200);
+        }
+        await sleep(100); // the L2 write-through is asynchronous
 
-      const pausedAt = Date.now();
-      redis.pause();
-      const revoked: RevokedToken[] = [];
-      try {
-        await tripRedisBreakers(instances);
-        await Promise.all(sessions.map(async (s) => {
-          const res = await a.api('POST', '/v1/auth/logout', undefined, { token: s.token });
-          if (res.status === 204) revoked.push({ ...s, ackAt: Date.now() });
-          else if (res.status === 503) logouts503 += 1;
-          else throw new Error(`logout answered ${res.status}`);
-        }));
-        await sleep(Math.max(0, Math.max(...revoked.map((r) => r.ackAt), pausedAt) + 1100 - Date.now()));
-        await probeRevoked(instances, revoked, tally, trial); // still frozen
-        await sleep(Math.max(0, pausedAt + PAUSE_MS - Date.now()));
-      } finally {
-        redis.resume();
+        const pausedAt = Date.now();
+        redis.pause();
+        const revoked: RevokedToken[] = [];
+        try {
+          await tripRedisBreakers(instances);
+          await Promise.all(
+            sessions.map(async (s) => {
+              const res = await a.api('POST', '/v1/auth/logout', undefined, { token: s.token });
+              if (res.status === 204) revoked.push({ ...s, ackAt: Date.now() });
+              else if (res.status === 503) logouts503 += 1;
+              else throw new Error(`logout answered ${res.status}`);
+            }),
+          );
+          await sleep(Math.max(0, Math.max(...revoked.map((r) => r.ackAt), pausedAt) + 1100 - Date.now()));
+          await probeRevoked(instances, revoked, tally, trial); // still frozen
+          await sleep(Math.max(0, pausedAt + PAUSE_MS - Date.now()));
+        } finally {
+          redis.resume();
+        }
+        await sleep(1500);
+        await probeRevoked(instances, revoked, tally, trial);
+        await sleep(1500);
+        await probeRevoked(instances, revoked, tally, trial);
       }
-      await sleep(1500);
-      await probeRevoked(instances, revoked, tally, trial);
-      await sleep(1500);
-      await probeRevoked(instances, revoked, tally, trial);
-    }
-    console.log(`logout while Redis paused: ${tally.checks} checks, ${tally.violations.length} answered 200, ${tally.unavailable} answered 503, ${logouts503} logouts answered 503`);
-    assertNoViolations('logout while Redis paused', tally.violations);
-  }, timeoutFor(TRIALS, 20_000));
+      console.log(
+        `logout while Redis paused: ${tally.checks} checks, ${tally.violations.length} answered 200, ${tally.unavailable} answered 503, ${logouts503} logouts answered 503`,
+      );
+      assertNoViolations('logout while Redis paused', tally.violations);
+    },
+    timeoutFor(TRIALS, 20_000),
+  );
 });

@@ -20,11 +20,17 @@ const { seed, durationMs } = modelOptionsFromEnv(12_000);
  */
 const INSTANCES: Array<Record<string, string>> = [{}, { SESSION_L1_MAX: '0' }, { TESSERA_FAULT_FILL_DELAY: '100ms' }];
 const sharedEnv = (databaseUrl: string) => ({
-  DATABASE_URL: databaseUrl, REDIS_KEY_PREFIX: uniquePrefix('coh-model'), SESSION_ROTATION_GRACE: `${ROTATION_GRACE_MS}ms`,
-  SESSION_L1_TTL: '3s', SESSION_NEGATIVE_TTL: '1s',
+  DATABASE_URL: databaseUrl,
+  REDIS_KEY_PREFIX: uniquePrefix('coh-model'),
+  SESSION_ROTATION_GRACE: `${ROTATION_GRACE_MS}ms`,
+  SESSION_L1_TTL: '3s',
+  SESSION_NEGATIVE_TTL: '1s',
 });
 
-function modelSuite(variant: 'standalone' | 'cluster', startRedis: () => Promise<{ env: Record<string, string>; faults: FaultTarget; stop: () => Promise<void> }>) {
+function modelSuite(
+  variant: 'standalone' | 'cluster',
+  startRedis: () => Promise<{ env: Record<string, string>; faults: FaultTarget; stop: () => Promise<void> }>,
+) {
   if (!variantEnabled(variant)) return;
   describeWith(['redis', 'postgres'], `coherence model with Redis faults (${variant})`, () => {
     let redis: Awaited<ReturnType<typeof startRedis>>;
@@ -42,14 +48,24 @@ function modelSuite(variant: 'standalone' | 'cluster', startRedis: () => Promise
       await db?.drop();
     });
 
-    it(`no answer contradicts an acknowledged write by more than 1 s (seed ${seed}, ${durationMs} ms)`, async () => {
-      console.log(`coherence model (${variant}): COHERENCE_SEED=${seed} COHERENCE_DURATION=${durationMs}ms`);
-      const { summary, history } = await runModel(instances, redis.faults, { variant, seed, durationMs, rotationGraceMs: ROTATION_GRACE_MS });
-      if (process.env.COHERENCE_HISTORY_FILE) writeFileSync(`${process.env.COHERENCE_HISTORY_FILE}.${variant}.json`, JSON.stringify(history.entries));
-      console.log(formatSummary(summary));
-      expect(summary.operations['validate 200'] ?? 0).toBeGreaterThan(0);
-      assertNoViolations(`coherence model (${variant}, COHERENCE_SEED=${seed})`, summary.violations);
-    }, durationMs + 120_000);
+    it(
+      `no answer contradicts an acknowledged write by more than 1 s (seed ${seed}, ${durationMs} ms)`,
+      async () => {
+        console.log(`coherence model (${variant}): COHERENCE_SEED=${seed} COHERENCE_DURATION=${durationMs}ms`);
+        const { summary, history } = await runModel(instances, redis.faults, {
+          variant,
+          seed,
+          durationMs,
+          rotationGraceMs: ROTATION_GRACE_MS,
+        });
+        if (process.env.COHERENCE_HISTORY_FILE)
+          writeFileSync(`${process.env.COHERENCE_HISTORY_FILE}.${variant}.json`, JSON.stringify(history.entries));
+        console.log(formatSummary(summary));
+        expect(summary.operations['validate 200'] ?? 0).toBeGreaterThan(0);
+        assertNoViolations(`coherence model (${variant}, COHERENCE_SEED=${seed})`, summary.violations);
+      },
+      durationMs + 120_000,
+    );
   });
 }
 
@@ -60,5 +76,9 @@ modelSuite('standalone', async () => {
 
 modelSuite('cluster', async () => {
   const cluster: OwnRedisCluster = await startRedisCluster(3, { replicasPerMaster: 1 });
-  return { env: { REDIS_CLUSTER_NODES: cluster.nodes.join(',') }, faults: clusterFaults(cluster), stop: () => cluster.stop() };
+  return {
+    env: { REDIS_CLUSTER_NODES: cluster.nodes.join(',') },
+    faults: clusterFaults(cluster),
+    stop: () => cluster.stop(),
+  };
 });

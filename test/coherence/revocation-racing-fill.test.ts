@@ -35,34 +35,44 @@ describeWith(['redis', 'postgres'], 'coherence: a revocation racing a validation
     await db?.drop();
   });
 
-  it(`a session deleted while B's validation is between its database read and its fill stays dead (${TRIALS} trials)`, async () => {
-    const [a, b] = instances;
-    const tally = emptyTally();
-    let racedTrials = 0;
-    for (let trial = 1; trial <= TRIALS; trial += 1) {
-      const login = () => a.api('POST', '/v1/auth/login', { email, password: PASSWORD });
-      const [first, second] = [await login(), await login()];
-      const t1 = first.body.token as string;
-      const sessionId = first.body.session.id as string;
-      // A data write invalidates t1 everywhere, so B's next validation must read the database.
-      expect((await a.api('PATCH', '/v1/auth/session/data', { data: { trial }, version: 1 }, { token: t1 })).status).toBe(200);
+  it(
+    `a session deleted while B's validation is between its database read and its fill stays dead (${TRIALS} trials)`,
+    async () => {
+      const [a, b] = instances;
+      const tally = emptyTally();
+      let racedTrials = 0;
+      for (let trial = 1; trial <= TRIALS; trial += 1) {
+        const login = () => a.api('POST', '/v1/auth/login', { email, password: PASSWORD });
+        const [first, second] = [await login(), await login()];
+        const t1 = first.body.token as string;
+        const sessionId = first.body.session.id as string;
+        // A data write invalidates t1 everywhere, so B's next validation must read the database.
+        expect(
+          (await a.api('PATCH', '/v1/auth/session/data', { data: { trial }, version: 1 }, { token: t1 })).status,
+        ).toBe(200);
 
-      const validations = [0, 1, 2].map(async (offset) => {
-        await sleep(offset);
-        return (await b.api('GET', '/v1/auth/session', undefined, { token: t1 })).status;
-      });
-      await sleep(FILL_DELAY_MS / 6); // B has read the database and is waiting to fill
-      const deletion = await a.api('DELETE', `/v1/auth/sessions/${sessionId}`, undefined, { token: second.body.token as string });
-      expect(deletion.status).toBe(204);
-      const ackAt = Date.now();
-      if ((await Promise.all(validations)).includes(200)) racedTrials += 1; // B read the live session: the race happened
+        const validations = [0, 1, 2].map(async (offset) => {
+          await sleep(offset);
+          return (await b.api('GET', '/v1/auth/session', undefined, { token: t1 })).status;
+        });
+        await sleep(FILL_DELAY_MS / 6); // B has read the database and is waiting to fill
+        const deletion = await a.api('DELETE', `/v1/auth/sessions/${sessionId}`, undefined, {
+          token: second.body.token as string,
+        });
+        expect(deletion.status).toBe(204);
+        const ackAt = Date.now();
+        if ((await Promise.all(validations)).includes(200)) racedTrials += 1; // B read the live session: the race happened
 
-      await sleep(ackAt + 1100 - Date.now());
-      await probeRevoked(instances, [{ sessionId, token: t1, ackAt }], tally, trial);
-      await sleep(700);
-      await probeRevoked(instances, [{ sessionId, token: t1, ackAt }], tally, trial);
-    }
-    console.log(`revocation racing a fill: ${racedTrials}/${TRIALS} trials raced (B's racing validation read the live session), ${tally.checks} checks, ${tally.violations.length} answered 200`);
-    assertNoViolations('revocation racing a fill', tally.violations);
-  }, timeoutFor(TRIALS, 5000));
+        await sleep(ackAt + 1100 - Date.now());
+        await probeRevoked(instances, [{ sessionId, token: t1, ackAt }], tally, trial);
+        await sleep(700);
+        await probeRevoked(instances, [{ sessionId, token: t1, ackAt }], tally, trial);
+      }
+      console.log(
+        `revocation racing a fill: ${racedTrials}/${TRIALS} trials raced (B's racing validation read the live session), ${tally.checks} checks, ${tally.violations.length} answered 200`,
+      );
+      assertNoViolations('revocation racing a fill', tally.violations);
+    },
+    timeoutFor(TRIALS, 5000),
+  );
 });

@@ -10,17 +10,25 @@ describe('parseDuration', () => {
     expect(parseDuration('7d')).toBe(604_800_000);
   });
   it('rejects anything else', () => {
-    fc.assert(fc.property(fc.string(), (s) => {
-      const ms = parseDuration(s);
-      return ms === undefined || /^\s*\d+(\.\d+)?(ms|s|m|h|d)\s*$/.test(s);
-    }));
+    fc.assert(
+      fc.property(fc.string(), (s) => {
+        const ms = parseDuration(s);
+        return ms === undefined || /^\s*\d+(\.\d+)?(ms|s|m|h|d)\s*$/.test(s);
+      }),
+    );
   });
 });
 
 describe('loadConfig', () => {
   it('defaults to embedded mode on 127.0.0.1:3000', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ mode: 'embedded', port: 3000, host: '127.0.0.1', dataDir: './.tessera', hasRedis: false });
+    expect(c).toMatchObject({
+      mode: 'embedded',
+      port: 3000,
+      host: '127.0.0.1',
+      dataDir: './.tessera',
+      hasRedis: false,
+    });
     expect(c.sessionIdleTtl).toBe(30 * 60_000);
     expect(c.sessionAbsoluteTtl).toBe(7 * 86_400_000);
     expect(c.debugHeaders).toBe(true);
@@ -29,7 +37,10 @@ describe('loadConfig', () => {
   it('is scaled when DATABASE_URL or REDIS_URL is set', () => {
     expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).mode).toBe('scaled');
     expect(loadConfig({ DATABASE_URL: 'postgres://x@h/db' }).mode).toBe('scaled');
-    expect(loadConfig({ REDIS_CLUSTER_NODES: '127.0.0.1:7000,127.0.0.1:7001' }).redisClusterNodes).toEqual(['127.0.0.1:7000', '127.0.0.1:7001']);
+    expect(loadConfig({ REDIS_CLUSTER_NODES: '127.0.0.1:7000,127.0.0.1:7001' }).redisClusterNodes).toEqual([
+      '127.0.0.1:7000',
+      '127.0.0.1:7001',
+    ]);
   });
   it('turns debug headers off in production unless asked', () => {
     expect(loadConfig({ NODE_ENV: 'production' }).debugHeaders).toBe(false);
@@ -53,7 +64,10 @@ describe('loadConfig', () => {
     }
   });
   it('accepts sub-second session lifetimes (durations such as 500ms)', () => {
-    expect(loadConfig({ SESSION_IDLE_TTL: '500ms', SESSION_ABSOLUTE_TTL: '900ms' })).toMatchObject({ sessionIdleTtl: 500, sessionAbsoluteTtl: 900 });
+    expect(loadConfig({ SESSION_IDLE_TTL: '500ms', SESSION_ABSOLUTE_TTL: '900ms' })).toMatchObject({
+      sessionIdleTtl: 500,
+      sessionAbsoluteTtl: 900,
+    });
   });
   it('checks fields against each other', () => {
     expect(() => loadConfig({ SESSION_IDLE_TTL: '2d', SESSION_ABSOLUTE_TTL: '1d' })).toThrow(/SESSION_ABSOLUTE_TTL/);

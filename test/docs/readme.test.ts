@@ -7,12 +7,16 @@ const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
 
 describe('the README stays true', () => {
   it('documents every configuration variable with its flag', () => {
-    const missing = Object.values(CONFIG_FIELDS).filter((f) => !readme.includes(`\`${f.env}\``) || !readme.includes(`\`--${f.flag}\``));
+    const missing = Object.values(CONFIG_FIELDS).filter(
+      (f) => !readme.includes(`\`${f.env}\``) || !readme.includes(`\`--${f.flag}\``),
+    );
     expect(missing.map((f) => f.env)).toEqual([]);
   });
 
   it('documents every error code with its status', () => {
-    const missing = Object.entries(ERRORS).filter(([code, { status }]) => !new RegExp(`\\|\\s*\`${code}\`\\s*\\|\\s*${status}\\s*\\|`).test(readme));
+    const missing = Object.entries(ERRORS).filter(
+      ([code, { status }]) => !new RegExp(`\\|\\s*\`${code}\`\\s*\\|\\s*${status}\\s*\\|`).test(readme),
+    );
     expect(missing.map(([code]) => code)).toEqual([]);
   });
 

@@ -3,7 +3,11 @@
  * (a condition first seen true after the limit is a failure too, so "within 1 s" assertions stay strict).
  * Tests wait on conditions with this, never with fixed sleeps that a loaded machine can outlast.
  */
-export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<number> {
+export async function waitUntil(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<number> {
   const start = Date.now();
   for (;;) {
     const held = await check();

@@ -12,7 +12,15 @@ export interface ClusterNodeState {
 const alive = (s: OwnRedis): boolean => s.process.exitCode === null && s.process.signalCode === null;
 
 async function withClient<T>(port: number, run: (client: Redis) => Promise<T>): Promise<T> {
-  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000, commandTimeout: 1000 });
+  const client = new Redis({
+    port,
+    host: '127.0.0.1',
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 1000,
+    commandTimeout: 1000,
+  });
   client.on('error', () => {});
   try {
     await client.connect();
@@ -32,11 +40,13 @@ export async function clusterTopology(cluster: OwnRedisCluster): Promise<Cluster
       const [, address, flags, , , , , , ...slotFields] = line.split(' ');
       const port = Number(address.split('@')[0].split(':')[1]);
       const owner = cluster.servers.find((s) => s.port === port);
-      if (!owner || !alive(owner) || /fail/.test(flags) ) continue;
-      const slots = slotFields.filter((f) => /^\d/.test(f)).map((f) => {
-        const [from, to] = f.split('-').map(Number);
-        return [from, to ?? from] as [number, number];
-      });
+      if (!owner || !alive(owner) || /fail/.test(flags)) continue;
+      const slots = slotFields
+        .filter((f) => /^\d/.test(f))
+        .map((f) => {
+          const [from, to] = f.split('-').map(Number);
+          return [from, to ?? from] as [number, number];
+        });
       states.push({ server: owner, role: flags.includes('master') ? 'master' : 'replica', slots });
     }
     return states;
@@ -48,7 +58,9 @@ export async function clusterTopology(cluster: OwnRedisCluster): Promise<Cluster
 export async function masterOf(cluster: OwnRedisCluster, key: string): Promise<OwnRedis> {
   const any = cluster.servers.find(alive)!;
   const slot = await withClient(any.port, (c) => c.cluster('KEYSLOT', key));
-  const master = (await clusterTopology(cluster)).find((n) => n.role === 'master' && n.slots.some(([a, b]) => slot >= a && slot <= b));
+  const master = (await clusterTopology(cluster)).find(
+    (n) => n.role === 'master' && n.slots.some(([a, b]) => slot >= a && slot <= b),
+  );
   if (!master) throw new Error(`no live master serves slot ${slot}`);
   return master.server;
 }
@@ -70,7 +82,10 @@ export async function waitForClusterHealthy(cluster: OwnRedisCluster, timeoutMs 
         const info = await withClient(server.port, (c) => c.cluster('INFO'));
         if (!/cluster_state:ok/.test(info)) return false;
       }
-      const covered = (await clusterTopology(cluster)).filter((n) => n.role === 'master').flatMap((n) => n.slots).reduce((sum, [a, b]) => sum + b - a + 1, 0);
+      const covered = (await clusterTopology(cluster))
+        .filter((n) => n.role === 'master')
+        .flatMap((n) => n.slots)
+        .reduce((sum, [a, b]) => sum + b - a + 1, 0);
       return covered === 16384;
     })().catch(() => false);
     if (healthy) return Date.now() - start;

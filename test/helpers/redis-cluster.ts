@@ -19,7 +19,10 @@ export interface OwnRedisCluster {
  * with `restart()` rejoins the cluster), joins them with `redis-cli --cluster create` and waits for
  * cluster_state:ok on every node.
  */
-export async function startRedisCluster(size = 3, { replicasPerMaster = 0 }: { replicasPerMaster?: number } = {}): Promise<OwnRedisCluster> {
+export async function startRedisCluster(
+  size = 3,
+  { replicasPerMaster = 0 }: { replicasPerMaster?: number } = {},
+): Promise<OwnRedisCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'tessera-cluster-'));
   const servers: OwnRedis[] = [];
   const stop = async () => {
@@ -28,16 +31,30 @@ export async function startRedisCluster(size = 3, { replicasPerMaster = 0 }: { r
   };
   try {
     for (let i = 0; i < size * (1 + replicasPerMaster); i++) {
-      servers.push(await startRedisServer([
-        '--cluster-enabled', 'yes',
-        '--cluster-config-file', join(dir, `nodes-${i}.conf`),
-        '--cluster-port', String(await freePort()),
-        '--cluster-node-timeout', '2000',
-        '--dir', dir,
-      ]));
+      servers.push(
+        await startRedisServer([
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          join(dir, `nodes-${i}.conf`),
+          '--cluster-port',
+          String(await freePort()),
+          '--cluster-node-timeout',
+          '2000',
+          '--dir',
+          dir,
+        ]),
+      );
     }
     const nodes = servers.map((s) => `127.0.0.1:${s.port}`);
-    await run('redis-cli', ['--cluster', 'create', ...nodes, '--cluster-replicas', String(replicasPerMaster), '--cluster-yes']);
+    await run('redis-cli', [
+      '--cluster',
+      'create',
+      ...nodes,
+      '--cluster-replicas',
+      String(replicasPerMaster),
+      '--cluster-yes',
+    ]);
     await Promise.all(servers.map((s) => waitForClusterOk(s.port)));
     if (replicasPerMaster > 0) await Promise.all(servers.map((s) => waitForReplicasInSync(s.port)));
     return { nodes, servers, stop };
@@ -51,8 +68,12 @@ function run(command: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    child.stdout.on('data', (d) => { output += d; });
-    child.stderr.on('data', (d) => { output += d; });
+    child.stdout.on('data', (d) => {
+      output += d;
+    });
+    child.stderr.on('data', (d) => {
+      output += d;
+    });
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited ${code}: ${output}`))));
   });
@@ -82,7 +103,8 @@ export async function waitForReplicasInSync(port: number, timeoutMs = 15_000): P
   try {
     while (Date.now() < deadline) {
       const info = String(await client.info('replication').catch(() => ''));
-      if (/role:master/.test(info) || (/master_link_status:up/.test(info) && /master_sync_in_progress:0/.test(info))) return;
+      if (/role:master/.test(info) || (/master_link_status:up/.test(info) && /master_sync_in_progress:0/.test(info)))
+        return;
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`cluster replica ${port} did not finish its first sync`);

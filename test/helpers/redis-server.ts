@@ -51,7 +51,14 @@ export async function startRedisServer(extraArgs: string[] = []): Promise<OwnRed
 async function waitForRedis(port: number): Promise<void> {
   const deadline = Date.now() + 5000;
   while (Date.now() < deadline) {
-    const c = new Redis({ port, host: '127.0.0.1', lazyConnect: true, enableReadyCheck: false, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    const c = new Redis({
+      port,
+      host: '127.0.0.1',
+      lazyConnect: true,
+      enableReadyCheck: false,
+      retryStrategy: () => null,
+      maxRetriesPerRequest: 0,
+    });
     c.on('error', () => {});
     try {
       await c.connect();

@@ -21,12 +21,18 @@ export function testRouteHelpers(deps: Partial<AppDeps>, requireAdmin: RequireAd
 }
 
 /** Registers route groups on a plain Fastify app, as src/http/app.ts does on the real one. */
-export async function registerRouteGroups(app: FastifyInstance, groups: readonly RouteGroup[], helpers: RouteHelpers): Promise<void> {
+export async function registerRouteGroups(
+  app: FastifyInstance,
+  groups: readonly RouteGroup[],
+  helpers: RouteHelpers,
+): Promise<void> {
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
   for (const group of groups) await typed.register(group, helpers);
 }
 
 /** What requireAdmin leaves on the request: the admin's session (route groups read the acting admin from it). */
 export function actAsAdmin(request: FastifyRequest, admin: { id?: string; email?: string }): void {
-  request.session = { user: { id: admin.id ?? 'admin', email: admin.email ?? 'admin@example.com', roles: ['admin'] } } as SessionEntry;
+  request.session = {
+    user: { id: admin.id ?? 'admin', email: admin.email ?? 'admin@example.com', roles: ['admin'] },
+  } as SessionEntry;
 }

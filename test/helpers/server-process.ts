@@ -13,7 +13,11 @@ export interface ServerProcess {
 }
 
 /** Runs `tessera serve` from the build as a separate process and waits until /health answers. */
-export async function startServerProcess(env: Record<string, string>, args: string[] = [], options: { cwd?: string } = {}): Promise<ServerProcess> {
+export async function startServerProcess(
+  env: Record<string, string>,
+  args: string[] = [],
+  options: { cwd?: string } = {},
+): Promise<ServerProcess> {
   const port = await freePort();
   let output = '';
   const child = spawn(process.execPath, [CLI, 'serve', '--port', String(port), ...args], {
@@ -21,8 +25,12 @@ export async function startServerProcess(env: Record<string, string>, args: stri
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout.on('data', (d) => { output += d; });
-  child.stderr.on('data', (d) => { output += d; });
+  child.stdout.on('data', (d) => {
+    output += d;
+  });
+  child.stderr.on('data', (d) => {
+    output += d;
+  });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;
   for (;;) {

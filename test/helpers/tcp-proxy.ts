@@ -36,15 +36,20 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     port: (server.address() as net.AddressInfo).port,
-    setDelay: (ms) => { delayMs = ms; },
+    setDelay: (ms) => {
+      delayMs = ms;
+    },
     cut: () => {
       isCut = true;
       for (const s of sockets) s.destroy();
     },
-    restore: () => { isCut = false; },
-    close: () => new Promise<void>((r) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => r());
-    }),
+    restore: () => {
+      isCut = false;
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
   };
 }

@@ -6,7 +6,10 @@ let api: ReturnType<typeof apiClient>;
 let adminToken: string;
 
 beforeAll(async () => {
-  server = await startTestTessera({ TESSERA_ADMIN_EMAIL: 'Root@Example.test', TESSERA_ADMIN_PASSWORD: 'admin password 1' });
+  server = await startTestTessera({
+    TESSERA_ADMIN_EMAIL: 'Root@Example.test',
+    TESSERA_ADMIN_PASSWORD: 'admin password 1',
+  });
   api = apiClient(server.url);
   const login = await api('POST', '/v1/auth/login', { email: 'root@example.test', password: 'admin password 1' });
   adminToken = login.body.token;
@@ -32,10 +35,17 @@ describe('admin users', () => {
     const user = await newSession(api);
     const before = await api('GET', '/v1/auth/session', undefined, { token: user.token });
     expect(before.body.user.roles).toEqual(['user']);
-    const found = await api('GET', `/v1/admin/users?email=${encodeURIComponent(user.email)}`, undefined, { token: adminToken });
+    const found = await api('GET', `/v1/admin/users?email=${encodeURIComponent(user.email)}`, undefined, {
+      token: adminToken,
+    });
     expect(found.status).toBe(200);
     expect(found.body.users.map((u: { id: string }) => u.id)).toEqual([user.userId]);
-    const changed = await api('PUT', `/v1/admin/users/${user.userId}/roles`, { roles: ['user', 'admin'] }, { token: adminToken });
+    const changed = await api(
+      'PUT',
+      `/v1/admin/users/${user.userId}/roles`,
+      { roles: ['user', 'admin'] },
+      { token: adminToken },
+    );
     expect(changed.status).toBe(200);
     expect(changed.body.user.roles).toEqual(expect.arrayContaining(['user', 'admin']));
     const after = await api('GET', '/v1/auth/session', undefined, { token: user.token });
@@ -46,7 +56,9 @@ describe('admin users', () => {
   });
 
   it('404 for an unknown user, 400 for bad roles', async () => {
-    expect((await api('PUT', '/v1/admin/users/nobody/roles', { roles: ['user'] }, { token: adminToken })).status).toBe(404);
+    expect((await api('PUT', '/v1/admin/users/nobody/roles', { roles: ['user'] }, { token: adminToken })).status).toBe(
+      404,
+    );
     const bad = await api('PUT', '/v1/admin/users/nobody/roles', { roles: ['Bad Role!'] }, { token: adminToken });
     expect(bad.status).toBe(400);
   });

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, newSession, PASSWORD, startTestTessera, uniqueEmail, type TestTessera } from '../helpers/tessera.js';
+import {
+  apiClient,
+  newSession,
+  PASSWORD,
+  startTestTessera,
+  uniqueEmail,
+  type TestTessera,
+} from '../helpers/tessera.js';
 
 let server: TestTessera;
 let api: ReturnType<typeof apiClient>;
@@ -15,11 +22,20 @@ const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 describe('signup', () => {
   it('creates a user with trimmed, lower-cased email and the default tenant', async () => {
     const email = uniqueEmail('Signup');
-    const res = await api('POST', '/v1/auth/signup', { email: `  ${email.toUpperCase()} `, password: PASSWORD, name: 'Ada' });
+    const res = await api('POST', '/v1/auth/signup', {
+      email: `  ${email.toUpperCase()} `,
+      password: PASSWORD,
+      name: 'Ada',
+    });
     expect(res.status).toBe(201);
     expect(res.body.user).toEqual({
-      id: expect.any(String), email: email.toLowerCase(), name: 'Ada', tenant: 'default',
-      roles: ['user'], permissions: expect.arrayContaining(['session:read']), createdAt: expect.stringMatching(ISO),
+      id: expect.any(String),
+      email: email.toLowerCase(),
+      name: 'Ada',
+      tenant: 'default',
+      roles: ['user'],
+      permissions: expect.arrayContaining(['session:read']),
+      createdAt: expect.stringMatching(ISO),
     });
     expect(JSON.stringify(res.body)).not.toMatch(/argon|hash/i);
   });
@@ -51,7 +67,14 @@ describe('login', () => {
       token: expect.stringMatching(/^tss_[A-Za-z0-9_-]{43}$/),
       expiresAt: expect.stringMatching(ISO),
       idleExpiresAt: expect.stringMatching(ISO),
-      session: { id: expect.any(String), userId: login.body.user.id, data: {}, version: 1, createdAt: expect.stringMatching(ISO), lastSeenAt: expect.stringMatching(ISO) },
+      session: {
+        id: expect.any(String),
+        userId: login.body.user.id,
+        data: {},
+        version: 1,
+        createdAt: expect.stringMatching(ISO),
+        lastSeenAt: expect.stringMatching(ISO),
+      },
       user: { email },
     });
     const cookie = login.headers.get('set-cookie')!;
@@ -105,7 +128,12 @@ describe('session validation', () => {
   });
 
   it('answers 401 in the error shape without a session or with junk', async () => {
-    const junk: Array<Record<string, string>> = [{}, { authorization: 'Bearer nope' }, { authorization: 'Basic abc' }, { cookie: 'tessera_session=tss_x' }];
+    const junk: Array<Record<string, string>> = [
+      {},
+      { authorization: 'Bearer nope' },
+      { authorization: 'Basic abc' },
+      { cookie: 'tessera_session=tss_x' },
+    ];
     for (const headers of junk) {
       const res = await api('GET', '/v1/auth/session', undefined, { headers });
       expect(res.status).toBe(401);
@@ -119,7 +147,11 @@ describe('refresh, logout, sessions', () => {
     const { token } = await newSession(api);
     const res = await api('POST', '/v1/auth/session/refresh', undefined, { token });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ token: expect.stringMatching(/^tss_/), expiresAt: expect.stringMatching(ISO), idleExpiresAt: expect.stringMatching(ISO) });
+    expect(res.body).toEqual({
+      token: expect.stringMatching(/^tss_/),
+      expiresAt: expect.stringMatching(ISO),
+      idleExpiresAt: expect.stringMatching(ISO),
+    });
     expect(res.body.token).not.toBe(token);
     expect((await api('GET', '/v1/auth/session', undefined, { token: res.body.token })).status).toBe(200);
   });
@@ -143,10 +175,20 @@ describe('refresh, logout, sessions', () => {
     expect(list.status).toBe(200);
     expect(list.body.sessions).toHaveLength(2);
     const current = list.body.sessions.find((s: { current: boolean }) => s.current);
-    expect(current).toMatchObject({ id: a.sessionId, ip: '127.0.0.1', userAgent: 'first-agent', createdAt: expect.stringMatching(ISO), lastSeenAt: expect.stringMatching(ISO) });
-    expect((await api('DELETE', `/v1/auth/sessions/${other.body.session.id}`, undefined, { token: a.token })).status).toBe(204);
+    expect(current).toMatchObject({
+      id: a.sessionId,
+      ip: '127.0.0.1',
+      userAgent: 'first-agent',
+      createdAt: expect.stringMatching(ISO),
+      lastSeenAt: expect.stringMatching(ISO),
+    });
+    expect(
+      (await api('DELETE', `/v1/auth/sessions/${other.body.session.id}`, undefined, { token: a.token })).status,
+    ).toBe(204);
     expect((await api('GET', '/v1/auth/session', undefined, { token: other.body.token })).status).toBe(401);
-    expect((await api('DELETE', `/v1/auth/sessions/${other.body.session.id}`, undefined, { token: a.token })).status).toBe(404);
+    expect(
+      (await api('DELETE', `/v1/auth/sessions/${other.body.session.id}`, undefined, { token: a.token })).status,
+    ).toBe(404);
   });
 
   it("cannot delete another user's session", async () => {
@@ -159,14 +201,30 @@ describe('refresh, logout, sessions', () => {
   it('password change revokes the other sessions and keeps this one', async () => {
     const a = await newSession(api);
     const other = await api('POST', '/v1/auth/login', { email: a.email, password: PASSWORD });
-    const wrong = await api('POST', '/v1/auth/password', { currentPassword: 'not it at all', newPassword: 'a brand new password' }, { token: a.token });
+    const wrong = await api(
+      'POST',
+      '/v1/auth/password',
+      { currentPassword: 'not it at all', newPassword: 'a brand new password' },
+      { token: a.token },
+    );
     expect(wrong.status).toBe(401);
     expect(wrong.body.error.code).toBe('invalid_credentials');
-    expect((await api('POST', '/v1/auth/password', { currentPassword: PASSWORD, newPassword: 'a brand new password' }, { token: a.token })).status).toBe(204);
+    expect(
+      (
+        await api(
+          'POST',
+          '/v1/auth/password',
+          { currentPassword: PASSWORD, newPassword: 'a brand new password' },
+          { token: a.token },
+        )
+      ).status,
+    ).toBe(204);
     expect((await api('GET', '/v1/auth/session', undefined, { token: a.token })).status).toBe(200);
     expect((await api('GET', '/v1/auth/session', undefined, { token: other.body.token })).status).toBe(401);
     expect((await api('POST', '/v1/auth/login', { email: a.email, password: PASSWORD })).status).toBe(401);
-    expect((await api('POST', '/v1/auth/login', { email: a.email, password: 'a brand new password' })).status).toBe(200);
+    expect((await api('POST', '/v1/auth/login', { email: a.email, password: 'a brand new password' })).status).toBe(
+      200,
+    );
   });
 });
 
@@ -185,13 +243,20 @@ describe('session data', () => {
 
   it('lets exactly one of two concurrent writers win', async () => {
     const { token } = await newSession(api);
-    const results = await Promise.all([1, 2].map((n) => api('PATCH', '/v1/auth/session/data', { data: { writer: n }, version: 1 }, { token })));
+    const results = await Promise.all(
+      [1, 2].map((n) => api('PATCH', '/v1/auth/session/data', { data: { writer: n }, version: 1 }, { token })),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
   });
 
   it('refuses data over 16 KiB', async () => {
     const { token } = await newSession(api);
-    const res = await api('PATCH', '/v1/auth/session/data', { data: { blob: 'x'.repeat(17_000) }, version: 1 }, { token });
+    const res = await api(
+      'PATCH',
+      '/v1/auth/session/data',
+      { data: { blob: 'x'.repeat(17_000) }, version: 1 },
+      { token },
+    );
     expect(res.status).toBe(400);
     expect(res.body.error.details[0].field).toBe('data');
   });
@@ -201,22 +266,33 @@ describe('CSRF on cookie-authenticated writes', () => {
   it('refuses a cross-site write by cookie, allows same-origin and Bearer', async () => {
     const { token } = await newSession(api);
     const cookie = `tessera_session=${token}`;
-    const crossSite = await api('POST', '/v1/auth/session/refresh', undefined, { headers: { cookie, 'sec-fetch-site': 'cross-site' } });
+    const crossSite = await api('POST', '/v1/auth/session/refresh', undefined, {
+      headers: { cookie, 'sec-fetch-site': 'cross-site' },
+    });
     expect(crossSite.status).toBe(403);
     expect(crossSite.body.error.code).toBe('forbidden');
-    const evilOrigin = await api('POST', '/v1/auth/session/refresh', undefined, { headers: { cookie, origin: 'https://evil.example' } });
+    const evilOrigin = await api('POST', '/v1/auth/session/refresh', undefined, {
+      headers: { cookie, origin: 'https://evil.example' },
+    });
     expect(evilOrigin.status).toBe(403);
     const host = new URL(server.url).host;
-    const sameOrigin = await api('POST', '/v1/auth/session/refresh', undefined, { headers: { cookie, origin: `http://${host}` } });
+    const sameOrigin = await api('POST', '/v1/auth/session/refresh', undefined, {
+      headers: { cookie, origin: `http://${host}` },
+    });
     expect(sameOrigin.status).toBe(200);
-    const bearer = await api('POST', '/v1/auth/logout', undefined, { token: sameOrigin.body.token, headers: { origin: 'https://evil.example' } });
+    const bearer = await api('POST', '/v1/auth/logout', undefined, {
+      token: sameOrigin.body.token,
+      headers: { origin: 'https://evil.example' },
+    });
     expect(bearer.status).toBe(204);
   });
 });
 
 describe('transport rules', () => {
   it('answers 415 for non-JSON bodies and 413 above 64 KiB', async () => {
-    const text = await api('POST', '/v1/auth/login', 'email=a', { headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const text = await api('POST', '/v1/auth/login', 'email=a', {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(text.status).toBe(415);
     expect(text.body.error.code).toBe('unsupported_media_type');
     const huge = await api('POST', '/v1/auth/signup', { email: 'a@b.c', password: 'x'.repeat(70_000) });
@@ -237,13 +313,32 @@ describe('transport rules', () => {
     expect((await api('GET', '/health')).body).toEqual({ status: 'ok' });
     const ready = await api('GET', '/ready');
     expect(ready.status).toBe(200);
-    expect(ready.body).toMatchObject({ status: 'ready', score: expect.any(Number), dependencies: expect.arrayContaining([expect.objectContaining({ name: 'database', ok: true })]) });
+    expect(ready.body).toMatchObject({
+      status: 'ready',
+      score: expect.any(Number),
+      dependencies: expect.arrayContaining([expect.objectContaining({ name: 'database', ok: true })]),
+    });
     const docs = await api('GET', '/docs');
     expect(docs.status).toBe(200);
     expect(docs.body.openapi).toMatch(/^3\./);
-    for (const route of ['/v1/auth/signup', '/v1/auth/login', '/v1/auth/session', '/v1/auth/session/refresh', '/v1/auth/logout', '/v1/auth/logout-all', '/v1/auth/sessions', '/v1/auth/sessions/{id}', '/v1/auth/password', '/v1/auth/session/data', '/health', '/ready']) {
+    for (const route of [
+      '/v1/auth/signup',
+      '/v1/auth/login',
+      '/v1/auth/session',
+      '/v1/auth/session/refresh',
+      '/v1/auth/logout',
+      '/v1/auth/logout-all',
+      '/v1/auth/sessions',
+      '/v1/auth/sessions/{id}',
+      '/v1/auth/password',
+      '/v1/auth/session/data',
+      '/health',
+      '/ready',
+    ]) {
       expect(Object.keys(docs.body.paths)).toContain(route);
     }
-    expect(docs.body.paths['/v1/auth/login'].post.requestBody.content['application/json'].schema.properties).toHaveProperty('email');
+    expect(
+      docs.body.paths['/v1/auth/login'].post.requestBody.content['application/json'].schema.properties,
+    ).toHaveProperty('email');
   });
 });

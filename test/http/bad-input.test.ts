@@ -7,33 +7,91 @@ let api: ReturnType<typeof apiClient>;
 let token: string;
 
 beforeAll(async () => {
-  server = await startTestTessera({ TESSERA_ADMIN_EMAIL: 'admin@example.test', TESSERA_ADMIN_PASSWORD: 'admin password 1' });
+  server = await startTestTessera({
+    TESSERA_ADMIN_EMAIL: 'admin@example.test',
+    TESSERA_ADMIN_PASSWORD: 'admin password 1',
+  });
   api = apiClient(server.url);
   token = (await newSession(api)).token;
 });
 afterAll(() => server.stop());
 
 const ENDPOINTS: Array<[string, string]> = [
-  ['POST', '/v1/auth/signup'], ['POST', '/v1/auth/login'], ['GET', '/v1/auth/session'], ['POST', '/v1/auth/session/refresh'],
-  ['POST', '/v1/auth/logout-all'], ['GET', '/v1/auth/sessions'], ['DELETE', '/v1/auth/sessions/x'], ['POST', '/v1/auth/password'],
-  ['PATCH', '/v1/auth/session/data'], ['GET', '/v1/admin/users'], ['PUT', '/v1/admin/users/x/roles'], ['GET', '/health'], ['GET', '/ready'],
-  ['GET', '/docs'], ['POST', '/v1/nope'],
+  ['POST', '/v1/auth/signup'],
+  ['POST', '/v1/auth/login'],
+  ['GET', '/v1/auth/session'],
+  ['POST', '/v1/auth/session/refresh'],
+  ['POST', '/v1/auth/logout-all'],
+  ['GET', '/v1/auth/sessions'],
+  ['DELETE', '/v1/auth/sessions/x'],
+  ['POST', '/v1/auth/password'],
+  ['PATCH', '/v1/auth/session/data'],
+  ['GET', '/v1/admin/users'],
+  ['PUT', '/v1/admin/users/x/roles'],
+  ['GET', '/health'],
+  ['GET', '/ready'],
+  ['GET', '/docs'],
+  ['POST', '/v1/nope'],
 ];
 
 const jsonish = fc.oneof(
   fc.jsonValue().map((v) => JSON.stringify(v)),
-  fc.record({ email: fc.oneof(fc.string(), fc.emailAddress(), fc.integer()), password: fc.oneof(fc.string(), fc.constant(null)), tenant: fc.oneof(fc.string(), fc.integer()) }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
-  fc.record({ data: fc.oneof(fc.object(), fc.string(), fc.constant(null)), version: fc.oneof(fc.integer(), fc.string(), fc.double()) }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
-  fc.record({ roles: fc.oneof(fc.array(fc.string()), fc.string()), currentPassword: fc.string(), newPassword: fc.string() }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
+  fc
+    .record(
+      {
+        email: fc.oneof(fc.string(), fc.emailAddress(), fc.integer()),
+        password: fc.oneof(fc.string(), fc.constant(null)),
+        tenant: fc.oneof(fc.string(), fc.integer()),
+      },
+      { requiredKeys: [] },
+    )
+    .map((v) => JSON.stringify(v)),
+  fc
+    .record(
+      {
+        data: fc.oneof(fc.object(), fc.string(), fc.constant(null)),
+        version: fc.oneof(fc.integer(), fc.string(), fc.double()),
+      },
+      { requiredKeys: [] },
+    )
+    .map((v) => JSON.stringify(v)),
+  fc
+    .record(
+      { roles: fc.oneof(fc.array(fc.string()), fc.string()), currentPassword: fc.string(), newPassword: fc.string() },
+      { requiredKeys: [] },
+    )
+    .map((v) => JSON.stringify(v)),
   fc.string(),
   fc.constant('{"__proto__": {"admin": true}}'),
   fc.constant('{"constructor": {"prototype": {}}}'),
   fc.constant(''),
 );
 
-const contentType = fc.constantFrom(undefined, 'application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/vnd.api+json', 'json', '');
-const authorization = fc.oneof(fc.constant(undefined), fc.string(), fc.string().map((s) => `Bearer ${s}`), fc.constant('Bearer tss_'), fc.constant(`Bearer tss_${'z'.repeat(43)}`), fc.constant('VALID'));
-const cookie = fc.oneof(fc.constant(undefined), fc.string(), fc.string().map((s) => `tessera_session=${s}`), fc.constant('VALID'));
+const contentType = fc.constantFrom(
+  undefined,
+  'application/json',
+  'application/json; charset=utf-8',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/vnd.api+json',
+  'json',
+  '',
+);
+const authorization = fc.oneof(
+  fc.constant(undefined),
+  fc.string(),
+  fc.string().map((s) => `Bearer ${s}`),
+  fc.constant('Bearer tss_'),
+  fc.constant(`Bearer tss_${'z'.repeat(43)}`),
+  fc.constant('VALID'),
+);
+const cookie = fc.oneof(
+  fc.constant(undefined),
+  fc.string(),
+  fc.string().map((s) => `tessera_session=${s}`),
+  fc.constant('VALID'),
+);
 const requestId = fc.oneof(fc.constant(undefined), fc.string({ maxLength: 100 }));
 
 /** Header values fetch refuses to send are not interesting: keep printable ASCII. */
@@ -42,22 +100,35 @@ const headerSafe = (s: string) => s.replace(/[^\x20-\x7e]/g, '');
 describe('bad input never yields a 5xx', () => {
   it('every endpoint answers junk with a 4xx in the one error shape', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...ENDPOINTS), jsonish, contentType, authorization, cookie, requestId, async ([method, route], body, type, auth, cookieValue, reqId) => {
-        const headers: Record<string, string> = {};
-        if (type !== undefined) headers['content-type'] = type;
-        if (auth !== undefined) headers.authorization = auth === 'VALID' ? `Bearer ${token}` : headerSafe(auth);
-        if (cookieValue !== undefined) headers.cookie = cookieValue === 'VALID' ? `tessera_session=${token}` : headerSafe(cookieValue);
-        if (reqId !== undefined) headers['x-request-id'] = headerSafe(reqId);
-        const sendBody = method === 'GET' ? undefined : body;
-        const res = await fetch(server.url + route, { method, headers, body: sendBody });
-        const text = await res.text();
-        expect(res.status, `${method} ${route} ${type} ${text}`).toBeLessThan(500);
-        if (res.status >= 400) {
-          const parsed = JSON.parse(text);
-          expect(Object.keys(parsed)).toEqual(['error']);
-          expect(parsed.error).toMatchObject({ code: expect.any(String), message: expect.any(String), requestId: expect.any(String) });
-        }
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...ENDPOINTS),
+        jsonish,
+        contentType,
+        authorization,
+        cookie,
+        requestId,
+        async ([method, route], body, type, auth, cookieValue, reqId) => {
+          const headers: Record<string, string> = {};
+          if (type !== undefined) headers['content-type'] = type;
+          if (auth !== undefined) headers.authorization = auth === 'VALID' ? `Bearer ${token}` : headerSafe(auth);
+          if (cookieValue !== undefined)
+            headers.cookie = cookieValue === 'VALID' ? `tessera_session=${token}` : headerSafe(cookieValue);
+          if (reqId !== undefined) headers['x-request-id'] = headerSafe(reqId);
+          const sendBody = method === 'GET' ? undefined : body;
+          const res = await fetch(server.url + route, { method, headers, body: sendBody });
+          const text = await res.text();
+          expect(res.status, `${method} ${route} ${type} ${text}`).toBeLessThan(500);
+          if (res.status >= 400) {
+            const parsed = JSON.parse(text);
+            expect(Object.keys(parsed)).toEqual(['error']);
+            expect(parsed.error).toMatchObject({
+              code: expect.any(String),
+              message: expect.any(String),
+              requestId: expect.any(String),
+            });
+          }
+        },
+      ),
       { numRuns: 400 },
     );
     // The valid session survived all of it (logout is not in the list; logout-all with it would end it).

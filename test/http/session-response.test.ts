@@ -28,7 +28,12 @@ describe('GET /v1/auth/session: the direct response answers exactly like the res
     expect(viaFastify.status).toBe(200);
     // The same header names and fixed values as a 200 sent by reply.send, but for the body's length and the
     // RateLimit-* of a rate-limited route (validation is not, by default; see the last test).
-    const comparable = (headers: Headers) => Object.fromEntries(Object.entries(fixedHeaders(headers)).filter(([name]) => name !== 'content-length' && !name.startsWith('ratelimit-')));
+    const comparable = (headers: Headers) =>
+      Object.fromEntries(
+        Object.entries(fixedHeaders(headers)).filter(
+          ([name]) => name !== 'content-length' && !name.startsWith('ratelimit-'),
+        ),
+      );
     const names = (headers: Headers) => [...headers.keys()].filter((name) => !name.startsWith('ratelimit-')).sort();
     expect(comparable(warm.headers)).toEqual(comparable(viaFastify.headers));
     expect(names(warm.headers)).toEqual(names(viaFastify.headers));
@@ -36,7 +41,11 @@ describe('GET /v1/auth/session: the direct response answers exactly like the res
     expect(warm.status).toBe(200);
     expect(warm.body).toEqual(cold.body);
     expect(fixedHeaders(warm.headers)).toEqual(fixedHeaders(cold.headers));
-    expect(fixedHeaders(warm.headers)).toMatchObject({ 'content-type': 'application/json; charset=utf-8', 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
+    expect(fixedHeaders(warm.headers)).toMatchObject({
+      'content-type': 'application/json; charset=utf-8',
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'no-store',
+    });
     for (const name of VARYING) if (name !== 'date') expect(warm.headers.has(name), name).toBe(true);
     expect(Number(warm.headers.get('content-length'))).toBe(Buffer.byteLength(JSON.stringify(warm.body)));
   });
@@ -44,7 +53,10 @@ describe('GET /v1/auth/session: the direct response answers exactly like the res
   it('HEAD from L1 sends the headers and no body', async () => {
     const { api, t } = await start();
     const { token } = await newSession(api);
-    const res = await fetch(`${t.url}/v1/auth/session`, { method: 'HEAD', headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${t.url}/v1/auth/session`, {
+      method: 'HEAD',
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(res.status).toBe(200);
     expect(tierOf(res.headers)).toBe('L1');
     expect(Number(res.headers.get('content-length'))).toBeGreaterThan(0);

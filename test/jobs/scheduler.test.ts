@@ -12,7 +12,9 @@ describe('JobScheduler', () => {
     let concurrent = 0;
     let maxConcurrent = 0;
     jobs.start({
-      name: 'slow', intervalMs: 10, runAtStart: true,
+      name: 'slow',
+      intervalMs: 10,
+      runAtStart: true,
       run: async () => {
         runs += 1;
         maxConcurrent = Math.max(maxConcurrent, ++concurrent);
@@ -32,7 +34,16 @@ describe('JobScheduler', () => {
     const jobs = new JobScheduler(silent);
     let runs = 0;
     let finished = 0;
-    jobs.start({ name: 'j', intervalMs: 20, runAtStart: true, run: async () => { runs += 1; await sleep(60); finished += 1; } });
+    jobs.start({
+      name: 'j',
+      intervalMs: 20,
+      runAtStart: true,
+      run: async () => {
+        runs += 1;
+        await sleep(60);
+        finished += 1;
+      },
+    });
     await sleep(10);
     expect(runs).toBe(1);
     await jobs.stop();
@@ -43,13 +54,32 @@ describe('JobScheduler', () => {
 
   it('a failing run is logged and the job keeps its schedule', async () => {
     const lines: string[] = [];
-    const logger = pino({ level: 'warn' }, { write: (line: string) => { lines.push(line); } });
+    const logger = pino(
+      { level: 'warn' },
+      {
+        write: (line: string) => {
+          lines.push(line);
+        },
+      },
+    );
     const jobs = new JobScheduler(logger);
     let runs = 0;
-    jobs.start({ name: 'flaky', intervalMs: 15, runAtStart: false, run: async () => { runs += 1; throw new Error('boom'); } });
+    jobs.start({
+      name: 'flaky',
+      intervalMs: 15,
+      runAtStart: false,
+      run: async () => {
+        runs += 1;
+        throw new Error('boom');
+      },
+    });
     await sleep(100);
     await jobs.stop();
     expect(runs).toBeGreaterThan(1);
-    expect(JSON.parse(lines[0])).toMatchObject({ job: 'flaky', msg: 'background job failed', err: { message: 'boom' } });
+    expect(JSON.parse(lines[0])).toMatchObject({
+      job: 'flaky',
+      msg: 'background job failed',
+      err: { message: 'boom' },
+    });
   });
 });

@@ -10,7 +10,10 @@ import { runQuiet } from './helpers.js';
 
 describe('stages and profiles', () => {
   it('interpolates ramps linearly and splits shares that add up', () => {
-    const stages = [{ durationMs: 1000, target: 10 }, { durationMs: 1000, target: 0 }];
+    const stages = [
+      { durationMs: 1000, target: 10 },
+      { durationMs: 1000, target: 0 },
+    ];
     expect(valueAt(0, stages, 500)).toBe(5);
     expect(valueAt(0, stages, 1500)).toBe(5);
     expect(valueAt(0, stages, 5000)).toBe(0);
@@ -21,11 +24,18 @@ describe('stages and profiles', () => {
     for (const name of Object.keys(PROFILES)) {
       const p = applyProfile(name, { durationMs: 60_000, vus: 30 });
       expect(totalDuration(p.stages), name).toBeGreaterThan(59_000);
-      expect(Math.max(p.start, ...p.stages.map((s) => s.target)), name).toBe(p.model === 'open' ? PROFILES[name].rate : 30);
+      expect(Math.max(p.start, ...p.stages.map((s) => s.target)), name).toBe(
+        p.model === 'open' ? PROFILES[name].rate : 30,
+      );
     }
     expect(applyProfile('load', { rate: 200 }).model).toBe('open');
     const bp = applyProfile('breakpoint', { rate: 1000, durationMs: 10_000 });
-    expect(bp).toMatchObject({ model: 'open', start: 0, breakpoint: true, stages: [{ durationMs: 10_000, target: 1000 }] });
+    expect(bp).toMatchObject({
+      model: 'open',
+      start: 0,
+      breakpoint: true,
+      stages: [{ durationMs: 10_000, target: 1000 }],
+    });
     const spike = applyProfile('spike', { vus: 100 });
     expect(Math.max(...spike.stages.map((s) => s.target))).toBe(100);
   });
@@ -41,7 +51,10 @@ describe('stages and profiles', () => {
 
   it('worker shares of a plan add up to the plan', async () => {
     const errors: string[] = [];
-    const c = (await buildRunConfig({ url: 'http://127.0.0.1:1/', rate: '100', maxVus: '7', stage: ['1s:50'] }, errors))!;
+    const c = (await buildRunConfig(
+      { url: 'http://127.0.0.1:1/', rate: '100', maxVus: '7', stage: ['1s:50'] },
+      errors,
+    ))!;
     const parts = [0, 1, 2].map((p) => planShare(c.plan, p, 3));
     expect(parts.reduce((a, p) => a + p.start, 0)).toBeCloseTo(100);
     expect(parts.reduce((a, p) => a + p.maxVus, 0)).toBe(7);
@@ -52,7 +65,13 @@ describe('capacity', () => {
   it('turns DAU into average and peak req/s, and a breakpoint report into instances', () => {
     const input = { dau: 86_400, requestsPerSession: 20, peak: 5, sessionsPerUser: 1, targetUtilisation: 0.5 };
     expect(capacity(input)).toEqual({ averageRps: 20, peakRps: 100 });
-    const report = { metrics: { iterations: { type: 'counter', values: { count: 10 } }, http_reqs: { type: 'counter', values: { count: 30, rate: 3 } } }, breakpoint: { sustainableRate: 40, highestRateTried: 60, failedThresholds: [] } } as never;
+    const report = {
+      metrics: {
+        iterations: { type: 'counter', values: { count: 10 } },
+        http_reqs: { type: 'counter', values: { count: 30, rate: 3 } },
+      },
+      breakpoint: { sustainableRate: 40, highestRateTried: 60, failedThresholds: [] },
+    } as never;
     expect(capacity(input, report)).toMatchObject({ sustainableRps: 120, headroom: 1.2, instances: 2 });
   });
 });
@@ -69,8 +88,12 @@ describe('breakpoint', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const report = await runQuiet({
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, profile: 'breakpoint', rate: '300', duration: '6s',
-        threshold: ['http_req_duration: p(95)<400 over 1s'], abortOnFail: true,
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+        profile: 'breakpoint',
+        rate: '300',
+        duration: '6s',
+        threshold: ['http_req_duration: p(95)<400 over 1s'],
+        abortOnFail: true,
       });
       expect(report.aborted).toMatch(/abortOnFail/);
       expect(report.breakpoint!.sustainableRate).toBeGreaterThan(10);

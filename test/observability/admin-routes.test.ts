@@ -11,7 +11,14 @@ describe('admin metrics, alerts and cache API', () => {
     async stats() {
       return {
         l1: { size: 10, max: 100, hits: 90, misses: 10, evictions: 1 },
-        l2: { hits: 8, misses: 2, errors: 0, breaker: 'closed', hotKeys: [{ key: 'sess:abc', count: 42 }], memory: { usedBytes: 1 << 20, maxBytes: 1 << 28, policy: 'allkeys-lru' } },
+        l2: {
+          hits: 8,
+          misses: 2,
+          errors: 0,
+          breaker: 'closed',
+          hotKeys: [{ key: 'sess:abc', count: 42 }],
+          memory: { usedBytes: 1 << 20, maxBytes: 1 << 28, policy: 'allkeys-lru' },
+        },
       };
     },
     async warm() {
@@ -30,7 +37,12 @@ describe('admin metrics, alerts and cache API', () => {
   const get = (path: string, headers: Record<string, string> = admin) => fetch(`${h.url}${path}`, { headers });
 
   it('answers 401 without a session and 403 without the admin role, in the one error shape', async () => {
-    for (const path of ['/v1/admin/metrics/summary', '/v1/admin/alerts', '/v1/admin/cache', '/v1/admin/metrics/stream']) {
+    for (const path of [
+      '/v1/admin/metrics/summary',
+      '/v1/admin/alerts',
+      '/v1/admin/cache',
+      '/v1/admin/metrics/stream',
+    ]) {
       const anon = await get(path, {});
       expect(anon.status, path).toBe(401);
       expect((await anon.json()).error.code).toBe('unauthenticated');
@@ -95,12 +107,24 @@ describe('admin metrics, alerts and cache API', () => {
 
   it('alerts: list by state, ack and resolve through the API; rules GET/PUT with validation', async () => {
     const rules = await (await get('/v1/admin/alerts/rules')).json();
-    expect(rules.rules.find((r: { name: string }) => r.name === 'HighLatencyP99')).toMatchObject({ expr: 'p99_ms', op: '>', threshold: 1000, for: '2m' });
-    const put = (body: unknown) => fetch(`${h.url}/v1/admin/alerts/rules`, { method: 'PUT', headers: { ...admin, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(rules.rules.find((r: { name: string }) => r.name === 'HighLatencyP99')).toMatchObject({
+      expr: 'p99_ms',
+      op: '>',
+      threshold: 1000,
+      for: '2m',
+    });
+    const put = (body: unknown) =>
+      fetch(`${h.url}/v1/admin/alerts/rules`, {
+        method: 'PUT',
+        headers: { ...admin, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const bad = await put({ rules: [{ name: 'x', expr: 'nope', op: '>', threshold: 1 }] });
     expect(bad.status).toBe(400);
     expect((await bad.json()).error.details[0].field).toBe('rules[0].expr');
-    const ok = await put({ rules: [{ name: 'AnyTraffic', expr: 'requests_per_sec', op: '>', threshold: 0, for: '0', severity: 'info' }] });
+    const ok = await put({
+      rules: [{ name: 'AnyTraffic', expr: 'requests_per_sec', op: '>', threshold: 0, for: '0', severity: 'info' }],
+    });
     expect(ok.status).toBe(200);
     await fetch(`${h.url}/v1/auth/session`);
     await h.obs.evaluator!.tick();
@@ -112,15 +136,23 @@ describe('admin metrics, alerts and cache API', () => {
     expect((await ack.json()).alert).toMatchObject({ state: 'firing', acknowledgedBy: 'admin@example.com' });
     const resolved = await fetch(`${h.url}/v1/admin/alerts/${id}/resolve`, { method: 'POST', headers: admin });
     expect((await resolved.json()).alert.state).toBe('resolved');
-    expect((await (await get('/v1/admin/alerts?state=resolved')).json()).alerts.map((a: { id: string }) => a.id)).toContain(id);
-    expect((await fetch(`${h.url}/v1/admin/alerts/does-not-exist/ack`, { method: 'POST', headers: admin })).status).toBe(404);
+    expect(
+      (await (await get('/v1/admin/alerts?state=resolved')).json()).alerts.map((a: { id: string }) => a.id),
+    ).toContain(id);
+    expect(
+      (await fetch(`${h.url}/v1/admin/alerts/does-not-exist/ack`, { method: 'POST', headers: admin })).status,
+    ).toBe(404);
     expect((await get('/v1/admin/alerts?state=sleeping')).status).toBe(400);
   });
 
   it('cache: per-tier stats with hot keys and Redis memory, warm, flush', async () => {
     const stats = await (await get('/v1/admin/cache')).json();
     expect(stats.tiers.l1).toMatchObject({ size: 10, hitRate: 0.9 });
-    expect(stats.tiers.l2).toMatchObject({ hotKeys: [{ key: 'sess:abc', count: 42 }], memory: { policy: 'allkeys-lru' }, hitRate: 0.8 });
+    expect(stats.tiers.l2).toMatchObject({
+      hotKeys: [{ key: 'sess:abc', count: 42 }],
+      memory: { policy: 'allkeys-lru' },
+      hitRate: 0.8,
+    });
     expect(stats.tiers.l1.recentHitRate).toBeGreaterThan(0.5);
     const warm = await fetch(`${h.url}/v1/admin/cache/warm`, { method: 'POST', headers: admin });
     expect((await warm.json()).warm.warmed).toBe(5);

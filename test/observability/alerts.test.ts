@@ -16,19 +16,52 @@ import { eventually } from './harness.js';
 import { startWebhookReceiver } from '../helpers/webhook-receiver.js';
 import { deleteRedisPrefix } from '../../src/bench/services.js';
 
-const rule = (over: Partial<AlertRule> = {}): AlertRule => ({ name: 'SlowP99', expr: 'p99_ms', op: '>', threshold: 1000, forMs: 120_000, severity: 'critical', ...over });
+const rule = (over: Partial<AlertRule> = {}): AlertRule => ({
+  name: 'SlowP99',
+  expr: 'p99_ms',
+  op: '>',
+  threshold: 1000,
+  forMs: 120_000,
+  severity: 'critical',
+  ...over,
+});
 
 function recordingChannel(): AlertChannel & { sent: AlertNotification[] } {
   const sent: AlertNotification[] = [];
-  return { name: 'test', sent, async send(n) { sent.push(n); } };
+  return {
+    name: 'test',
+    sent,
+    async send(n) {
+      sent.push(n);
+    },
+  };
 }
 
 function setup(store: AlertStore = new MemoryAlertStore(), rules: AlertRule[] = [rule()], lock = localLock()) {
   let now = 1_000_000;
   const signals: Record<string, number | null> = { p99_ms: 10 };
   const channel = recordingChannel();
-  const make = (id: string) => new AlertEvaluator({ store, rules: async () => rules, signals: async () => ({ ...signals }), channels: [channel], lock, instanceId: id, intervalMs: 15_000, now: () => now });
-  return { store, signals, channel, make, advance: (ms: number) => { now += ms; }, service: new AlertsService({ store, defaultRules: rules, channels: [channel], now: () => now }) };
+  const make = (id: string) =>
+    new AlertEvaluator({
+      store,
+      rules: async () => rules,
+      signals: async () => ({ ...signals }),
+      channels: [channel],
+      lock,
+      instanceId: id,
+      intervalMs: 15_000,
+      now: () => now,
+    });
+  return {
+    store,
+    signals,
+    channel,
+    make,
+    advance: (ms: number) => {
+      now += ms;
+    },
+    service: new AlertsService({ store, defaultRules: rules, channels: [channel], now: () => now }),
+  };
 }
 
 describe('alert evaluation', () => {
@@ -128,9 +161,16 @@ describe('alert rules', () => {
   });
 
   it('rejects bad rules naming every bad field', () => {
-    const result = parseRules([{ name: '1bad', expr: 'nope', op: '=>', threshold: 'x', for: 'soon', severity: 'loud' }]);
+    const result = parseRules([
+      { name: '1bad', expr: 'nope', op: '=>', threshold: 'x', for: 'soon', severity: 'loud' },
+    ]);
     expect('problems' in result && result.problems.map((p) => p.field)).toEqual([
-      'rules[0].name', 'rules[0].expr', 'rules[0].op', 'rules[0].threshold', 'rules[0].for', 'rules[0].severity',
+      'rules[0].name',
+      'rules[0].expr',
+      'rules[0].op',
+      'rules[0].threshold',
+      'rules[0].for',
+      'rules[0].severity',
     ]);
   });
 
@@ -138,12 +178,29 @@ describe('alert rules', () => {
     const dir = await mkdtemp(join(tmpdir(), 'tessera-rules-'));
     try {
       const yamlPath = join(dir, 'rules.yaml');
-      await writeFile(yamlPath, 'rules:\n  - name: HighLatencyP99\n    expr: p99_ms\n    op: ">"\n    threshold: 500\n    for: 1m\n    severity: warning\n');
+      await writeFile(
+        yamlPath,
+        'rules:\n  - name: HighLatencyP99\n    expr: p99_ms\n    op: ">"\n    threshold: 500\n    for: 1m\n    severity: warning\n',
+      );
       const yaml = await loadRuleFile(yamlPath);
-      expect(yaml).toEqual({ builtins: true, rules: [{ name: 'HighLatencyP99', expr: 'p99_ms', op: '>', threshold: 500, forMs: 60_000, severity: 'warning' }] });
+      expect(yaml).toEqual({
+        builtins: true,
+        rules: [
+          { name: 'HighLatencyP99', expr: 'p99_ms', op: '>', threshold: 500, forMs: 60_000, severity: 'warning' },
+        ],
+      });
       const jsonPath = join(dir, 'rules.json');
-      await writeFile(jsonPath, JSON.stringify({ builtins: false, rules: [{ name: 'Busy', expr: 'requests_per_sec', op: '>', threshold: 1000 }] }));
-      expect(await loadRuleFile(jsonPath)).toMatchObject({ builtins: false, rules: [{ name: 'Busy', forMs: 0, severity: 'warning' }] });
+      await writeFile(
+        jsonPath,
+        JSON.stringify({
+          builtins: false,
+          rules: [{ name: 'Busy', expr: 'requests_per_sec', op: '>', threshold: 1000 }],
+        }),
+      );
+      expect(await loadRuleFile(jsonPath)).toMatchObject({
+        builtins: false,
+        rules: [{ name: 'Busy', forMs: 0, severity: 'warning' }],
+      });
       await writeFile(jsonPath, '{"rules":[{"name":"x","expr":"p99_ms","op":">"}]}');
       await expect(loadRuleFile(jsonPath)).rejects.toThrow(/TESSERA_ALERT_RULES: .*rules\[0\]\.threshold/);
     } finally {
@@ -158,12 +215,22 @@ describe('webhook channel', () => {
     try {
       const t = setup(new MemoryAlertStore(), [rule({ forMs: 0 })]);
       const ev = new AlertEvaluator({
-        store: t.store, rules: async () => [rule({ forMs: 0 })], signals: async () => ({ p99_ms: 3000 }), channels: [webhookChannel(hooks.url)], lock: localLock(), instanceId: 'a', intervalMs: 1000,
+        store: t.store,
+        rules: async () => [rule({ forMs: 0 })],
+        signals: async () => ({ p99_ms: 3000 }),
+        channels: [webhookChannel(hooks.url)],
+        lock: localLock(),
+        instanceId: 'a',
+        intervalMs: 1000,
       });
       await ev.tick();
       const hook = await eventually(() => hooks.received[0]);
       expect(hook.headers['content-type']).toBe('application/json');
-      expect(hook.body).toMatchObject({ kind: 'alert', status: 'firing', alert: { rule: 'SlowP99', state: 'firing', value: 3000, severity: 'critical' } });
+      expect(hook.body).toMatchObject({
+        kind: 'alert',
+        status: 'firing',
+        alert: { rule: 'SlowP99', state: 'firing', value: 3000, severity: 'critical' },
+      });
     } finally {
       await hooks.close();
     }
@@ -187,7 +254,16 @@ describeWith(['redis'], 'alert state in Redis', () => {
     const bStore = new RedisAlertStore(redis, prefix);
     const b = new AlertsService({ store: bStore, defaultRules: [], channels: [] });
     const evA = a.make('a');
-    const evB = new AlertEvaluator({ store: bStore, rules: async () => [rule({ forMs: 0 })], signals: async () => ({ p99_ms: 9999 }), channels: [a.channel], lock, instanceId: 'b', intervalMs: 15_000, now: () => 1_000_000 });
+    const evB = new AlertEvaluator({
+      store: bStore,
+      rules: async () => [rule({ forMs: 0 })],
+      signals: async () => ({ p99_ms: 9999 }),
+      channels: [a.channel],
+      lock,
+      instanceId: 'b',
+      intervalMs: 15_000,
+      now: () => 1_000_000,
+    });
     a.signals.p99_ms = 9999;
     expect(await evA.tick()).toBe(true);
     expect(await evB.tick()).toBe(false);

@@ -10,8 +10,13 @@ it('built-in rules: a backlog of expired sessions and a stalled cleanup fire thr
   const sent: AlertNotification[] = [];
   const channel: AlertChannel = { name: 'test', send: async (n) => void sent.push(n) };
   const obs = await Observability.create({
-    settings: testSettings({ cleanupIntervalMs: 600_000 }), logger: silentLogger, sampleProcess: false, now: () => now,
-    historyStore: MemoryHistoryStore.memory(86_400_000), alertStore: new MemoryAlertStore(), alertChannels: [channel],
+    settings: testSettings({ cleanupIntervalMs: 600_000 }),
+    logger: silentLogger,
+    sampleProcess: false,
+    now: () => now,
+    historyStore: MemoryHistoryStore.memory(86_400_000),
+    alertStore: new MemoryAlertStore(),
+    alertChannels: [channel],
   });
   try {
     let expired = 250_000;
@@ -31,7 +36,10 @@ it('built-in rules: a backlog of expired sessions and a stalled cleanup fire thr
     await obs.evaluator!.tick();
     expect(await firing()).toEqual([]);
     expect(sent.map((n) => `${n.status} ${n.alert.rule}`).sort()).toEqual([
-      'firing CleanupStalled', 'firing ExpiredSessionsPilingUp', 'resolved CleanupStalled', 'resolved ExpiredSessionsPilingUp',
+      'firing CleanupStalled',
+      'firing ExpiredSessionsPilingUp',
+      'resolved CleanupStalled',
+      'resolved ExpiredSessionsPilingUp',
     ]);
     expect(sent).toHaveLength(4);
   } finally {

@@ -26,8 +26,13 @@ describeWith(['redis', 'postgres'], 'several instances share one view (Redis + P
     const webhook = receiver.url;
     for (const id of ['i1', 'i2', 'i3']) {
       const obs = await Observability.create({
-        settings: testSettings({ redisKeyPrefix: prefix, alertWebhook: webhook }), logger: silentLogger, redis, locks: store.locks,
-        instanceId: id, sampleProcess: false, alertIntervalMs: 60_000,
+        settings: testSettings({ redisKeyPrefix: prefix, alertWebhook: webhook }),
+        logger: silentLogger,
+        redis,
+        locks: store.locks,
+        instanceId: id,
+        sampleProcess: false,
+        alertIntervalMs: 60_000,
       });
       obs.metrics.setSessionStatsSource(sessionStatsFromStore(store));
       instances.push(obs);
@@ -54,7 +59,9 @@ describeWith(['redis', 'postgres'], 'several instances share one view (Redis + P
     expect(summary.activeSessions).toBe(0);
     expect(summary.storeSizeBytes).toBeGreaterThan(0);
 
-    await b.alerts.setRules([{ name: 'ErrorsSeen', expr: 'error_rate', op: '>', threshold: 0.1, for: '0', severity: 'critical' }]);
+    await b.alerts.setRules([
+      { name: 'ErrorsSeen', expr: 'error_rate', op: '>', threshold: 0.1, for: '0', severity: 'critical' },
+    ]);
     const evaluated = [];
     for (let round = 0; round < 3; round++) for (const obs of instances) evaluated.push(await obs.evaluator!.tick());
     expect(evaluated.filter(Boolean).length).toBe(3); // one instance per round holds the lease

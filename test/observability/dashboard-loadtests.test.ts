@@ -25,15 +25,33 @@ describe('dashboard load-test panel in headless Chromium', () => {
   beforeAll(async () => {
     const built: string = '../../dist/index.js'; // the build under test, not the sources
     const { startTessera } = (await import(built)) as { startTessera: (o: StartOptions) => Promise<RunningTessera> };
-    const generous = { RATE_LIMIT_IP_PER_MIN: '1000000', RATE_LIMIT_LOGIN_PER_MIN: '1000000', RATE_LIMIT_SIGNUP_PER_MIN: '1000000', RATE_LIMIT_USER_PER_MIN: '1000000' };
+    const generous = {
+      RATE_LIMIT_IP_PER_MIN: '1000000',
+      RATE_LIMIT_LOGIN_PER_MIN: '1000000',
+      RATE_LIMIT_SIGNUP_PER_MIN: '1000000',
+      RATE_LIMIT_USER_PER_MIN: '1000000',
+    };
     server = await startTessera({
-      env: { LOG_LEVEL: 'silent', TESSERA_DATA_DIR: dataDir, TESSERA_ADMIN_EMAIL: ADMIN_EMAIL, TESSERA_ADMIN_PASSWORD: PASSWORD, ALERT_EVAL_INTERVAL: '1h', ...generous },
-      port: 0, host: '127.0.0.1',
+      env: {
+        LOG_LEVEL: 'silent',
+        TESSERA_DATA_DIR: dataDir,
+        TESSERA_ADMIN_EMAIL: ADMIN_EMAIL,
+        TESSERA_ADMIN_PASSWORD: PASSWORD,
+        ALERT_EVAL_INTERVAL: '1h',
+        ...generous,
+      },
+      port: 0,
+      host: '127.0.0.1',
     });
     // The run goes while Chromium starts.
     const api = apiClient(server.url);
     admin = (await api('POST', '/v1/auth/login', { email: ADMIN_EMAIL, password: PASSWORD })).body.token as string;
-    started = await api('POST', '/v1/admin/loadtests', { scenario: 'auth', profile: 'smoke', vus: 2, duration: '1s', name: 'browser run' }, { token: admin });
+    started = await api(
+      'POST',
+      '/v1/admin/loadtests',
+      { scenario: 'auth', profile: 'smoke', vus: 2, duration: '1s', name: 'browser run' },
+      { token: admin },
+    );
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -47,7 +65,13 @@ describe('dashboard load-test panel in headless Chromium', () => {
     expect(started.status).toBe(202);
     const id = started.body.run.id as string;
     let run: any;
-    await waitUntil(async () => (run = (await api('GET', `/v1/admin/loadtests/${id}`, undefined, { token: admin })).body.run).status !== 'running', 20_000, 'API run to end');
+    await waitUntil(
+      async () =>
+        (run = (await api('GET', `/v1/admin/loadtests/${id}`, undefined, { token: admin })).body.run).status !==
+        'running',
+      20_000,
+      'API run to end',
+    );
     expect(run.status).toBe('passed');
 
     const context = await browser.newContext({ viewport: { width: 1400, height: 1400 } });
@@ -85,7 +109,9 @@ describe('dashboard load-test panel in headless Chromium', () => {
     await page.waitForSelector('#loadtests tbody tr:first-child .status.stopped', { timeout: 20_000 });
 
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'dashboard-loadtests.png'), fullPage: true });
-    console.log(`load-test panel screenshots: ${join(SCREENSHOT_DIR, 'dashboard-loadtests.png')}, ${join(SCREENSHOT_DIR, 'loadtest-report.png')}`);
+    console.log(
+      `load-test panel screenshots: ${join(SCREENSHOT_DIR, 'dashboard-loadtests.png')}, ${join(SCREENSHOT_DIR, 'loadtest-report.png')}`,
+    );
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -4,7 +4,9 @@ import { eventually } from './harness.js';
 /** Collects the browser's console errors and uncaught page errors into `problems`, prefixed with `name`. */
 export function watchForErrors(page: Page, problems: string[], name = ''): void {
   const prefix = name ? `${name}: ` : '';
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`${prefix}${m.text()} @ ${m.location().url}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`${prefix}${m.text()} @ ${m.location().url}`);
+  });
   page.on('pageerror', (e) => problems.push(`${prefix}${String(e)}`));
 }
 

@@ -3,7 +3,13 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, SCREENSHOT_DIR, startHarness } from './harness.js';
 import { launchChromium } from '../helpers/browser.js';
-import { acknowledgeAlert, logInToDashboard, waitForLiveCharts, watchForErrors, whileTrafficFlows } from './dashboard-page.js';
+import {
+  acknowledgeAlert,
+  logInToDashboard,
+  waitForLiveCharts,
+  watchForErrors,
+  whileTrafficFlows,
+} from './dashboard-page.js';
 
 describe('dashboard in headless Chromium', () => {
   let h: Awaited<ReturnType<typeof startHarness>>;
@@ -11,7 +17,9 @@ describe('dashboard in headless Chromium', () => {
   beforeAll(async () => {
     h = await startHarness({ alertIntervalMs: 100_000 });
     h.obs.metrics.setSessionStatsSource(async () => ({ active: 42, expired: 3, revoked: 1 }));
-    await h.obs.alerts.setRules([{ name: 'TrafficSeen', expr: 'requests_per_sec', op: '>', threshold: 0, for: '0', severity: 'warning' }]);
+    await h.obs.alerts.setRules([
+      { name: 'TrafficSeen', expr: 'requests_per_sec', op: '>', threshold: 0, for: '0', severity: 'warning' },
+    ]);
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -24,7 +32,9 @@ describe('dashboard in headless Chromium', () => {
     const problems: string[] = [];
     watchForErrors(page, problems);
     const offsite: string[] = [];
-    page.on('request', (r) => { if (!r.url().startsWith(h.url)) offsite.push(r.url()); });
+    page.on('request', (r) => {
+      if (!r.url().startsWith(h.url)) offsite.push(r.url());
+    });
 
     await page.goto(`${h.url}/admin`);
     await page.fill('#password', 'wrong-password');
@@ -34,12 +44,15 @@ describe('dashboard in headless Chromium', () => {
     problems.length = 0; // the 401 of that failed login is logged by the browser itself
     await logInToDashboard(page, h.url, ADMIN.email, ADMIN.password);
 
-    await whileTrafficFlows(() => fetch(`${h.url}/v1/auth/session`), async () => {
-      await waitForLiveCharts(page);
-      expect(await page.textContent('#t-sessions')).toBe('42');
-      expect(await page.textContent('#t-hit')).toMatch(/%$/);
-      await h.obs.evaluator!.tick();
-    });
+    await whileTrafficFlows(
+      () => fetch(`${h.url}/v1/auth/session`),
+      async () => {
+        await waitForLiveCharts(page);
+        expect(await page.textContent('#t-sessions')).toBe('42');
+        expect(await page.textContent('#t-hit')).toMatch(/%$/);
+        await h.obs.evaluator!.tick();
+      },
+    );
     await acknowledgeAlert(page, 'TrafficSeen', 'admin@example.com');
     const [alert] = await h.obs.alerts.list('firing');
     expect(alert.acknowledgedBy).toBe(ADMIN.email);

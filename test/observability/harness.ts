@@ -9,7 +9,12 @@ import { adminCacheRoutes } from '../../src/http/routes/admin-cache.js';
 import { adminDashboardRoutes } from '../../src/http/routes/admin-dashboard.js';
 import { adminMetricsRoutes } from '../../src/http/routes/admin-metrics.js';
 import { metricsRoutes } from '../../src/http/routes/metrics.js';
-import { Observability, type CacheAdmin, type ObservabilityOptions, type ObservabilitySettings } from '../../src/observability/index.js';
+import {
+  Observability,
+  type CacheAdmin,
+  type ObservabilityOptions,
+  type ObservabilitySettings,
+} from '../../src/observability/index.js';
 import { registerErrorHandling } from '../../src/http/error-handler.js';
 import { registerJsonBodies } from '../../src/http/json-body.js';
 import { registerRequestTiming } from '../../src/http/request-timing.js';
@@ -27,8 +32,16 @@ export const silentLogger = { info() {}, warn() {}, error() {} };
 
 export function testSettings(over: Partial<ObservabilitySettings> = {}): ObservabilitySettings {
   return {
-    metricsEnabled: true, dataDir: '/nonexistent', redisKeyPrefix: 'tss:', historyRetentionMs: 86_400_000, alertEvalIntervalMs: 15_000,
-    latencyTargetMs: 250, rssBudgetBytes: 8 * 1024 ** 3, cleanupIntervalMs: 600_000, sessionIdleTtlMs: 1_800_000, ...over,
+    metricsEnabled: true,
+    dataDir: '/nonexistent',
+    redisKeyPrefix: 'tss:',
+    historyRetentionMs: 86_400_000,
+    alertEvalIntervalMs: 15_000,
+    latencyTargetMs: 250,
+    rssBudgetBytes: 8 * 1024 ** 3,
+    cleanupIntervalMs: 600_000,
+    sessionIdleTtlMs: 1_800_000,
+    ...over,
   };
 }
 
@@ -37,12 +50,20 @@ export function testSettings(over: Partial<ObservabilitySettings> = {}): Observa
  * a login that hands out the admin token, and a session-check route that reports to metrics the way the
  * session manager will (cache tier lookups, throttled writes).
  */
-export async function startHarness(options: Partial<ObservabilityOptions> & { settings?: Partial<ObservabilitySettings>; cache?: CacheAdmin } = {}): Promise<{
-  app: FastifyInstance; obs: Observability; url: string; close: () => Promise<void>;
+export async function startHarness(
+  options: Partial<ObservabilityOptions> & { settings?: Partial<ObservabilitySettings>; cache?: CacheAdmin } = {},
+): Promise<{
+  app: FastifyInstance;
+  obs: Observability;
+  url: string;
+  close: () => Promise<void>;
 }> {
   const dir = await mkdtemp(join(tmpdir(), 'tessera-obs-'));
   const obs = await Observability.create({
-    logger: silentLogger, sampleProcess: false, ...options, settings: testSettings({ dataDir: dir, ...options.settings }),
+    logger: silentLogger,
+    sampleProcess: false,
+    ...options,
+    settings: testSettings({ dataDir: dir, ...options.settings }),
   });
   const app = Fastify({ logger: false });
   // The app's own body parsing and error mapping, so the routes here answer exactly as in the real app.
@@ -86,15 +107,26 @@ export async function startHarness(options: Partial<ObservabilityOptions> & { se
   app.get('/v1/admin/security/events', { preHandler: requireAdmin }, async () => ({
     events: [{ id: 'e1', type: 'login_failed', ip: '203.0.113.9', createdAt: Date.now(), details: {} }],
   }));
-  app.get('/v1/admin/security/bans', { preHandler: requireAdmin }, async () => ({ bans: [{ ip: '198.51.100.7', reason: 'credential stuffing', expiresAt: Date.now() + 3_600_000 }] }));
+  app.get('/v1/admin/security/bans', { preHandler: requireAdmin }, async () => ({
+    bans: [{ ip: '198.51.100.7', reason: 'credential stuffing', expiresAt: Date.now() + 3_600_000 }],
+  }));
   app.get('/v1/admin/loadtests', { preHandler: requireAdmin }, async () => ({ runs: [] }));
   app.get('/v1/admin/loadtests/presets', { preHandler: requireAdmin }, async () => ({ presets: [] }));
 
-  const helpers = testRouteHelpers({ observability: obs, cacheAdmin: options.cache, config: {} as Config }, requireAdmin);
-  await registerRouteGroups(app, [metricsRoutes, adminMetricsRoutes, adminAlertsRoutes, adminCacheRoutes, adminDashboardRoutes], helpers);
+  const helpers = testRouteHelpers(
+    { observability: obs, cacheAdmin: options.cache, config: {} as Config },
+    requireAdmin,
+  );
+  await registerRouteGroups(
+    app,
+    [metricsRoutes, adminMetricsRoutes, adminAlertsRoutes, adminCacheRoutes, adminDashboardRoutes],
+    helpers,
+  );
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
-    app, obs, url,
+    app,
+    obs,
+    url,
     close: async () => {
       await app.close();
       await obs.stop();
@@ -104,7 +136,11 @@ export async function startHarness(options: Partial<ObservabilityOptions> & { se
 }
 
 /** Polls `check` until it returns a truthy value or the deadline passes. */
-export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 5_000, everyMs = 50): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 5_000,
+  everyMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -114,10 +150,16 @@ export async function eventually<T>(check: () => Promise<T | undefined | false> 
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${last instanceof Error ? last.message : JSON.stringify(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `condition not met within ${timeoutMs} ms${last ? `: ${last instanceof Error ? last.message : JSON.stringify(last)}` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 
 /** fetch whose JSON bodies are `any`, for terse assertions in tests. */
-export const fetchJson = (input: string, init?: RequestInit): Promise<Omit<Response, 'json'> & { json(): Promise<any> }> => fetch(input, init);
+export const fetchJson = (
+  input: string,
+  init?: RequestInit,
+): Promise<Omit<Response, 'json'> & { json(): Promise<any> }> => fetch(input, init);

@@ -17,7 +17,15 @@ const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 /** A clock tests move by hand. */
 function clock(start = T0) {
   let now = start;
-  return { now: () => now, set: (t: number) => { now = t; }, advance: (ms: number) => { now += ms; } };
+  return {
+    now: () => now,
+    set: (t: number) => {
+      now = t;
+    },
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
 }
 
 function instance(store: HistoryStore, id: string, c: ReturnType<typeof clock>) {
@@ -53,7 +61,11 @@ describe('Recorder', () => {
 });
 const i = (s: number): boolean => s % 4 !== 0;
 
-function historyContract(name: string, makeStore: () => Promise<HistoryStore>, cleanup: () => Promise<void> = async () => {}) {
+function historyContract(
+  name: string,
+  makeStore: () => Promise<HistoryStore>,
+  cleanup: () => Promise<void> = async () => {},
+) {
   describe(`History over ${name}`, () => {
     afterAll(cleanup);
 
@@ -102,10 +114,16 @@ function historyContract(name: string, makeStore: () => Promise<HistoryStore>, c
 historyContract('memory', async () => MemoryHistoryStore.memory(86_400_000));
 
 let dir: string;
-historyContract('a file', async () => {
-  dir ??= await mkdtemp(join(tmpdir(), 'tessera-hist-'));
-  return MemoryHistoryStore.file(join(dir, `h-${Math.random()}.jsonl`), 86_400_000, T0);
-}, async () => { if (dir) await rm(dir, { recursive: true, force: true }); });
+historyContract(
+  'a file',
+  async () => {
+    dir ??= await mkdtemp(join(tmpdir(), 'tessera-hist-'));
+    return MemoryHistoryStore.file(join(dir, `h-${Math.random()}.jsonl`), 86_400_000, T0);
+  },
+  async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  },
+);
 
 describe('file history survives a restart', () => {
   it('reloads what was written, within retention', async () => {

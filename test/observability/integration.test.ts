@@ -11,7 +11,9 @@ const ADMIN_EMAIL = 'ops-admin@example.test';
 
 function sample(text: string, name: string, labels: Record<string, string> = {}): number {
   const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  const line = text.split('\n').find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && want.every((w) => l.includes(w)));
+  const line = text
+    .split('\n')
+    .find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && want.every((w) => l.includes(w)));
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
 }
 
@@ -29,23 +31,37 @@ describe('observability wired into the real app (embedded)', () => {
   it('/metrics passes promtool and its counters move with real traffic', async () => {
     const before = await (await fetch(`${t.url}/metrics`)).text();
     const user = await newSession(api);
-    for (let i = 0; i < 20; i++) expect((await api('GET', '/v1/auth/session', undefined, { token: user.token })).status).toBe(200);
+    for (let i = 0; i < 20; i++)
+      expect((await api('GET', '/v1/auth/session', undefined, { token: user.token })).status).toBe(200);
     await api('POST', '/v1/auth/login', { email: user.email, password: 'wrong password here' });
     // Empty the cache so the next check goes to the database.
     expect((await api('DELETE', '/v1/admin/cache', undefined, { token: adminToken })).status).toBe(200);
     expect((await api('GET', '/v1/auth/session', undefined, { token: user.token })).status).toBe(200);
     const after = await (await fetch(`${t.url}/metrics`)).text();
-    const delta = (name: string, labels: Record<string, string>): number => sample(after, name, labels) - sample(before, name, labels);
+    const delta = (name: string, labels: Record<string, string>): number =>
+      sample(after, name, labels) - sample(before, name, labels);
     expect(delta('tessera_cache_lookups_total', { tier: 'l1', result: 'hit' })).toBeGreaterThanOrEqual(19);
     expect(delta('tessera_session_writes_total', { result: 'skipped' })).toBeGreaterThanOrEqual(19);
     expect(delta('tessera_logins_total', { outcome: 'success' })).toBe(1);
     expect(delta('tessera_logins_total', { outcome: 'invalid_credentials' })).toBe(1);
     expect(delta('tessera_security_events_total', { type: 'signup' })).toBe(1);
-    expect(delta('tessera_http_request_duration_seconds_count', { route: '/v1/auth/session', method: 'GET', status_code: '200' })).toBe(21);
+    expect(
+      delta('tessera_http_request_duration_seconds_count', {
+        route: '/v1/auth/session',
+        method: 'GET',
+        status_code: '200',
+      }),
+    ).toBe(21);
     expect(delta('tessera_cache_lookups_total', { tier: 'l1', result: 'miss' })).toBeGreaterThanOrEqual(1);
     expect(delta('tessera_cache_lookups_total', { tier: 'db', result: 'hit' })).toBe(1);
-    const total = (text: string, name: string): number => text.split('\n').filter((l) => l.startsWith(`${name}{`)).reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
-    expect(total(after, 'tessera_db_operation_duration_seconds_count')).toBeGreaterThan(total(before, 'tessera_db_operation_duration_seconds_count'));
+    const total = (text: string, name: string): number =>
+      text
+        .split('\n')
+        .filter((l) => l.startsWith(`${name}{`))
+        .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+    expect(total(after, 'tessera_db_operation_duration_seconds_count')).toBeGreaterThan(
+      total(before, 'tessera_db_operation_duration_seconds_count'),
+    );
     expect(sample(after, 'tessera_sessions', { state: 'active' })).toBeGreaterThanOrEqual(1);
     expect(sample(after, 'tessera_store_size_bytes')).toBeGreaterThan(0);
     expect(after).not.toContain(user.email);
@@ -54,9 +70,11 @@ describe('observability wired into the real app (embedded)', () => {
     const dir = await mkdtemp(join(tmpdir(), 'promtool-'));
     try {
       await writeFile(join(dir, 'm.txt'), after);
-      await run('sh', ['-c', `promtool check metrics < ${join(dir, 'm.txt')}`]).catch((err: { stdout: string; stderr: string }) => {
-        throw new Error(`promtool: ${err.stdout}${err.stderr}`);
-      });
+      await run('sh', ['-c', `promtool check metrics < ${join(dir, 'm.txt')}`]).catch(
+        (err: { stdout: string; stderr: string }) => {
+          throw new Error(`promtool: ${err.stdout}${err.stderr}`);
+        },
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -65,7 +83,9 @@ describe('observability wired into the real app (embedded)', () => {
   it('debug headers: Server-Timing with the cache tier and X-DB-Queries', async () => {
     const user = await newSession(api);
     const res = await api('GET', '/v1/auth/session', undefined, { token: user.token });
-    expect(res.headers.get('server-timing')).toMatch(/total;dur=[\d.]+, cache;desc="(L1|L2|DB)", db;dur=[\d.]+, redis;dur=[\d.]+/);
+    expect(res.headers.get('server-timing')).toMatch(
+      /total;dur=[\d.]+, cache;desc="(L1|L2|DB)", db;dur=[\d.]+, redis;dur=[\d.]+/,
+    );
     expect(res.headers.get('x-db-queries')).toMatch(/^\d+$/);
   });
 
@@ -76,7 +96,10 @@ describe('observability wired into the real app (embedded)', () => {
     expect(Object.keys(ready.body).sort()).toEqual(['dependencies', 'reasons', 'score', 'status']);
     expect(ready.body.status).toBe('ready');
     // Embedded: SQLite and the in-process bus, no Redis; both up, so neither carries a detail.
-    expect(ready.body.dependencies).toEqual([{ name: 'database', ok: true }, { name: 'bus', ok: true }]);
+    expect(ready.body.dependencies).toEqual([
+      { name: 'database', ok: true },
+      { name: 'bus', ok: true },
+    ]);
     // The score is what the reasons leave of 100; none of them is a dependency (traffic, latency or lag may cost points).
     const reasons = ready.body.reasons as Array<{ points: number; reason: string }>;
     for (const r of reasons) {
@@ -89,7 +112,9 @@ describe('observability wired into the real app (embedded)', () => {
     expect(ready.body.score).toBe(Math.max(0, 100 - reasons.reduce((n, r) => n + r.points, 0)));
     const summary = await api('GET', '/v1/admin/metrics/summary', undefined, { token: adminToken });
     expect(summary.status).toBe(200);
-    expect(summary.body.health.score).toBe(100 - summary.body.health.deductions.reduce((n: number, d: { points: number }) => n + d.points, 0));
+    expect(summary.body.health.score).toBe(
+      100 - summary.body.health.deductions.reduce((n: number, d: { points: number }) => n + d.points, 0),
+    );
     expect(summary.body.dependencies).toEqual({ database: { state: 'up' }, bus: { state: 'up' } });
     expect(summary.body.activeSessions).toBeGreaterThanOrEqual(1);
   });
@@ -110,7 +135,9 @@ describe('observability wired into the real app (embedded)', () => {
       expect(database.detail.length).toBeGreaterThan(0);
       expect(bus).toEqual({ name: 'bus', ok: true });
       const reasons = ready.body.reasons as Array<{ points: number; reason: string }>;
-      expect(reasons.filter((r) => / is (down|degraded)/.test(r.reason))).toEqual([{ points: 40, reason: `database is down (${database.detail})` }]);
+      expect(reasons.filter((r) => / is (down|degraded)/.test(r.reason))).toEqual([
+        { points: 40, reason: `database is down (${database.detail})` },
+      ]);
       expect(ready.body.score).toBe(Math.max(0, 100 - reasons.reduce((n, r) => n + r.points, 0)));
       expect(ready.body.score).toBeLessThanOrEqual(60);
     } finally {
@@ -139,7 +166,10 @@ describe('observability wired into the real app (embedded)', () => {
 
 describe('debug headers off in production', () => {
   it('absent with NODE_ENV=production, present again when DEBUG_HEADERS=true', async () => {
-    for (const [env, expected] of [[{ NODE_ENV: 'production' }, false], [{ NODE_ENV: 'production', DEBUG_HEADERS: 'true' }, true]] as const) {
+    for (const [env, expected] of [
+      [{ NODE_ENV: 'production' }, false],
+      [{ NODE_ENV: 'production', DEBUG_HEADERS: 'true' }, true],
+    ] as const) {
       const t = await startTestTessera(env);
       try {
         const api = apiClient(t.url);
@@ -166,7 +196,15 @@ describe('debug headers off in production', () => {
       const ready = await api('GET', '/ready');
       expect(ready.status).toBe(200);
       // Without metrics nothing but the dependencies can cost points, and they are up.
-      expect(ready.body).toEqual({ status: 'ready', score: 100, dependencies: [{ name: 'database', ok: true }, { name: 'bus', ok: true }], reasons: [] });
+      expect(ready.body).toEqual({
+        status: 'ready',
+        score: 100,
+        dependencies: [
+          { name: 'database', ok: true },
+          { name: 'bus', ok: true },
+        ],
+        reasons: [],
+      });
     } finally {
       await t.stop();
     }

@@ -49,9 +49,11 @@ describe('/metrics', () => {
     try {
       const file = join(dir, 'metrics.txt');
       await writeFile(file, text);
-      const { stdout, stderr } = await run('sh', ['-c', `promtool check metrics < ${file}`]).catch((err: { stdout: string; stderr: string }) => {
-        throw new Error(`promtool rejected the exposition:\n${err.stdout}\n${err.stderr}`);
-      });
+      const { stdout, stderr } = await run('sh', ['-c', `promtool check metrics < ${file}`]).catch(
+        (err: { stdout: string; stderr: string }) => {
+          throw new Error(`promtool rejected the exposition:\n${err.stdout}\n${err.stderr}`);
+        },
+      );
       expect(`${stdout}${stderr}`.trim()).toBe('');
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -61,11 +63,22 @@ describe('/metrics', () => {
   it('has every family SPEC §6 lists, in base units', async () => {
     const text = await scrape();
     for (const family of [
-      'tessera_http_request_duration_seconds', 'tessera_cache_lookups_total', 'tessera_db_operation_duration_seconds',
-      'tessera_redis_operation_duration_seconds', 'tessera_circuit_breaker_state', 'tessera_sessions', 'tessera_session_writes_total',
-      'tessera_logins_total', 'tessera_rate_limit_decisions_total', 'tessera_lockout_decisions_total', 'tessera_security_events_total',
-      'tessera_store_size_bytes', 'tessera_session_cleanup_last_success_timestamp_seconds', 'nodejs_eventloop_lag_seconds',
-      'process_cpu_seconds_total', 'process_resident_memory_bytes',
+      'tessera_http_request_duration_seconds',
+      'tessera_cache_lookups_total',
+      'tessera_db_operation_duration_seconds',
+      'tessera_redis_operation_duration_seconds',
+      'tessera_circuit_breaker_state',
+      'tessera_sessions',
+      'tessera_session_writes_total',
+      'tessera_logins_total',
+      'tessera_rate_limit_decisions_total',
+      'tessera_lockout_decisions_total',
+      'tessera_security_events_total',
+      'tessera_store_size_bytes',
+      'tessera_session_cleanup_last_success_timestamp_seconds',
+      'nodejs_eventloop_lag_seconds',
+      'process_cpu_seconds_total',
+      'process_resident_memory_bytes',
     ]) {
       expect(text, family).toMatch(new RegExp(`^# TYPE ${family} `, 'm'));
     }
@@ -88,16 +101,27 @@ describe('/metrics', () => {
   it('counters move as traffic flows', async () => {
     const before = await scrape();
     for (let i = 0; i < 100; i++) await fetch(`${h.url}/v1/auth/session`);
-    await fetch(`${h.url}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"email":"x@example.com","password":"wrong-password"}' });
+    await fetch(`${h.url}/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"email":"x@example.com","password":"wrong-password"}',
+    });
     const after = await scrape();
-    const delta = (name: string, labels: Record<string, string>): number => sample(after, name, labels) - sample(before, name, labels);
+    const delta = (name: string, labels: Record<string, string>): number =>
+      sample(after, name, labels) - sample(before, name, labels);
     expect(delta('tessera_cache_lookups_total', { tier: 'l1', result: 'hit' })).toBe(90);
     expect(delta('tessera_cache_lookups_total', { tier: 'l1', result: 'miss' })).toBe(10);
     expect(delta('tessera_cache_lookups_total', { tier: 'l2', result: 'hit' })).toBe(10);
     expect(delta('tessera_session_writes_total', { result: 'skipped' })).toBe(98);
     expect(delta('tessera_session_writes_total', { result: 'written' })).toBe(2);
     expect(delta('tessera_logins_total', { outcome: 'invalid_credentials' })).toBe(1);
-    expect(delta('tessera_http_request_duration_seconds_count', { route: '/v1/auth/session', method: 'GET', status_code: '200' })).toBe(100);
+    expect(
+      delta('tessera_http_request_duration_seconds_count', {
+        route: '/v1/auth/session',
+        method: 'GET',
+        status_code: '200',
+      }),
+    ).toBe(100);
   });
 
   it('caps free-form label values so a caller cannot explode cardinality', async () => {
@@ -118,8 +142,13 @@ describe('/metrics with a token', () => {
     const { registerRouteGroups, testRouteHelpers } = await import('../helpers/route-groups.js');
     const metrics = createMetrics({ enabled: true, defaultCollectors: false });
     const app = Fastify();
-    app.setErrorHandler((err: Error & { status?: number; code?: string }, _req, reply) => reply.status(err.status ?? 500).send({ error: { code: err.code } }));
-    const helpers = testRouteHelpers({ observability: { metrics } as Observability, config: { metricsToken: 's3cret' } as Config }, async () => {});
+    app.setErrorHandler((err: Error & { status?: number; code?: string }, _req, reply) =>
+      reply.status(err.status ?? 500).send({ error: { code: err.code } }),
+    );
+    const helpers = testRouteHelpers(
+      { observability: { metrics } as Observability, config: { metricsToken: 's3cret' } as Config },
+      async () => {},
+    );
     await registerRouteGroups(app, [metricsRoutes], helpers);
     const denied = await app.inject({ url: '/metrics' });
     expect(denied.statusCode).toBe(401);

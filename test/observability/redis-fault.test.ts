@@ -12,7 +12,9 @@ describeWith(['redis'], 'observability with Redis gone', () => {
   const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
   beforeAll(async () => {
     own = await startRedisServer();
-    redis = createRedisConnection(loadConfig({ REDIS_URL: own.url, REDIS_TIMEOUT: '200ms' }), 'command', { onError: () => {} });
+    redis = createRedisConnection(loadConfig({ REDIS_URL: own.url, REDIS_TIMEOUT: '200ms' }), 'command', {
+      onError: () => {},
+    });
     h = await startHarness({ redis });
   });
   afterAll(async () => {

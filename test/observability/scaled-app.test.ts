@@ -13,7 +13,14 @@ describeWith(['redis', 'postgres'], 'two app instances sharing Redis + PostgreSQ
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const env = { DATABASE_URL: db.url, REDIS_URL, REDIS_KEY_PREFIX: prefix, TESSERA_ADMIN_EMAIL: ADMIN, TESSERA_ADMIN_PASSWORD: PASSWORD, ALERT_EVAL_INTERVAL: '1h' };
+    const env = {
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+      TESSERA_ADMIN_EMAIL: ADMIN,
+      TESSERA_ADMIN_PASSWORD: PASSWORD,
+      ALERT_EVAL_INTERVAL: '1h',
+    };
     a = await startTestTessera(env);
     b = await startTestTessera(env);
   });
@@ -23,22 +30,35 @@ describeWith(['redis', 'postgres'], 'two app instances sharing Redis + PostgreSQ
     await deleteRedisPrefix(REDIS_URL, prefix);
   });
 
-  it('the summary on B counts A\'s traffic; rules set on A apply on B; an alert fires once and both see it', async () => {
+  it("the summary on B counts A's traffic; rules set on A apply on B; an alert fires once and both see it", async () => {
     const apiA = apiClient(a.url);
     const apiB = apiClient(b.url);
     const token = (await apiB('POST', '/v1/auth/login', { email: ADMIN, password: PASSWORD })).body.token as string;
     const user = await newSession(apiA);
     for (let i = 0; i < 30; i++) await apiA('GET', '/v1/auth/session', undefined, { token: user.token });
 
-    const summary = await eventually(async () => {
-      const s = (await apiB('GET', '/v1/admin/metrics/summary', undefined, { token })).body;
-      return s.instances === 2 && s.requestsPerSec * s.windowSec >= 30 ? s : undefined;
-    }, 8_000, 250);
+    const summary = await eventually(
+      async () => {
+        const s = (await apiB('GET', '/v1/admin/metrics/summary', undefined, { token })).body;
+        return s.instances === 2 && s.requestsPerSec * s.windowSec >= 30 ? s : undefined;
+      },
+      8_000,
+      250,
+    );
     expect(summary.cacheHitRate.l1).toBeGreaterThan(0.5);
 
-    const put = await apiA('PUT', '/v1/admin/alerts/rules', { rules: [{ name: 'Busy', expr: 'requests_per_sec', op: '>', threshold: 0, for: '0', severity: 'info' }] }, { token });
+    const put = await apiA(
+      'PUT',
+      '/v1/admin/alerts/rules',
+      { rules: [{ name: 'Busy', expr: 'requests_per_sec', op: '>', threshold: 0, for: '0', severity: 'info' }] },
+      { token },
+    );
     expect(put.status).toBe(200);
-    expect((await apiB('GET', '/v1/admin/alerts/rules', undefined, { token })).body.rules.map((r: { name: string }) => r.name)).toEqual(['Busy']);
+    expect(
+      (await apiB('GET', '/v1/admin/alerts/rules', undefined, { token })).body.rules.map(
+        (r: { name: string }) => r.name,
+      ),
+    ).toEqual(['Busy']);
     const ran = [await a.runtime.observability.evaluator!.tick(), await b.runtime.observability.evaluator!.tick()];
     expect(ran.filter(Boolean)).toHaveLength(1);
     for (const api of [apiA, apiB]) {

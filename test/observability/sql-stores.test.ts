@@ -37,7 +37,16 @@ function sqlSuite(name: string, open: () => Promise<{ store: Store; cleanup: () 
       const clock = () => now;
       const make = (id: string) => {
         const recorder = new Recorder({ now: clock });
-        return { recorder, history: new History({ recorder, store: new SqlHistoryStore(db, 3_600_000), instanceId: id, retentionMs: 3_600_000, now: clock }) };
+        return {
+          recorder,
+          history: new History({
+            recorder,
+            store: new SqlHistoryStore(db, 3_600_000),
+            instanceId: id,
+            retentionMs: 3_600_000,
+            now: clock,
+          }),
+        };
       };
       const a = make('a');
       const b = make('b');
@@ -66,8 +75,21 @@ function sqlSuite(name: string, open: () => Promise<{ store: Store; cleanup: () 
     it('alerts: shared state and rules, fired once across evaluators', async () => {
       const sent: AlertNotification[] = [];
       const channel = { name: 't', send: async (n: AlertNotification) => void sent.push(n) };
-      const rules = async () => [{ name: 'Hot', expr: 'p99_ms', op: '>' as const, threshold: 1, forMs: 0, severity: 'critical' as const }];
-      const evaluators = ['x', 'y'].map((id) => new AlertEvaluator({ store: new SqlAlertStore(db), rules, signals: async () => ({ p99_ms: 5 }), channels: [channel], lock: store.locks, instanceId: id, intervalMs: 60_000 }));
+      const rules = async () => [
+        { name: 'Hot', expr: 'p99_ms', op: '>' as const, threshold: 1, forMs: 0, severity: 'critical' as const },
+      ];
+      const evaluators = ['x', 'y'].map(
+        (id) =>
+          new AlertEvaluator({
+            store: new SqlAlertStore(db),
+            rules,
+            signals: async () => ({ p99_ms: 5 }),
+            channels: [channel],
+            lock: store.locks,
+            instanceId: id,
+            intervalMs: 60_000,
+          }),
+      );
       for (const ev of evaluators) await ev.tick();
       for (const ev of evaluators) await ev.tick();
       expect(sent).toHaveLength(1);
@@ -83,7 +105,10 @@ function sqlSuite(name: string, open: () => Promise<{ store: Store; cleanup: () 
 
 sqlSuite('SQLite', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-obs-sql-'));
-  return { store: await createStore(loadConfig({ TESSERA_DATA_DIR: dir })), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    store: await createStore(loadConfig({ TESSERA_DATA_DIR: dir })),
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  };
 });
 
 describeWith(['postgres'], 'PostgreSQL', () => {

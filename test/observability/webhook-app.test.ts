@@ -11,7 +11,12 @@ const received = (): Hook[] => hooks.received.map((r) => r.body);
 
 beforeAll(async () => {
   hooks = await startWebhookReceiver<Hook>();
-  t = await startTestTessera({ TESSERA_ADMIN_EMAIL: ADMIN, TESSERA_ADMIN_PASSWORD: PASSWORD, TESSERA_ALERT_WEBHOOK: hooks.url, ALERT_EVAL_INTERVAL: '1h' });
+  t = await startTestTessera({
+    TESSERA_ADMIN_EMAIL: ADMIN,
+    TESSERA_ADMIN_PASSWORD: PASSWORD,
+    TESSERA_ALERT_WEBHOOK: hooks.url,
+    ALERT_EVAL_INTERVAL: '1h',
+  });
 });
 afterAll(async () => {
   await t?.stop();
@@ -26,10 +31,19 @@ it('TESSERA_ALERT_WEBHOOK receives a firing alert and a notable security event f
   const security = await eventually(() => received().find((m) => m.kind === 'security'));
   expect(security.event).toMatchObject({ type: 'roles_changed', userId: user.userId });
 
-  await api('PUT', '/v1/admin/alerts/rules', { rules: [{ name: 'AnyTraffic', expr: 'requests_per_sec', op: '>', threshold: 0, for: '0', severity: 'warning' }] }, { token });
+  await api(
+    'PUT',
+    '/v1/admin/alerts/rules',
+    { rules: [{ name: 'AnyTraffic', expr: 'requests_per_sec', op: '>', threshold: 0, for: '0', severity: 'warning' }] },
+    { token },
+  );
   await t.runtime.observability.evaluator!.tick();
   const alert = await eventually(() => received().find((m) => m.kind === 'alert'));
   expect(alert).toMatchObject({ status: 'firing', alert: { rule: 'AnyTraffic' } });
   // Only notable events are sent: signups and logins are not.
-  expect(received().filter((m) => m.kind === 'security').map((m) => m.event!.type)).toEqual(['roles_changed']);
+  expect(
+    received()
+      .filter((m) => m.kind === 'security')
+      .map((m) => m.event!.type),
+  ).toEqual(['roles_changed']);
 });

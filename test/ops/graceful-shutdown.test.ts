@@ -15,24 +15,43 @@ async function start(env: Record<string, string>) {
   return server;
 }
 
-const exitOf = (server: ServerProcess) => new Promise<number | null>((resolve) => {
-  if (server.child.exitCode !== null) resolve(server.child.exitCode);
-  else server.child.once('exit', (code) => resolve(code));
-});
+const exitOf = (server: ServerProcess) =>
+  new Promise<number | null>((resolve) => {
+    if (server.child.exitCode !== null) resolve(server.child.exitCode);
+    else server.child.once('exit', (code) => resolve(code));
+  });
 
 /** True when a brand-new TCP connection is refused (the listener is closed). */
-const refused = (url: string) => fetch(`${url}/health`, { headers: { connection: 'close' } }).then(() => false, (e) => /ECONNREFUSED/.test(String(e.cause?.code ?? e.cause ?? e)));
+const refused = (url: string) =>
+  fetch(`${url}/health`, { headers: { connection: 'close' } }).then(
+    () => false,
+    (e) => /ECONNREFUSED/.test(String(e.cause?.code ?? e.cause ?? e)),
+  );
 
 describe('SIGTERM on an embedded server', () => {
   it('finishes every in-flight login with 200, refuses new connections meanwhile, and exits 0', async () => {
     // One hash at a time: 16 logins take a while to drain, so SIGTERM lands in the middle of them.
-    const server = await start({ TESSERA_DATA_DIR: tempDir('shutdown'), PASSWORD_HASH_CONCURRENCY: '1', CLEANUP_INTERVAL: '1s' });
+    const server = await start({
+      TESSERA_DATA_DIR: tempDir('shutdown'),
+      PASSWORD_HASH_CONCURRENCY: '1',
+      CLEANUP_INTERVAL: '1s',
+    });
     const api = apiClient(server.url);
     const { email } = await newSession(api);
 
     let done = 0;
     const logins = Array.from({ length: 16 }, () =>
-      api('POST', '/v1/auth/login', { email, password: PASSWORD }).then((res) => { done += 1; return res; }, (error: unknown) => { done += 1; return error; }));
+      api('POST', '/v1/auth/login', { email, password: PASSWORD }).then(
+        (res) => {
+          done += 1;
+          return res;
+        },
+        (error: unknown) => {
+          done += 1;
+          return error;
+        },
+      ),
+    );
     const first = await Promise.race(logins);
     expect(first).toMatchObject({ status: 200 });
     // "In flight" means the server has them: a loaded client may still be opening connections when the first
@@ -73,7 +92,14 @@ describeWith(['redis', 'postgres'], 'SIGTERM on a scaled server (PostgreSQL + Re
     const db = await createTestDatabase();
     const prefix = uniquePrefix('shutdown');
     try {
-      const server = await start({ DATABASE_URL: db.url, REDIS_URL, REDIS_KEY_PREFIX: prefix, CLEANUP_INTERVAL: '1s', WARM_INTERVAL: '1s', PASSWORD_HASH_CONCURRENCY: '1' });
+      const server = await start({
+        DATABASE_URL: db.url,
+        REDIS_URL,
+        REDIS_KEY_PREFIX: prefix,
+        CLEANUP_INTERVAL: '1s',
+        WARM_INTERVAL: '1s',
+        PASSWORD_HASH_CONCURRENCY: '1',
+      });
       const api = apiClient(server.url);
       const { email, token } = await newSession(api);
       expect((await api('GET', '/v1/auth/session', undefined, { token })).status).toBe(200);

@@ -15,15 +15,41 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** Inserts sessions straight through the store; returns them. */
-async function seedSessions(store: Store, count: number, overrides: (now: number) => Partial<SessionRecord>): Promise<SessionRecord[]> {
+async function seedSessions(
+  store: Store,
+  count: number,
+  overrides: (now: number) => Partial<SessionRecord>,
+): Promise<SessionRecord[]> {
   const now = Date.now();
-  const user = await store.users.create({ tenant: 'default', email: `jobs-${randomUUID()}@example.test`, name: null, passwordHash: '$argon2id$x', roles: ['user'] }, now);
+  const user = await store.users.create(
+    {
+      tenant: 'default',
+      email: `jobs-${randomUUID()}@example.test`,
+      name: null,
+      passwordHash: '$argon2id$x',
+      roles: ['user'],
+    },
+    now,
+  );
   const rows: SessionRecord[] = [];
   for (let i = 0; i < count; i += 1) {
     const row: SessionRecord = {
-      id: randomUUID(), userId: user.id, tenant: 'default', tokenHash: sha256(randomBytes(32).toString('hex')),
-      createdAt: now - 10 * MINUTE, lastSeenAt: now - MINUTE, expiresAt: now + 60 * MINUTE, idleExpiresAt: now + 30 * MINUTE,
-      revokedAt: null, revokeReason: null, ip: null, userAgent: null, data: {}, version: 1, revision: 1, ...overrides(now),
+      id: randomUUID(),
+      userId: user.id,
+      tenant: 'default',
+      tokenHash: sha256(randomBytes(32).toString('hex')),
+      createdAt: now - 10 * MINUTE,
+      lastSeenAt: now - MINUTE,
+      expiresAt: now + 60 * MINUTE,
+      idleExpiresAt: now + 30 * MINUTE,
+      revokedAt: null,
+      revokeReason: null,
+      ip: null,
+      userAgent: null,
+      data: {},
+      version: 1,
+      revision: 1,
+      ...overrides(now),
     };
     await store.sessions.insert(row);
     rows.push(row);
@@ -72,9 +98,14 @@ describeWith(['postgres'], 'cleanup job on two instances sharing PostgreSQL', ()
   });
 
   /** Cleanup deletes now waiting on a row lock, in this database. */
-  const blockedDeletes = async () => Number((await observer.query(
-    `select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query ilike 'delete from "sessions"%'`,
-  )).rows[0].n);
+  const blockedDeletes = async () =>
+    Number(
+      (
+        await observer.query(
+          `select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query ilike 'delete from "sessions"%'`,
+        )
+      ).rows[0].n,
+    );
 
   it('only one instance cleans at a time, even when a run outlasts the interval (the lock is held and renewed)', async () => {
     // Seed, and hold a row lock on one expired session, before any instance runs: whichever cleans gets stuck in its DELETE.
@@ -92,7 +123,8 @@ describeWith(['postgres'], 'cleanup job on two instances sharing PostgreSQL', ()
     const deadline = Date.now() + 3500; // more than three intervals: the 1 s lock must be renewed, not taken over
     while (Date.now() < deadline) {
       maxBlocked = Math.max(maxBlocked, await blockedDeletes());
-      const lock = (await observer.query(`select owner, expires_at from job_locks where name = 'sessions-cleanup'`)).rows[0];
+      const lock = (await observer.query(`select owner, expires_at from job_locks where name = 'sessions-cleanup'`))
+        .rows[0];
       if (lock && Number(lock.expires_at) > Date.now()) owners.add(lock.owner);
       await sleep(100);
     }
@@ -140,12 +172,20 @@ describeWith(['redis', 'postgres'], 'warming (PostgreSQL + Redis)', () => {
       ];
       expect(await cached([...active, ...stale])).toBe(0);
 
-      await start({ DATABASE_URL: db.url, REDIS_URL, REDIS_KEY_PREFIX: prefix, WARM_INTERVAL: '1s', WARM_WINDOW: '10m' });
+      await start({
+        DATABASE_URL: db.url,
+        REDIS_URL,
+        REDIS_KEY_PREFIX: prefix,
+        WARM_INTERVAL: '1s',
+        WARM_WINDOW: '10m',
+      });
       await waitUntil(async () => (await cached(active)) === 3, 1500); // at start, before the first interval
       expect(await cached(stale)).toBe(0);
       const key = `${prefix}c:sess:${active[0].tokenHash}`;
       expect(JSON.parse((await redis.get(key))!)).toMatchObject({
-        tokenHash: active[0].tokenHash, session: { id: active[0].id }, user: { id: active[0].userId, roles: ['user'], permissions: expect.any(Array) },
+        tokenHash: active[0].tokenHash,
+        session: { id: active[0].id },
+        user: { id: active[0].userId, roles: ['user'], permissions: expect.any(Array) },
       });
       expect(await redis.pttl(key)).toBeGreaterThan(0);
 

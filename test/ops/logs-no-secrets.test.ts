@@ -24,7 +24,10 @@ function tokenForms(token: string): string[] {
 
 function expectNoSecrets(output: string, secrets: string[]): void {
   for (const secret of secrets) {
-    if (output.includes(secret)) throw new Error(`a secret appears in the logs: ${secret.slice(0, 12)}… in\n${output.split('\n').find((l) => l.includes(secret))}`);
+    if (output.includes(secret))
+      throw new Error(
+        `a secret appears in the logs: ${secret.slice(0, 12)}… in\n${output.split('\n').find((l) => l.includes(secret))}`,
+      );
   }
 }
 
@@ -44,12 +47,32 @@ async function fullFlow(url: string): Promise<string[]> {
   const token2 = refreshed.body.token as string;
   expect((await api('POST', '/v1/auth/login', { email, password: WRONG_PASSWORD })).status).toBe(401);
   const other = (await api('POST', '/v1/auth/login', { email, password: PASSWORD })).body.token as string;
-  expect((await api('POST', '/v1/auth/password', { currentPassword: WRONG_PASSWORD, newPassword: NEW_PASSWORD }, { token: token2 })).status).toBe(401);
-  expect((await api('POST', '/v1/auth/password', { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, { token: token2 })).status).toBe(204);
+  expect(
+    (
+      await api(
+        'POST',
+        '/v1/auth/password',
+        { currentPassword: WRONG_PASSWORD, newPassword: NEW_PASSWORD },
+        { token: token2 },
+      )
+    ).status,
+  ).toBe(401);
+  expect(
+    (
+      await api(
+        'POST',
+        '/v1/auth/password',
+        { currentPassword: PASSWORD, newPassword: NEW_PASSWORD },
+        { token: token2 },
+      )
+    ).status,
+  ).toBe(204);
   expect((await api('GET', '/v1/auth/session', undefined, { token: other })).status).toBe(401);
   // Bad requests that carry secrets: a body that is not JSON, a token that is unknown, a body too large.
   expect((await api('POST', '/v1/auth/login', `{"email":"${email}","password":"${NEW_PASSWORD}"`)).status).toBe(400);
-  expect((await api('POST', '/v1/auth/login', { email, password: NEW_PASSWORD, extra: 'x'.repeat(70_000) })).status).toBe(413);
+  expect(
+    (await api('POST', '/v1/auth/login', { email, password: NEW_PASSWORD, extra: 'x'.repeat(70_000) })).status,
+  ).toBe(413);
   const third = (await api('POST', '/v1/auth/login', { email, password: NEW_PASSWORD })).body.token as string;
   expect((await api('POST', '/v1/auth/logout-all', undefined, { token: third })).status).toBe(204);
   expect((await api('POST', '/v1/auth/logout', undefined, { token: token2 })).status).toBe(401);
@@ -70,43 +93,64 @@ describe('logs at LOG_LEVEL=debug (embedded)', () => {
   });
 });
 
-describeWith(['postgres'], 'dependency errors in the logs (private Redis with a password, PostgreSQL behind a proxy)', () => {
-  it('are logged, without the Redis password, the database password, tokens or passwords', async () => {
-    const REDIS_SECRET = 'redis-secret-5e2c8a';
-    const DB_SECRET = 'db-secret-1f7b3d';
-    const redis: OwnRedis = await startRedisServer(['--requirepass', REDIS_SECRET]);
-    started.push(redis);
-    const db = await createTestDatabase();
-    started.push({ stop: db.drop });
-    const proxy: TcpProxy = await startTcpProxy(Number(new URL(DATABASE_URL).port || 5432), new URL(DATABASE_URL).hostname);
-    started.push({ stop: () => proxy.close() });
-    // Trust authentication ignores the password, so it can be a marker we look for in the logs.
-    const dbUrl = new URL(db.url);
-    dbUrl.password = DB_SECRET;
-    dbUrl.port = String(proxy.port);
-    const server = await startServerProcess({
-      DATABASE_URL: dbUrl.toString(), REDIS_URL: `redis://:${REDIS_SECRET}@127.0.0.1:${redis.port}`, LOG_LEVEL: 'debug',
-      REDIS_TIMEOUT: '100ms', DATABASE_TIMEOUT: '1s', TESSERA_ADMIN_EMAIL: 'admin@example.test', TESSERA_ADMIN_PASSWORD: PASSWORD,
+describeWith(
+  ['postgres'],
+  'dependency errors in the logs (private Redis with a password, PostgreSQL behind a proxy)',
+  () => {
+    it('are logged, without the Redis password, the database password, tokens or passwords', async () => {
+      const REDIS_SECRET = 'redis-secret-5e2c8a';
+      const DB_SECRET = 'db-secret-1f7b3d';
+      const redis: OwnRedis = await startRedisServer(['--requirepass', REDIS_SECRET]);
+      started.push(redis);
+      const db = await createTestDatabase();
+      started.push({ stop: db.drop });
+      const proxy: TcpProxy = await startTcpProxy(
+        Number(new URL(DATABASE_URL).port || 5432),
+        new URL(DATABASE_URL).hostname,
+      );
+      started.push({ stop: () => proxy.close() });
+      // Trust authentication ignores the password, so it can be a marker we look for in the logs.
+      const dbUrl = new URL(db.url);
+      dbUrl.password = DB_SECRET;
+      dbUrl.port = String(proxy.port);
+      const server = await startServerProcess({
+        DATABASE_URL: dbUrl.toString(),
+        REDIS_URL: `redis://:${REDIS_SECRET}@127.0.0.1:${redis.port}`,
+        LOG_LEVEL: 'debug',
+        REDIS_TIMEOUT: '100ms',
+        DATABASE_TIMEOUT: '1s',
+        TESSERA_ADMIN_EMAIL: 'admin@example.test',
+        TESSERA_ADMIN_PASSWORD: PASSWORD,
+      });
+      started.push(server);
+      const api = apiClient(server.url);
+      const tokens = await fullFlow(server.url);
+      const login = await api('POST', '/v1/auth/login', { email: 'admin@example.test', password: PASSWORD });
+      tokens.push(login.body.token);
+
+      await redis.stop(); // Redis gone: validation falls back to the database
+      for (let i = 0; i < 10; i += 1)
+        expect((await api('GET', '/v1/auth/session', undefined, { token: login.body.token })).status).toBe(200);
+      const deadline = Date.now() + 5000; // ioredis reports its failed reconnects on its own schedule
+      while (!server.output().includes('"redis connection error"') && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      proxy.cut(); // database gone: logins answer 503
+      const down = await api('POST', '/v1/auth/login', { email: 'admin@example.test', password: PASSWORD });
+      expect(down.status).toBe(503);
+      proxy.restore();
+
+      expect(await server.stop('SIGTERM')).toBe(0);
+      const output = server.output();
+      expect(output).toMatch(/"dependency unavailable"/);
+      expect(output).toMatch(/"redis connection error"/);
+      expectNoSecrets(output, [
+        ...tokens.flatMap(tokenForms),
+        PASSWORD,
+        NEW_PASSWORD,
+        WRONG_PASSWORD,
+        REDIS_SECRET,
+        DB_SECRET,
+      ]);
     });
-    started.push(server);
-    const api = apiClient(server.url);
-    const tokens = await fullFlow(server.url);
-    const login = await api('POST', '/v1/auth/login', { email: 'admin@example.test', password: PASSWORD });
-    tokens.push(login.body.token);
-
-    await redis.stop(); // Redis gone: validation falls back to the database
-    for (let i = 0; i < 10; i += 1) expect((await api('GET', '/v1/auth/session', undefined, { token: login.body.token })).status).toBe(200);
-    const deadline = Date.now() + 5000; // ioredis reports its failed reconnects on its own schedule
-    while (!server.output().includes('"redis connection error"') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    proxy.cut(); // database gone: logins answer 503
-    const down = await api('POST', '/v1/auth/login', { email: 'admin@example.test', password: PASSWORD });
-    expect(down.status).toBe(503);
-    proxy.restore();
-
-    expect(await server.stop('SIGTERM')).toBe(0);
-    const output = server.output();
-    expect(output).toMatch(/"dependency unavailable"/);
-    expect(output).toMatch(/"redis connection error"/);
-    expectNoSecrets(output, [...tokens.flatMap(tokenForms), PASSWORD, NEW_PASSWORD, WRONG_PASSWORD, REDIS_SECRET, DB_SECRET]);
-  });
-});
+  },
+);

@@ -25,7 +25,13 @@ describeWith(['redis', 'postgres'], 'no raw token at rest (PostgreSQL + Redis)',
     db = await createTestDatabase();
     redis = new Redis(REDIS_URL);
     // WARM_INTERVAL short so warmed copies are scanned too.
-    server = await startTestTessera({ DATABASE_URL: db.url, REDIS_URL, REDIS_KEY_PREFIX: prefix, WARM_INTERVAL: '1s', CACHE_COMPRESS_THRESHOLD: '64' });
+    server = await startTestTessera({
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+      WARM_INTERVAL: '1s',
+      CACHE_COMPRESS_THRESHOLD: '64',
+    });
   });
   afterAll(async () => {
     await server?.stop();
@@ -39,10 +45,14 @@ describeWith(['redis', 'postgres'], 'no raw token at rest (PostgreSQL + Redis)',
   it('after signup, login, refresh, data writes and logout, no table row and no Redis key or value holds a token; the hashes are there', async () => {
     const api = apiClient(server.url);
     const a = await newSession(api);
-    const refreshed = (await api('POST', '/v1/auth/session/refresh', undefined, { token: a.token })).body.token as string;
+    const refreshed = (await api('POST', '/v1/auth/session/refresh', undefined, { token: a.token })).body
+      .token as string;
     expect((await api('GET', '/v1/auth/session', undefined, { token: refreshed })).status).toBe(200);
     expect((await api('GET', '/v1/auth/session', undefined, { token: a.token })).status).toBe(200); // grace period
-    expect((await api('PATCH', '/v1/auth/session/data', { data: { cart: [1, 2, 3] }, version: 1 }, { token: refreshed })).status).toBe(200);
+    expect(
+      (await api('PATCH', '/v1/auth/session/data', { data: { cart: [1, 2, 3] }, version: 1 }, { token: refreshed }))
+        .status,
+    ).toBe(200);
     const second = (await api('POST', '/v1/auth/login', { email: a.email, password: PASSWORD })).body.token as string;
     const b = await newSession(api);
     expect((await api('POST', '/v1/auth/logout', undefined, { token: b.token })).status).toBe(204);
@@ -53,7 +63,11 @@ describeWith(['redis', 'postgres'], 'no raw token at rest (PostgreSQL + Redis)',
     // Every row of every table.
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
-    const tables = (await client.query(`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`)).rows.map((r) => r.table_name as string);
+    const tables = (
+      await client.query(
+        `select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`,
+      )
+    ).rows.map((r) => r.table_name as string);
     expect(tables).toEqual(expect.arrayContaining(['users', 'sessions', 'retired_tokens', 'audit_events']));
     let database = '';
     for (const table of tables) {

@@ -31,12 +31,18 @@ describeWith(['postgres'], 'Tessera on a 3-node Redis Cluster + PostgreSQL, two 
   it('runs in scaled mode with Redis and the bus (cluster pub/sub) ready on both instances', async () => {
     for (const api of [apiA, apiB]) {
       // The bus subscribes in the background after start; until then /ready says so.
-      await waitUntil(async () => (await api('GET', '/ready')).body.dependencies.find((d: { name: string }) => d.name === 'bus').ok, 5000);
+      await waitUntil(
+        async () => (await api('GET', '/ready')).body.dependencies.find((d: { name: string }) => d.name === 'bus').ok,
+        5000,
+      );
       const ready = await api('GET', '/ready');
       expect(ready.status).toBe(200);
-      expect(ready.body.dependencies).toEqual(expect.arrayContaining([
-        expect.objectContaining({ name: 'redis', ok: true }), expect.objectContaining({ name: 'bus', ok: true }),
-      ]));
+      expect(ready.body.dependencies).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ name: 'redis', ok: true }),
+          expect.objectContaining({ name: 'bus', ok: true }),
+        ]),
+      );
     }
   });
 
@@ -60,11 +66,16 @@ describeWith(['postgres'], 'Tessera on a 3-node Redis Cluster + PostgreSQL, two 
   it('a logout on A is seen by B within 1 s, though B held the session in its L1', async () => {
     expect(b.runtime.bus.connected).toBe(true); // so the 1 s is the bus at work, not B distrusting its L1
     const { token } = await newSession(apiA);
-    for (let i = 0; i < 3; i += 1) expect((await apiB('GET', '/v1/auth/session', undefined, { token })).status).toBe(200);
+    for (let i = 0; i < 3; i += 1)
+      expect((await apiB('GET', '/v1/auth/session', undefined, { token })).status).toBe(200);
     expect((await apiA('POST', '/v1/auth/logout', undefined, { token })).status).toBe(204);
-    const took = await waitUntil(async () => (await apiB('GET', '/v1/auth/session', undefined, { token })).status === 401, 1000);
+    const took = await waitUntil(
+      async () => (await apiB('GET', '/v1/auth/session', undefined, { token })).status === 401,
+      1000,
+    );
     expect(took).toBeLessThan(1000);
     // And it stays dead (no stale copy comes back from L2 or L1).
-    for (let i = 0; i < 5; i += 1) expect((await apiB('GET', '/v1/auth/session', undefined, { token })).status).toBe(401);
+    for (let i = 0; i < 5; i += 1)
+      expect((await apiB('GET', '/v1/auth/session', undefined, { token })).status).toBe(401);
   });
 });

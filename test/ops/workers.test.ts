@@ -5,20 +5,36 @@ import { apiClient, newSession, PASSWORD } from '../helpers/tessera.js';
 import { tempDir } from '../cli/run-cli.js';
 import { occupiedPort } from '../helpers/services.js';
 
-interface Answer { status: number; process: string }
+interface Answer {
+  status: number;
+  process: string;
+}
 
 /** One GET on a fresh TCP connection (no keep-alive), so node:cluster can hand it to any worker. */
 function getFresh(url: string, path: string, token?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.get(url + path, { agent: false, headers: token ? { authorization: `Bearer ${token}` } : {} }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode!, process: String(res.headers['x-request-id']).split('-')[0] }));
-    });
+    const req = http.get(
+      url + path,
+      { agent: false, headers: token ? { authorization: `Bearer ${token}` } : {} },
+      (res) => {
+        res.resume();
+        res.on('end', () =>
+          resolve({ status: res.statusCode!, process: String(res.headers['x-request-id']).split('-')[0] }),
+        );
+      },
+    );
     req.on('error', reject);
   });
 }
 
-const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 describe('tessera serve --workers 2 (embedded)', () => {
   let server: ServerProcess;
@@ -28,11 +44,22 @@ describe('tessera serve --workers 2 (embedded)', () => {
     server = await startServerProcess({ TESSERA_DATA_DIR: tempDir('workers'), LOG_LEVEL: 'info' }, ['--workers', '2']);
     // Wait until both workers listen (the first one answers /health before the second is up).
     const deadline = Date.now() + 15_000;
-    while (new Set(server.output().split('\n').filter((l) => l.includes('"tessera listening"'))).size < 2) {
+    while (
+      new Set(
+        server
+          .output()
+          .split('\n')
+          .filter((l) => l.includes('"tessera listening"')),
+      ).size < 2
+    ) {
       if (Date.now() > deadline) throw new Error(`workers did not start: ${server.output()}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    workerPids = server.output().split('\n').filter((l) => l.includes('"tessera listening"')).map((l) => JSON.parse(l).pid as number);
+    workerPids = server
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('"tessera listening"'))
+      .map((l) => JSON.parse(l).pid as number);
   });
   afterAll(() => server?.stop('SIGKILL'));
 
@@ -56,10 +83,16 @@ describe('tessera serve --workers 2 (embedded)', () => {
     expect(seen.size).toBe(2);
 
     const logout = await new Promise<Answer>((resolve, reject) => {
-      const req = http.request(`${server.url}/v1/auth/logout`, { method: 'POST', agent: false, headers: { authorization: `Bearer ${token}` } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode!, process: String(res.headers['x-request-id']).split('-')[0] }));
-      });
+      const req = http.request(
+        `${server.url}/v1/auth/logout`,
+        { method: 'POST', agent: false, headers: { authorization: `Bearer ${token}` } },
+        (res) => {
+          res.resume();
+          res.on('end', () =>
+            resolve({ status: res.statusCode!, process: String(res.headers['x-request-id']).split('-')[0] }),
+          );
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -81,7 +114,12 @@ describe('tessera serve --workers 2 (embedded)', () => {
   it('a worker that dies is replaced, and the port keeps serving', async () => {
     const victim = workerPids[0];
     process.kill(victim, 'SIGKILL');
-    const listening = () => server.output().split('\n').filter((l) => l.includes('"tessera listening"')).map((l) => JSON.parse(l).pid as number);
+    const listening = () =>
+      server
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('"tessera listening"'))
+        .map((l) => JSON.parse(l).pid as number);
     const deadline = Date.now() + 10_000;
     while (listening().length < 3) {
       if (Date.now() > deadline) throw new Error(`no replacement worker: ${server.output()}`);
@@ -99,14 +137,22 @@ describe('tessera serve --workers 2 (embedded)', () => {
     const api = apiClient(server.url);
     const { email } = await newSession(api);
     // Fresh connections, so both workers get some; argon2 makes each take a while.
-    const logins = Array.from({ length: 8 }, () => new Promise<number>((resolve, reject) => {
-      const req = http.request(`${server.url}/v1/auth/login`, { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode!));
-      });
-      req.on('error', reject);
-      req.end(JSON.stringify({ email, password: PASSWORD }));
-    }));
+    const logins = Array.from(
+      { length: 8 },
+      () =>
+        new Promise<number>((resolve, reject) => {
+          const req = http.request(
+            `${server.url}/v1/auth/login`,
+            { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } },
+            (res) => {
+              res.resume();
+              res.on('end', () => resolve(res.statusCode!));
+            },
+          );
+          req.on('error', reject);
+          req.end(JSON.stringify({ email, password: PASSWORD }));
+        }),
+    );
     await Promise.race(logins);
     const exited = new Promise<number | null>((r) => server.child.once('exit', (code) => r(code)));
     server.child.kill('SIGTERM');
@@ -125,7 +171,10 @@ describe('tessera serve --workers 2 that cannot start', () => {
     const { port, release } = await occupiedPort();
     try {
       const { runCli } = await import('../cli/run-cli.js');
-      const result = await runCli(['serve', '--workers', '2', '--port', String(port)], { env: { TESSERA_DATA_DIR: tempDir('workers') }, timeoutMs: 25_000 });
+      const result = await runCli(['serve', '--workers', '2', '--port', String(port)], {
+        env: { TESSERA_DATA_DIR: tempDir('workers') },
+        timeoutMs: 25_000,
+      });
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(new RegExp(`^tessera: bind EADDRINUSE 127.0.0.1:${port}$`, 'm'));
       expect(result.stdout).toMatch(/worker failed before serving; stopping/);

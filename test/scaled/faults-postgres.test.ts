@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, describeWith, REDIS_URL, uniquePrefix } from '../helpers/services.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
-import { apiClient, newSession, PASSWORD, startTestTessera, uniqueEmail, type TestTessera } from '../helpers/tessera.js';
+import {
+  apiClient,
+  newSession,
+  PASSWORD,
+  startTestTessera,
+  uniqueEmail,
+  type TestTessera,
+} from '../helpers/tessera.js';
 
 describeWith(['redis', 'postgres'], 'PostgreSQL down (cut at a TCP proxy)', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -14,7 +21,12 @@ describeWith(['redis', 'postgres'], 'PostgreSQL down (cut at a TCP proxy)', () =
     const url = new URL(db.url);
     proxy = await startTcpProxy(Number(url.port || 5432), url.hostname);
     url.port = String(proxy.port);
-    server = await startTestTessera({ DATABASE_URL: url.toString(), REDIS_URL, REDIS_KEY_PREFIX: uniquePrefix('pgdown'), DATABASE_TIMEOUT: '500ms' });
+    server = await startTestTessera({
+      DATABASE_URL: url.toString(),
+      REDIS_URL,
+      REDIS_KEY_PREFIX: uniquePrefix('pgdown'),
+      DATABASE_TIMEOUT: '500ms',
+    });
     api = apiClient(server.url);
   });
   afterAll(async () => {
@@ -29,7 +41,8 @@ describeWith(['redis', 'postgres'], 'PostgreSQL down (cut at a TCP proxy)', () =
     proxy.cut();
     try {
       for (const { token } of sessions) {
-        for (let i = 0; i < 5; i += 1) expect((await api('GET', '/v1/auth/session', undefined, { token })).status).toBe(200);
+        for (let i = 0; i < 5; i += 1)
+          expect((await api('GET', '/v1/auth/session', undefined, { token })).status).toBe(200);
       }
       const login = await api('POST', '/v1/auth/login', { email: sessions[0].email, password: PASSWORD });
       expect(login.status).toBe(503);

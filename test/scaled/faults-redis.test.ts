@@ -7,17 +7,23 @@ import { waitUntil } from '../helpers/poll.js';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Validates every token in a loop for `ms`, counting answers that are not 200. */
-async function traffic(api: ReturnType<typeof apiClient>, tokens: string[], ms: number): Promise<{ total: number; failed: number }> {
+async function traffic(
+  api: ReturnType<typeof apiClient>,
+  tokens: string[],
+  ms: number,
+): Promise<{ total: number; failed: number }> {
   let total = 0;
   let failed = 0;
   const deadline = Date.now() + ms;
-  await Promise.all(tokens.map(async (token) => {
-    while (Date.now() < deadline) {
-      const res = await api('GET', '/v1/auth/session', undefined, { token });
-      total += 1;
-      if (res.status !== 200) failed += 1;
-    }
-  }));
+  await Promise.all(
+    tokens.map(async (token) => {
+      while (Date.now() < deadline) {
+        const res = await api('GET', '/v1/auth/session', undefined, { token });
+        total += 1;
+        if (res.status !== 200) failed += 1;
+      }
+    }),
+  );
   return { total, failed };
 }
 
@@ -55,7 +61,9 @@ describeWith(['postgres'], 'Redis slow or down under traffic (private redis-serv
       expect(during.failed).toBe(0);
       expect(a.runtime.l2!.available).toBe(false);
       const ready = await apiA('GET', '/ready');
-      expect(ready.body.dependencies).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'redis', ok: false })]));
+      expect(ready.body.dependencies).toEqual(
+        expect.arrayContaining([expect.objectContaining({ name: 'redis', ok: false })]),
+      );
     } finally {
       redis.resume();
     }
@@ -87,7 +95,10 @@ describeWith(['postgres'], 'Redis slow or down under traffic (private redis-serv
     await redis.stop();
     const during = await traffic(apiA, tokens, 1500);
     expect(during.failed).toBe(0);
-    const login = await apiA('POST', '/v1/auth/login', { email: (await newSession(apiA)).email, password: 'correct horse battery staple' });
+    const login = await apiA('POST', '/v1/auth/login', {
+      email: (await newSession(apiA)).email,
+      password: 'correct horse battery staple',
+    });
     expect(login.status).toBe(200); // writes go to PostgreSQL: Redis is only a cache
     await redis.restart();
     await waitUntil(async () => {

@@ -13,7 +13,13 @@ describeWith(['redis', 'postgres'], 'revocation across server processes sharing 
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const env = { DATABASE_URL: db.url, REDIS_URL, REDIS_KEY_PREFIX: uniquePrefix('revoke'), TESSERA_ADMIN_EMAIL: 'admin@example.test', TESSERA_ADMIN_PASSWORD: 'admin password 1' };
+    const env = {
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      REDIS_KEY_PREFIX: uniquePrefix('revoke'),
+      TESSERA_ADMIN_EMAIL: 'admin@example.test',
+      TESSERA_ADMIN_PASSWORD: 'admin password 1',
+    };
     a = await startServerProcess(env);
     b = await startServerProcess(env);
     apiA = apiClient(a.url);
@@ -24,7 +30,8 @@ describeWith(['redis', 'postgres'], 'revocation across server processes sharing 
     await db?.drop();
   });
 
-  const validOn = async (api: ReturnType<typeof apiClient>, token: string) => (await api('GET', '/v1/auth/session', undefined, { token })).status === 200;
+  const validOn = async (api: ReturnType<typeof apiClient>, token: string) =>
+    (await api('GET', '/v1/auth/session', undefined, { token })).status === 200;
 
   it('logout on A is seen by B within 1 s (B had the session in its L1)', async () => {
     const { token } = await newSession(apiA);
@@ -36,7 +43,8 @@ describeWith(['redis', 'postgres'], 'revocation across server processes sharing 
 
   it('logout-all and password change on A reach B within 1 s', async () => {
     const s = await newSession(apiA);
-    const other = (await apiB('POST', '/v1/auth/login', { email: s.email, password: 'correct horse battery staple' })).body.token as string;
+    const other = (await apiB('POST', '/v1/auth/login', { email: s.email, password: 'correct horse battery staple' }))
+      .body.token as string;
     expect(await validOn(apiB, s.token)).toBe(true);
     expect(await validOn(apiB, other)).toBe(true);
     expect((await apiA('POST', '/v1/auth/logout-all', undefined, { token: s.token })).status).toBe(204);
@@ -44,11 +52,18 @@ describeWith(['redis', 'postgres'], 'revocation across server processes sharing 
   });
 
   it('a role change on A shows in the permissions B serves within 1 s', async () => {
-    const admin = (await apiA('POST', '/v1/auth/login', { email: 'admin@example.test', password: 'admin password 1' })).body.token as string;
+    const admin = (await apiA('POST', '/v1/auth/login', { email: 'admin@example.test', password: 'admin password 1' }))
+      .body.token as string;
     const s = await newSession(apiA);
     expect((await apiB('GET', '/v1/auth/session', undefined, { token: s.token })).body.user.roles).toEqual(['user']);
-    expect((await apiA('PUT', `/v1/admin/users/${s.userId}/roles`, { roles: ['user', 'support'] }, { token: admin })).status).toBe(200);
-    await waitUntil(async () => (await apiB('GET', '/v1/auth/session', undefined, { token: s.token })).body.user.roles.includes('support'), 1000);
+    expect(
+      (await apiA('PUT', `/v1/admin/users/${s.userId}/roles`, { roles: ['user', 'support'] }, { token: admin })).status,
+    ).toBe(200);
+    await waitUntil(
+      async () =>
+        (await apiB('GET', '/v1/auth/session', undefined, { token: s.token })).body.user.roles.includes('support'),
+      1000,
+    );
   });
 
   it('a session opened on A validates on B from Redis (L2), not the database', async () => {

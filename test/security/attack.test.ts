@@ -21,7 +21,10 @@ for (const { name, needs, backend, redis } of counterBackends()) {
     for (let i = 0; i < 6; i++) users[`victim${i}@example.com`] = `victim-secret-${i}`;
 
     beforeAll(async () => {
-      protection = await makeProtection({ redis: redis(), env: { TRUST_PROXY: 'true', REDIS_KEY_PREFIX: backend().keyPrefix, REDIS_TIMEOUT: '2s' } });
+      protection = await makeProtection({
+        redis: redis(),
+        env: { TRUST_PROXY: 'true', REDIS_KEY_PREFIX: backend().keyPrefix, REDIS_TIMEOUT: '2s' },
+      });
       app = await buildTestApp(protection, undefined, users);
     });
     afterAll(async () => {
@@ -30,7 +33,12 @@ for (const { name, needs, backend, redis } of counterBackends()) {
     });
 
     const login = (email: string, password: string, ip: string) =>
-      app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password }, headers: { 'x-forwarded-for': ip } });
+      app.inject({
+        method: 'POST',
+        url: '/v1/auth/login',
+        payload: { email, password },
+        headers: { 'x-forwarded-for': ip },
+      });
     const refused = (status: number) => status === 429 || status === 403;
 
     /** Sends `attempts` in order; returns the statuses of the attempts past `budget`. */
@@ -46,37 +54,71 @@ for (const { name, needs, backend, redis } of counterBackends()) {
 
     it('refuses ≥ 99 % of attack attempts past the thresholds while legitimate users see < 1 % errors', async () => {
       const bruteForce = [0, 1, 2, 3, 4].map((v) =>
-        stream(Array.from({ length: 60 }, (_, i) => [`victim${v}@example.com`, `guess-${i}`, `203.0.113.${10 + v}`] as [string, string, string]), 5),
+        stream(
+          Array.from(
+            { length: 60 },
+            (_, i) => [`victim${v}@example.com`, `guess-${i}`, `203.0.113.${10 + v}`] as [string, string, string],
+          ),
+          5,
+        ),
       );
       const stuffing = [0, 1, 2, 3, 4].map((s) =>
-        stream(Array.from({ length: 100 }, (_, i) => [`leaked${s}-${i}@example.com`, 'Password1!', `198.51.100.${10 + s}`] as [string, string, string]), 10),
+        stream(
+          Array.from(
+            { length: 100 },
+            (_, i) => [`leaked${s}-${i}@example.com`, 'Password1!', `198.51.100.${10 + s}`] as [string, string, string],
+          ),
+          10,
+        ),
       );
       // 50 IPs, 3 attempts each, rotating IPs on every request (a botnet), all on one account.
-      const distributed = stream(Array.from({ length: 150 }, (_, i) => ['victim5@example.com', `guess-${i}`, `100.64.${i % 50}.${Math.floor(i / 50) + 1}`] as [string, string, string]), 20);
+      const distributed = stream(
+        Array.from(
+          { length: 150 },
+          (_, i) =>
+            ['victim5@example.com', `guess-${i}`, `100.64.${i % 50}.${Math.floor(i / 50) + 1}`] as [
+              string,
+              string,
+              string,
+            ],
+        ),
+        20,
+      );
 
       const legitimate = (async () => {
         let requests = 0;
         let errors = 0;
-        await Promise.all(Array.from({ length: 40 }, async (_, u) => {
-          const email = `user${u}@example.com`;
-          const ip = `192.0.2.${Math.floor(u / 5) + 1}`; // groups of five behind one NAT address
-          if (u % 5 === 0) {
-            requests++;
-            if ((await login(email, 'typo-password', ip)).statusCode !== 401) errors++;
-          }
-          for (let round = 0; round < 2; round++) {
-            requests++;
-            if ((await login(` ${email.toUpperCase()} `, users[email], ip)).statusCode !== 200) errors++;
-            for (let v = 0; v < 5; v++) {
+        await Promise.all(
+          Array.from({ length: 40 }, async (_, u) => {
+            const email = `user${u}@example.com`;
+            const ip = `192.0.2.${Math.floor(u / 5) + 1}`; // groups of five behind one NAT address
+            if (u % 5 === 0) {
               requests++;
-              if ((await app.inject({ method: 'GET', url: '/v1/auth/session', headers: { 'x-forwarded-for': ip } })).statusCode !== 200) errors++;
+              if ((await login(email, 'typo-password', ip)).statusCode !== 401) errors++;
             }
-          }
-        }));
+            for (let round = 0; round < 2; round++) {
+              requests++;
+              if ((await login(` ${email.toUpperCase()} `, users[email], ip)).statusCode !== 200) errors++;
+              for (let v = 0; v < 5; v++) {
+                requests++;
+                if (
+                  (await app.inject({ method: 'GET', url: '/v1/auth/session', headers: { 'x-forwarded-for': ip } }))
+                    .statusCode !== 200
+                )
+                  errors++;
+              }
+            }
+          }),
+        );
         return { requests, errors };
       })();
 
-      const [bf, st, dist, legit] = await Promise.all([Promise.all(bruteForce), Promise.all(stuffing), distributed, legitimate]);
+      const [bf, st, dist, legit] = await Promise.all([
+        Promise.all(bruteForce),
+        Promise.all(stuffing),
+        distributed,
+        legitimate,
+      ]);
       const share = (statuses: number[]) => statuses.filter(refused).length / statuses.length;
       const all = [...bf.flat(), ...st.flat(), ...dist];
       expect(share(bf.flat())).toBeGreaterThanOrEqual(0.99);

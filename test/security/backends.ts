@@ -9,7 +9,12 @@ import { readyRedis } from './fixtures.js';
  * run is skipped loudly without Redis, and fails when TESSERA_REQUIRE_SERVICES=1.
  * `backend()` gives a fresh key prefix on each call so tests never share counters.
  */
-export function counterBackends(): Array<{ name: 'redis' | 'memory'; needs: Array<'redis'>; backend: () => CounterBackend; redis: () => Redis | undefined }> {
+export function counterBackends(): Array<{
+  name: 'redis' | 'memory';
+  needs: Array<'redis'>;
+  backend: () => CounterBackend;
+  redis: () => Redis | undefined;
+}> {
   let redis: Redis | undefined;
   const prefixes: string[] = [];
   beforeAll(async () => {
@@ -26,7 +31,12 @@ export function counterBackends(): Array<{ name: 'redis' | 'memory'; needs: Arra
   };
   return [
     { name: 'redis', needs: ['redis'], backend: redisBackend, redis: () => redis },
-    { name: 'memory', needs: [], backend: () => ({ keyPrefix: uniquePrefix('sec'), timeoutMs: 500 }), redis: () => undefined },
+    {
+      name: 'memory',
+      needs: [],
+      backend: () => ({ keyPrefix: uniquePrefix('sec'), timeoutMs: 500 }),
+      redis: () => undefined,
+    },
   ];
 }
 

@@ -16,7 +16,9 @@ function localBus(): InvalidationBus {
   return {
     connected: true,
     lostAt: undefined,
-    publish: async (m) => { for (const h of handlers) queueMicrotask(() => h(structuredClone(m))); },
+    publish: async (m) => {
+      for (const h of handlers) queueMicrotask(() => h(structuredClone(m)));
+    },
     subscribe: (h) => void handlers.push(h),
     onStateChange: () => {},
     close: async () => {},
@@ -77,7 +79,12 @@ describe('durable bans (SQLite)', () => {
     first.stop();
     const second = new Bans({ keyPrefix: 'x:', timeoutMs: 100 }, { durable: store });
     await second.start();
-    expect(second.list().map((b) => b.ip).sort()).toEqual(['192.0.2.70', '192.0.2.71']);
+    expect(
+      second
+        .list()
+        .map((b) => b.ip)
+        .sort(),
+    ).toEqual(['192.0.2.70', '192.0.2.71']);
     expect(second.isBanned('192.0.2.71')?.expiresAt).toBeNull();
     second.stop();
     await db.destroy();
@@ -98,7 +105,13 @@ describeWith(['postgres', 'redis'], 'durable bans (PostgreSQL + Redis)', () => {
     const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
     await up(db);
     const store = new SqlBanStore(db);
-    await store.put({ ip: '198.51.100.70', reason: 'from db', createdAt: Date.now(), expiresAt: Date.now() + 60_000, createdBy: null });
+    await store.put({
+      ip: '198.51.100.70',
+      reason: 'from db',
+      createdAt: Date.now(),
+      expiresAt: Date.now() + 60_000,
+      createdBy: null,
+    });
     await store.put({ ip: '198.51.100.71', reason: 'expired', createdAt: 1, expiresAt: 2, createdBy: null });
     const backend = redis.backend();
     const bans = new Bans(backend, { durable: store });

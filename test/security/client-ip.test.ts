@@ -5,16 +5,26 @@ import { CidrList, normaliseIp } from '../../src/security/cidr-lists.js';
 import { createClientIpResolver } from '../../src/security/client-ip.js';
 
 /** One hop of a generated chain: how it is written, its canonical form, and whether 10.0.0.0/8 trusts it. */
-interface Hop { text: string; canonical: string; trusted: boolean }
+interface Hop {
+  text: string;
+  canonical: string;
+  trusted: boolean;
+}
 
 const byte = fc.integer({ min: 0, max: 255 });
 const trustedHop: fc.Arbitrary<Hop> = fc.tuple(byte, byte, byte, fc.boolean()).map(([a, b, c, mapped]) => ({
-  text: `${mapped ? '::ffff:' : ''}10.${a}.${b}.${c}`, canonical: `10.${a}.${b}.${c}`, trusted: true,
+  text: `${mapped ? '::ffff:' : ''}10.${a}.${b}.${c}`,
+  canonical: `10.${a}.${b}.${c}`,
+  trusted: true,
 }));
 const untrustedHop: fc.Arbitrary<Hop> = fc.oneof(
   byte.map((c) => ({ text: `198.51.100.${c}`, canonical: `198.51.100.${c}`, trusted: false })),
   byte.map((c) => ({ text: `::FFFF:203.0.113.${c}`, canonical: `203.0.113.${c}`, trusted: false })),
-  fc.integer({ min: 1, max: 0xffff }).map((n) => ({ text: `2001:DB8:0:0::${n.toString(16).toUpperCase()}`, canonical: `2001:db8::${n.toString(16)}`, trusted: false })),
+  fc.integer({ min: 1, max: 0xffff }).map((n) => ({
+    text: `2001:DB8:0:0::${n.toString(16).toUpperCase()}`,
+    canonical: `2001:db8::${n.toString(16)}`,
+    trusted: false,
+  })),
 );
 const hop = fc.oneof(trustedHop, untrustedHop);
 /** How a proxy may write a hop into X-Forwarded-For: bare, or with a port (bracketed for IPv6). */
@@ -94,33 +104,42 @@ describe('client IP resolution', () => {
 
   it('answers exactly the hop each trust setting allows, for any chain of proxies (property)', () => {
     const port = fc.option(fc.integer({ min: 1, max: 65_535 }), { nil: null });
-    fc.assert(fc.property(
-      fc.array(fc.tuple(hop, port), { maxLength: 6 }), hop, fc.integer({ min: 1, max: 8 }), fc.boolean(),
-      (entries, socket, n, asLines) => {
-        const header = asLines ? entries.map(([h, p]) => written(h, p)) : entries.map(([h, p]) => written(h, p)).join(', ');
-        // Hops nearest last: the left-most X-Forwarded-For entry first, the socket at the end.
-        const full = [...entries.map(([h]) => h), socket];
-        expect(createClientIpResolver(false)(socket.text, header)).toBe(socket.canonical);
-        expect(createClientIpResolver(true)(socket.text, header)).toBe(full[0].canonical);
-        expect(createClientIpResolver(n)(socket.text, header)).toBe(full[Math.max(0, full.length - 1 - n)].canonical);
-        let i = full.length - 1;
-        while (i > 0 && full[i].trusted) i--;
-        expect(createClientIpResolver(['10.0.0.0/8'])(socket.text, header)).toBe(full[i].canonical);
-      },
-    ));
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(hop, port), { maxLength: 6 }),
+        hop,
+        fc.integer({ min: 1, max: 8 }),
+        fc.boolean(),
+        (entries, socket, n, asLines) => {
+          const header = asLines
+            ? entries.map(([h, p]) => written(h, p))
+            : entries.map(([h, p]) => written(h, p)).join(', ');
+          // Hops nearest last: the left-most X-Forwarded-For entry first, the socket at the end.
+          const full = [...entries.map(([h]) => h), socket];
+          expect(createClientIpResolver(false)(socket.text, header)).toBe(socket.canonical);
+          expect(createClientIpResolver(true)(socket.text, header)).toBe(full[0].canonical);
+          expect(createClientIpResolver(n)(socket.text, header)).toBe(full[Math.max(0, full.length - 1 - n)].canonical);
+          let i = full.length - 1;
+          while (i > 0 && full[i].trusted) i--;
+          expect(createClientIpResolver(['10.0.0.0/8'])(socket.text, header)).toBe(full[i].canonical);
+        },
+      ),
+    );
   });
 
   it('never throws and answers the socket value or a canonical address, whatever the header (property)', () => {
     const resolvers = [createClientIpResolver(true), createClientIpResolver(2), createClientIpResolver(['10.0.0.0/8'])];
     const untrusting = createClientIpResolver(false);
-    fc.assert(fc.property(fc.string(), fc.option(fc.string(), { nil: undefined }), (header, remote) => {
-      const socket = remote ? normaliseIp(remote) ?? remote : 'unknown';
-      expect(untrusting(remote, header)).toBe(socket);
-      for (const r of resolvers) {
-        const ip = r(remote, header);
-        if (ip !== socket) expect(normaliseIp(ip)).toBe(ip);
-      }
-    }));
+    fc.assert(
+      fc.property(fc.string(), fc.option(fc.string(), { nil: undefined }), (header, remote) => {
+        const socket = remote ? (normaliseIp(remote) ?? remote) : 'unknown';
+        expect(untrusting(remote, header)).toBe(socket);
+        for (const r of resolvers) {
+          const ip = r(remote, header);
+          if (ip !== socket) expect(normaliseIp(ip)).toBe(ip);
+        }
+      }),
+    );
   });
 });
 
@@ -144,7 +163,10 @@ describe('CIDR lists', () => {
   });
 
   it('IP_ALLOWLIST / IP_DENYLIST reject what is not an address or CIDR, naming the variable', () => {
-    expect(loadConfig({ IP_DENYLIST: '10.0.0.0/8, 2001:db8::/32' }).ipDenylist).toEqual(['10.0.0.0/8', '2001:db8::/32']);
+    expect(loadConfig({ IP_DENYLIST: '10.0.0.0/8, 2001:db8::/32' }).ipDenylist).toEqual([
+      '10.0.0.0/8',
+      '2001:db8::/32',
+    ]);
     expect(() => loadConfig({ IP_ALLOWLIST: '10.0.0.0/33' })).toThrow(ConfigError);
     expect(() => loadConfig({ IP_DENYLIST: 'example.com' })).toThrow(/IP_DENYLIST/);
   });

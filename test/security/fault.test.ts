@@ -9,8 +9,16 @@ import { waitUntil } from '../helpers/poll.js';
 
 const limits = { ipPerMin: 5, loginPerMin: 5, signupPerMin: 5, userPerMin: 5, throttledPerMin: 1 };
 const guardSettings = {
-  maxConsecutiveFailsPerEmailIp: 3, emailIpLockMs: 60_000, maxFailsPerIpPerDay: 1000, ipBlockMs: 60_000, accountLockFails: 1000,
-  accountLockMinIps: 5, accountLockWindowMs: 60_000, accountLockBaseMs: 60_000, accountLockMaxMs: 60_000, accountLockResetMs: 60_000,
+  maxConsecutiveFailsPerEmailIp: 3,
+  emailIpLockMs: 60_000,
+  maxFailsPerIpPerDay: 1000,
+  ipBlockMs: 60_000,
+  accountLockFails: 1000,
+  accountLockMinIps: 5,
+  accountLockWindowMs: 60_000,
+  accountLockBaseMs: 60_000,
+  accountLockMaxMs: 60_000,
+  accountLockResetMs: 60_000,
 };
 
 describeWith(['redis'], 'protection when its Redis fails (private redis-server)', () => {

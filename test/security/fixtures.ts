@@ -9,7 +9,12 @@ import { SHARED_SCHEMAS } from '../../src/http/schemas.js';
 import { adminSecurityRoutes } from '../../src/http/routes/admin-security.js';
 import type { Store } from '../../src/store/types.js';
 import { actAsAdmin, registerRouteGroups, testRouteHelpers } from '../helpers/route-groups.js';
-import { createProtection, protectionConfig, type Protection, type ProtectionDeps } from '../../src/security/protection.js';
+import {
+  createProtection,
+  protectionConfig,
+  type Protection,
+  type ProtectionDeps,
+} from '../../src/security/protection.js';
 import type { AuditRecord, AuditRepository } from '../../src/store/types.js';
 import { REDIS_URL, uniquePrefix } from '../helpers/services.js';
 
@@ -19,7 +24,11 @@ export function testConfig(env: Record<string, string> = {}, prefix = uniquePref
 }
 
 export function redisClient(url = REDIS_URL): Redis {
-  return new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (n) => Math.min(n * 50, 500) });
+  return new Redis(url, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    retryStrategy: (n) => Math.min(n * 50, 500),
+  });
 }
 
 export async function readyRedis(url = REDIS_URL): Promise<Redis> {
@@ -39,9 +48,17 @@ export class MemoryAudit implements AuditRepository {
     this.rows.push(row);
     return row;
   }
-  async query(filter: { type?: string; since?: number; userId?: string; tenant?: string; limit: number }): Promise<AuditRecord[]> {
+  async query(filter: {
+    type?: string;
+    since?: number;
+    userId?: string;
+    tenant?: string;
+    limit: number;
+  }): Promise<AuditRecord[]> {
     return this.rows
-      .filter((r) => (!filter.type || r.type === filter.type) && (filter.since === undefined || r.createdAt >= filter.since))
+      .filter(
+        (r) => (!filter.type || r.type === filter.type) && (filter.since === undefined || r.createdAt >= filter.since),
+      )
       .sort((a, b) => b.createdAt - a.createdAt)
       .slice(0, filter.limit);
   }
@@ -75,7 +92,14 @@ export async function buildTestApp(
               : new TesseraError('internal');
     if (err.extra.headers) reply.headers(err.extra.headers);
     if (err.extra.retryAfterSec !== undefined) reply.header('retry-after', String(err.extra.retryAfterSec));
-    reply.code(err.status).send({ error: { code: err.code, message: err.message, requestId: request.id, ...(err.extra.details ? { details: err.extra.details } : {}) } });
+    reply.code(err.status).send({
+      error: {
+        code: err.code,
+        message: err.message,
+        requestId: request.id,
+        ...(err.extra.details ? { details: err.extra.details } : {}),
+      },
+    });
   });
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   await app.register(securityPlugin, { protection });
@@ -96,7 +120,9 @@ export async function buildTestApp(
   app.post('/v1/auth/signup', async (_request, reply) => reply.code(201).send({ user: {} }));
   app.get('/v1/auth/session', async () => ({ session: {}, user: {} }));
   app.get('/health', async () => ({ ok: true }));
-  app.get('/admin', async (_request, reply) => reply.type('text/html').header('content-security-policy', "default-src 'self'").send('<!doctype html><p>dashboard'));
+  app.get('/admin', async (_request, reply) =>
+    reply.type('text/html').header('content-security-policy', "default-src 'self'").send('<!doctype html><p>dashboard'),
+  );
 
   const requireAdmin = async (request: FastifyRequest) => {
     const role = request.headers['x-test-role'];
@@ -104,16 +130,21 @@ export async function buildTestApp(
     if (role !== 'admin') throw new TesseraError('forbidden');
     actAsAdmin(request, { id: 'admin-1' });
   };
-  await registerRouteGroups(app, [adminSecurityRoutes], testRouteHelpers({ protection, store: { audit } as Store }, requireAdmin));
+  await registerRouteGroups(
+    app,
+    [adminSecurityRoutes],
+    testRouteHelpers({ protection, store: { audit } as Store }, requireAdmin),
+  );
   await app.ready();
   return app;
 }
 
-export async function makeProtection(deps: Partial<ProtectionDeps> & { env?: Record<string, string> }): Promise<Protection> {
+export async function makeProtection(
+  deps: Partial<ProtectionDeps> & { env?: Record<string, string> },
+): Promise<Protection> {
   const protection = createProtection({ config: testConfig(deps.env ?? {}), ...deps });
   await protection.start();
   return protection;
 }
 
 export const ERROR_CODES = Object.keys(ERRORS);
-

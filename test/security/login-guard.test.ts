@@ -58,7 +58,10 @@ for (const { name, needs, backend } of counterBackends()) {
       for (let i = 0; i < 7; i++) {
         existing.push(await outcome(guard, normalizeEmail('  Alice@Example.com '), '192.0.2.20'));
         unknown.push(await outcome(guard, 'nobody-here@example.com', '192.0.2.21'));
-        await guard.recordFailure({ email: normalizeEmail(i % 2 ? 'alice@example.com' : ' ALICE@example.COM'), ip: '192.0.2.20' });
+        await guard.recordFailure({
+          email: normalizeEmail(i % 2 ? 'alice@example.com' : ' ALICE@example.COM'),
+          ip: '192.0.2.20',
+        });
         await guard.recordFailure({ email: 'nobody-here@example.com', ip: '192.0.2.21' });
       }
       expect(existing).toEqual(unknown);
@@ -104,13 +107,20 @@ for (const { name, needs, backend } of counterBackends()) {
       expect(seen.filter((e) => e.type === 'account_locked').map((e) => e.details?.lockNumber)).toEqual([1, 2, 3, 4]);
       // 20 failures from fewer than ACCOUNT_LOCK_MIN_IPS addresses lock the pairs, not the account.
       const solo = new LoginGuard(backend(), settings);
-      for (let i = 0; i < 20; i++) await solo.recordFailure({ email: 'solo@example.com', ip: `192.0.2.${50 + (i % 4)}` });
+      for (let i = 0; i < 20; i++)
+        await solo.recordFailure({ email: 'solo@example.com', ip: `192.0.2.${50 + (i % 4)}` });
       expect(await outcome(solo, 'solo@example.com', '192.0.2.60')).toBe('allowed');
     });
 
     it('lets a correct password from a clean IP in once the account lock expires', async () => {
-      const guard = new LoginGuard(backend(), { ...settings, accountLockBaseMs: 1000, accountLockFails: 5, accountLockMinIps: 5 });
-      for (let i = 0; i < 5; i++) await guard.recordFailure({ email: 'carol@example.com', ip: `198.51.100.${100 + i}` });
+      const guard = new LoginGuard(backend(), {
+        ...settings,
+        accountLockBaseMs: 1000,
+        accountLockFails: 5,
+        accountLockMinIps: 5,
+      });
+      for (let i = 0; i < 5; i++)
+        await guard.recordFailure({ email: 'carol@example.com', ip: `198.51.100.${100 + i}` });
       expect(await outcome(guard, 'carol@example.com', '203.0.113.5')).toMatch(/^429 locked_out 1$/);
       await waitUntil(async () => (await outcome(guard, 'carol@example.com', '203.0.113.5')) === 'allowed', 4000);
       await guard.recordSuccess({ email: 'carol@example.com', ip: '203.0.113.5' });

@@ -21,7 +21,8 @@ async function startApp(): Promise<{ app: FastifyInstance; protection: Protectio
 /** Goes over the per-IP limit once from the inject address (127.0.0.1). */
 async function overTheLimit(app: FastifyInstance): Promise<void> {
   const statuses = [];
-  for (let i = 0; i < 2; i++) statuses.push((await app.inject({ method: 'POST', url: '/v1/auth/signup', payload: {} })).statusCode);
+  for (let i = 0; i < 2; i++)
+    statuses.push((await app.inject({ method: 'POST', url: '/v1/auth/signup', payload: {} })).statusCode);
   expect(statuses).toEqual([201, 429]);
 }
 

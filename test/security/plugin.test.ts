@@ -18,7 +18,12 @@ async function start(env: Record<string, string> = {}, users: Record<string, str
 }
 
 const login = (a: FastifyInstance, email: string, password: string, ip?: string) =>
-  a.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password }, headers: ip ? { 'x-forwarded-for': ip } : {} });
+  a.inject({
+    method: 'POST',
+    url: '/v1/auth/login',
+    payload: { email, password },
+    headers: ip ? { 'x-forwarded-for': ip } : {},
+  });
 
 describe('security plugin (in-process counters)', () => {
   it('sets JSON API security headers, no-store on /v1, and leaves the dashboard its own CSP', async () => {
@@ -32,7 +37,11 @@ describe('security plugin (in-process counters)', () => {
       'content-security-policy': "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
     });
     expect(res.headers['strict-transport-security']).toBeUndefined();
-    const overHttps = await a.inject({ method: 'GET', url: '/v1/auth/session', headers: { 'x-forwarded-proto': 'https' } });
+    const overHttps = await a.inject({
+      method: 'GET',
+      url: '/v1/auth/session',
+      headers: { 'x-forwarded-proto': 'https' },
+    });
     expect(overHttps.headers['strict-transport-security']).toBeUndefined(); // TRUST_PROXY=false: the header is not believed
     const page = await a.inject({ method: 'GET', url: '/admin' });
     expect(page.headers['content-security-policy']).toBe("default-src 'self'");
@@ -49,7 +58,9 @@ describe('security plugin (in-process counters)', () => {
       statuses.push(last.statusCode);
     }
     expect(statuses).toEqual([401, 401, 401, 429]);
-    expect(last!.json()).toMatchObject({ error: { code: 'rate_limited', message: expect.any(String), requestId: expect.any(String) } });
+    expect(last!.json()).toMatchObject({
+      error: { code: 'rate_limited', message: expect.any(String), requestId: expect.any(String) },
+    });
     expect(last!.headers['ratelimit-limit']).toBe('3');
     expect(last!.headers['ratelimit-remaining']).toBe('0');
     expect(Number(last!.headers['retry-after'])).toBeGreaterThan(0);
@@ -72,7 +83,8 @@ describe('security plugin (in-process counters)', () => {
     await protection!.close();
     const limited = await start({ RATE_LIMIT_IP_PER_MIN: '2', RATE_LIMIT_VALIDATION: 'true' });
     const codes = [];
-    for (let i = 0; i < 3; i++) codes.push((await limited.inject({ method: 'GET', url: '/v1/auth/session' })).statusCode);
+    for (let i = 0; i < 3; i++)
+      codes.push((await limited.inject({ method: 'GET', url: '/v1/auth/session' })).statusCode);
     expect(codes).toEqual([200, 200, 429]);
   });
 
@@ -98,31 +110,62 @@ describe('security plugin (in-process counters)', () => {
 
   it('counts request spikes on the API but not on validation (backends call it at high rates)', async () => {
     const seen: string[] = [];
-    protection = await makeProtection({ env: { ANOMALY_SPIKE_PER_10S: '20', RATE_LIMIT_IP_PER_MIN: '1000' }, onSecurityEvent: (e) => seen.push(e.type) });
+    protection = await makeProtection({
+      env: { ANOMALY_SPIKE_PER_10S: '20', RATE_LIMIT_IP_PER_MIN: '1000' },
+      onSecurityEvent: (e) => seen.push(e.type),
+    });
     app = await buildTestApp(protection);
-    for (let i = 0; i < 40; i++) expect((await app.inject({ method: 'GET', url: '/v1/auth/session' })).statusCode).toBe(200);
+    for (let i = 0; i < 40; i++)
+      expect((await app.inject({ method: 'GET', url: '/v1/auth/session' })).statusCode).toBe(200);
     expect(seen).toEqual([]);
     for (let i = 0; i < 20; i++) await app.inject({ method: 'POST', url: '/v1/auth/signup', payload: {} });
     expect(seen).toContain('request_spike');
   });
 
   it('refuses denylisted and banned IPs with 403; allowlisted IPs skip every limit', async () => {
-    const a = await start({ TRUST_PROXY: 'true', IP_DENYLIST: '203.0.113.0/24', IP_ALLOWLIST: '10.0.0.0/8', RATE_LIMIT_IP_PER_MIN: '2' });
-    const denied = await a.inject({ method: 'POST', url: '/v1/auth/signup', payload: {}, headers: { 'x-forwarded-for': '203.0.113.5' } });
+    const a = await start({
+      TRUST_PROXY: 'true',
+      IP_DENYLIST: '203.0.113.0/24',
+      IP_ALLOWLIST: '10.0.0.0/8',
+      RATE_LIMIT_IP_PER_MIN: '2',
+    });
+    const denied = await a.inject({
+      method: 'POST',
+      url: '/v1/auth/signup',
+      payload: {},
+      headers: { 'x-forwarded-for': '203.0.113.5' },
+    });
     expect(denied.statusCode).toBe(403);
     expect(denied.json().error.code).toBe('forbidden');
     for (let i = 0; i < 5; i++) {
-      expect((await a.inject({ method: 'POST', url: '/v1/auth/signup', payload: {}, headers: { 'x-forwarded-for': '10.1.2.3' } })).statusCode).toBe(201);
+      expect(
+        (
+          await a.inject({
+            method: 'POST',
+            url: '/v1/auth/signup',
+            payload: {},
+            headers: { 'x-forwarded-for': '10.1.2.3' },
+          })
+        ).statusCode,
+      ).toBe(201);
     }
     await protection!.bans.add({ ip: '192.0.2.99', ttlMs: 60_000, reason: 'test' });
-    const banned = await a.inject({ method: 'GET', url: '/v1/auth/session', headers: { 'x-forwarded-for': '192.0.2.99' } });
+    const banned = await a.inject({
+      method: 'GET',
+      url: '/v1/auth/session',
+      headers: { 'x-forwarded-for': '192.0.2.99' },
+    });
     expect(banned.statusCode).toBe(403);
   });
 
   it('refuses an IP whose reputation fell below the threshold with 429 and the time to recover', async () => {
     const a = await start({ TRUST_PROXY: 'true' });
     await protection!.reputation.penalise('192.0.2.77', 90);
-    const res = await a.inject({ method: 'GET', url: '/v1/auth/session', headers: { 'x-forwarded-for': '192.0.2.77' } });
+    const res = await a.inject({
+      method: 'GET',
+      url: '/v1/auth/session',
+      headers: { 'x-forwarded-for': '192.0.2.77' },
+    });
     expect(res.statusCode).toBe(429);
     expect(res.json().error.code).toBe('rate_limited');
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(500);
@@ -141,14 +184,21 @@ describe('security plugin (in-process counters)', () => {
     const existing = await run('real@example.com', '192.0.2.31');
     const missing = await run('ghost@example.com', '192.0.2.32');
     expect(existing).toEqual(missing);
-    expect(existing).toEqual([...Array(5).fill('401 invalid_credentials -'), '429 locked_out 900', '429 locked_out 900']);
+    expect(existing).toEqual([
+      ...Array(5).fill('401 invalid_credentials -'),
+      '429 locked_out 900',
+      '429 locked_out 900',
+    ]);
     // The right password from a clean IP still works.
     expect((await login(a, 'real@example.com', 'correct-horse', '192.0.2.33')).statusCode).toBe(200);
   });
 
   it('reports every decision to the metrics listener', async () => {
     const decisions: string[] = [];
-    protection = await makeProtection({ env: { RATE_LIMIT_LOGIN_PER_MIN: '1' }, onDecision: (d) => decisions.push(`${d.kind}:${d.outcome}`) });
+    protection = await makeProtection({
+      env: { RATE_LIMIT_LOGIN_PER_MIN: '1' },
+      onDecision: (d) => decisions.push(`${d.kind}:${d.outcome}`),
+    });
     app = await buildTestApp(protection);
     await login(app, 'c@example.com', 'wrong-password');
     await login(app, 'c@example.com', 'wrong-password');

@@ -45,11 +45,18 @@ describeWith(['redis'], 'rate limits across instances', () => {
 describe('RateLimit headers', () => {
   it('writes the IETF draft fields and Retry-After on refusal', () => {
     expect(rateLimitHeaders({ allowed: true, limit: 600, remaining: 599, resetMs: 59_500, windowSec: 60 })).toEqual({
-      'ratelimit-policy': '600;w=60', 'ratelimit-limit': '600', 'ratelimit-remaining': '599', 'ratelimit-reset': '60',
+      'ratelimit-policy': '600;w=60',
+      'ratelimit-limit': '600',
+      'ratelimit-remaining': '599',
+      'ratelimit-reset': '60',
     });
-    expect(rateLimitHeaders({ allowed: false, limit: 20, remaining: 0, resetMs: 12_001, windowSec: 60 })).toMatchObject({
-      'ratelimit-remaining': '0', 'ratelimit-reset': '13', 'retry-after': '13',
-    });
+    expect(rateLimitHeaders({ allowed: false, limit: 20, remaining: 0, resetMs: 12_001, windowSec: 60 })).toMatchObject(
+      {
+        'ratelimit-remaining': '0',
+        'ratelimit-reset': '13',
+        'retry-after': '13',
+      },
+    );
   });
 
   it('reports the tightest of several limits', () => {

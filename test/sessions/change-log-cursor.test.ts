@@ -35,7 +35,10 @@ describe('change-log cursor', () => {
         const committed = new Set<number>();
         for (const seq of order) {
           committed.add(seq);
-          cursor.advance([...committed].filter((s) => s > cursor.through).sort((x, y) => x - y), 0);
+          cursor.advance(
+            [...committed].filter((s) => s > cursor.through).sort((x, y) => x - y),
+            0,
+          );
           for (let s = 1; s <= cursor.through; s += 1) expect(committed.has(s)).toBe(true);
         }
       }),

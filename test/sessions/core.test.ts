@@ -71,7 +71,9 @@ describe('session core (no server)', () => {
     expect(await a.sessions.validate(old)).toBeUndefined();
     expect((await factory.store.sessions.findById(entry.session.id))?.revokeReason).toBe('token_reuse_detected');
     expect(await a.sessions.validate(fresh)).toBeUndefined();
-    expect((await factory.store.audit.query({ type: 'token_reuse_detected', limit: 5 })).map((e) => e.sessionId)).toEqual([entry.session.id]);
+    expect(
+      (await factory.store.audit.query({ type: 'token_reuse_detected', limit: 5 })).map((e) => e.sessionId),
+    ).toEqual([entry.session.id]);
   });
 
   it('stops trusting L1 entries older than 1 s once the bus is lost and the change log cannot vouch for them', async () => {
@@ -95,15 +97,25 @@ describe('session core (no server)', () => {
     const a = await factory.instance();
     await signedIn(a, 'known@example.test');
     a.loginSteps.length = 0;
-    await expect(a.users.login({ email: 'nobody@example.test', password: 'wrong password!' }, CLIENT)).rejects.toThrow(TesseraError);
+    await expect(a.users.login({ email: 'nobody@example.test', password: 'wrong password!' }, CLIENT)).rejects.toThrow(
+      TesseraError,
+    );
     expect(a.loginSteps).toEqual(['check:nobody@example.test', 'lookup', 'verify', 'failure']);
 
     const refusing = new CoreFactory({
-      guard: { check: async () => { throw new TesseraError('locked_out'); }, recordFailure: async () => {}, recordSuccess: async () => {} },
+      guard: {
+        check: async () => {
+          throw new TesseraError('locked_out');
+        },
+        recordFailure: async () => {},
+        recordSuccess: async () => {},
+      },
     });
     try {
       const b = await refusing.instance();
-      await expect(b.users.login({ email: 'known@example.test', password: PASSWORD }, CLIENT)).rejects.toMatchObject({ code: 'locked_out' });
+      await expect(b.users.login({ email: 'known@example.test', password: PASSWORD }, CLIENT)).rejects.toMatchObject({
+        code: 'locked_out',
+      });
       expect(b.loginSteps).toEqual([]);
     } finally {
       await refusing.close();

@@ -53,8 +53,16 @@ export class CoreFactory {
     return this.#store;
   }
 
-  async instance(env: Record<string, string> = {}, { firstRead = true }: { firstRead?: boolean } = {}): Promise<TestInstance> {
-    const config = loadConfig({ SESSION_CHANGE_POLL: '20ms', PASSWORD_HASH_CONCURRENCY: '1', ...this.options.env, ...env });
+  async instance(
+    env: Record<string, string> = {},
+    { firstRead = true }: { firstRead?: boolean } = {},
+  ): Promise<TestInstance> {
+    const config = loadConfig({
+      SESSION_CHANGE_POLL: '20ms',
+      PASSWORD_HASH_CONCURRENCY: '1',
+      ...this.options.env,
+      ...env,
+    });
     if (!this.#store) {
       this.#store = await createStore(config, { filename: ':memory:' });
       await this.#store.migrate();
@@ -73,7 +81,15 @@ export class CoreFactory {
     const observer: SessionObserver = { dbOp: (op) => dbOps.push(op) };
     const permissions = new PermissionResolver(store.roles);
     const audit = new AuditLog(store.audit, logger);
-    const core = createSessionCore(config, { store, stack, permissions, audit, observer, logger, shared: this.options.shared !== false });
+    const core = createSessionCore(config, {
+      store,
+      stack,
+      permissions,
+      audit,
+      observer,
+      logger,
+      shared: this.options.shared !== false,
+    });
     const guard = this.options.guard ?? recordingGuard(loginSteps);
     const hasher = new PasswordHasher(config.passwordHashConcurrency);
     const traced = new Proxy(hasher, {
@@ -84,7 +100,10 @@ export class CoreFactory {
     });
     const tracedStore: Store = {
       ...store,
-      users: { ...store.users, findByEmail: (tenant, email) => (loginSteps.push('lookup'), store.users.findByEmail(tenant, email)) },
+      users: {
+        ...store.users,
+        findByEmail: (tenant, email) => (loginSteps.push('lookup'), store.users.findByEmail(tenant, email)),
+      },
     };
     const users = new UserService(tracedStore, traced, permissions, core.sessions, audit, guard);
     const instance: TestInstance = { ...core, config, users, dbOps, loginSteps, audit };

@@ -112,7 +112,8 @@ describe('de-duplication and negative caching', () => {
     const { api } = await start({}, ops.observer);
     const reads = { count: () => ops.count('session_by_token') };
     const unknown = `tss_${'A'.repeat(43)}`;
-    for (let i = 0; i < 50; i += 1) expect((await api('GET', '/v1/auth/session', undefined, { token: unknown })).status).toBe(401);
+    for (let i = 0; i < 50; i += 1)
+      expect((await api('GET', '/v1/auth/session', undefined, { token: unknown })).status).toBe(401);
     expect(reads.count()).toBe(1);
     const malformed = await api('GET', '/v1/auth/session', undefined, { token: 'tss_short' });
     expect(malformed.status).toBe(401);

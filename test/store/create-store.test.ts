@@ -52,7 +52,9 @@ describe('createStore (embedded)', () => {
 describeWith(['postgres'], 'createStore (scaled)', () => {
   it('chooses PostgreSQL when DATABASE_URL is set and migrates once', async () => {
     const database = await createTestDatabase();
-    const store = await createStore(loadConfig({ DATABASE_URL: database.url, TESSERA_DATA_DIR: '/nonexistent/never-created' }));
+    const store = await createStore(
+      loadConfig({ DATABASE_URL: database.url, TESSERA_DATA_DIR: '/nonexistent/never-created' }),
+    );
     try {
       expect(store.dialect).toBe('postgres');
       const [applied, again] = await Promise.all([store.migrate(), store.migrate()]);

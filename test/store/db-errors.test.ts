@@ -41,8 +41,12 @@ describe('database error classification', () => {
     const refused = withCode('ECONNREFUSED');
     const repo = guardRepository({
       ok: async (n: number) => n + 1,
-      down: async () => { throw refused; },
-      taken: async () => { throw new TesseraError('email_taken'); },
+      down: async () => {
+        throw refused;
+      },
+      taken: async () => {
+        throw new TesseraError('email_taken');
+      },
     });
     expect(await repo.ok(1)).toBe(2);
     await expect(repo.down()).rejects.toBeInstanceOf(DependencyError);

@@ -37,7 +37,9 @@ describeWith(['postgres'], 'store faults (postgres)', () => {
     const viaProxy = new URL(database.url);
     viaProxy.hostname = '127.0.0.1';
     viaProxy.port = String(proxy.port);
-    store = await createStore(loadConfig({ DATABASE_URL: viaProxy.toString(), DATABASE_POOL_MAX: '2', DATABASE_TIMEOUT: '1s' }));
+    store = await createStore(
+      loadConfig({ DATABASE_URL: viaProxy.toString(), DATABASE_POOL_MAX: '2', DATABASE_TIMEOUT: '1s' }),
+    );
     await store.migrate();
   });
 
@@ -101,7 +103,9 @@ describe('store faults (sqlite)', () => {
       other.exec('begin exclusive');
       const write = makeUser(store);
       await expect(write).rejects.toBeInstanceOf(DependencyError);
-      await expect(write).rejects.toMatchObject({ cause: expect.objectContaining({ code: expect.stringMatching(/^SQLITE_BUSY/) }) });
+      await expect(write).rejects.toMatchObject({
+        cause: expect.objectContaining({ code: expect.stringMatching(/^SQLITE_BUSY/) }),
+      });
       other.exec('rollback');
       await expect(makeUser(store)).resolves.toMatchObject({ tenant: 'default' });
     } finally {

@@ -7,9 +7,24 @@ import { T0 } from './fixtures.js';
 import { indexNames } from './introspect.js';
 
 const run = (overrides: Partial<LoadTestRunRecord> = {}): LoadTestRunRecord => ({
-  id: randomUUID(), name: null, kind: 'scenario', preset: 'auth/smoke', params: { scenario: 'auth', profile: 'smoke', durationMs: 1000 },
-  target: 'http://127.0.0.1:3000/', status: 'running', instanceId: 'instance-a', createdBy: 'admin@example.test', startedAt: T0, finishedAt: null,
-  heartbeatAt: T0, stopRequestedAt: null, progress: null, grade: null, summary: null, error: null, ...overrides,
+  id: randomUUID(),
+  name: null,
+  kind: 'scenario',
+  preset: 'auth/smoke',
+  params: { scenario: 'auth', profile: 'smoke', durationMs: 1000 },
+  target: 'http://127.0.0.1:3000/',
+  status: 'running',
+  instanceId: 'instance-a',
+  createdBy: 'admin@example.test',
+  startedAt: T0,
+  finishedAt: null,
+  heartbeatAt: T0,
+  stopRequestedAt: null,
+  progress: null,
+  grade: null,
+  summary: null,
+  error: null,
+  ...overrides,
 });
 
 function loadTestsSuite(factory: StoreFactory): void {
@@ -21,13 +36,24 @@ function loadTestsSuite(factory: StoreFactory): void {
   afterAll(() => fixture?.dispose());
 
   it('migration 0101 creates the tables and their indexes', async () => {
-    expect(await indexNames(store())).toEqual(expect.arrayContaining(['loadtest_runs_started_at_idx', 'loadtest_runs_status_idx', 'loadtest_baselines_created_at_idx']));
+    expect(await indexNames(store())).toEqual(
+      expect.arrayContaining([
+        'loadtest_runs_started_at_idx',
+        'loadtest_runs_status_idx',
+        'loadtest_baselines_created_at_idx',
+      ]),
+    );
   });
 
   it('records a run, lists runs newest first, and keeps the report apart', async () => {
     const repo = store().loadTests;
     const older = run({ startedAt: T0 - 10_000, name: 'older' });
-    const newer = run({ startedAt: T0, params: { suite: 'basic', nested: { a: [1, 2] } }, kind: 'suite', preset: 'suite/basic' });
+    const newer = run({
+      startedAt: T0,
+      params: { suite: 'basic', nested: { a: [1, 2] } },
+      kind: 'suite',
+      preset: 'suite/basic',
+    });
     await repo.insert(older);
     await repo.insert(newer);
     expect(await repo.get(newer.id)).toEqual(newer);
@@ -36,11 +62,30 @@ function loadTestsSuite(factory: StoreFactory): void {
     expect(await repo.get('missing')).toBeUndefined();
     expect(await repo.report(newer.id)).toBeUndefined();
 
-    await repo.finish(older.id, { status: 'passed', finishedAt: T0 + 1, grade: 'A', summary: { metrics: { http_reqs: { values: { count: 3 } } } }, error: null, report: '{"tool":"tessera loadtest"}' });
-    expect(await repo.get(older.id)).toMatchObject({ status: 'passed', finishedAt: T0 + 1, grade: 'A', summary: { metrics: { http_reqs: { values: { count: 3 } } } } });
+    await repo.finish(older.id, {
+      status: 'passed',
+      finishedAt: T0 + 1,
+      grade: 'A',
+      summary: { metrics: { http_reqs: { values: { count: 3 } } } },
+      error: null,
+      report: '{"tool":"tessera loadtest"}',
+    });
+    expect(await repo.get(older.id)).toMatchObject({
+      status: 'passed',
+      finishedAt: T0 + 1,
+      grade: 'A',
+      summary: { metrics: { http_reqs: { values: { count: 3 } } } },
+    });
     expect(await repo.report(older.id)).toBe('{"tool":"tessera loadtest"}');
     // A run ends once: a late finish (a stale sweep raced it) changes nothing.
-    await repo.finish(older.id, { status: 'error', finishedAt: T0 + 2, grade: null, summary: null, error: 'late', report: null });
+    await repo.finish(older.id, {
+      status: 'error',
+      finishedAt: T0 + 2,
+      grade: null,
+      summary: null,
+      error: 'late',
+      report: null,
+    });
     expect((await repo.get(older.id))!.status).toBe('passed');
   });
 
@@ -54,7 +99,14 @@ function loadTestsSuite(factory: StoreFactory): void {
     expect(await repo.requestStop(r.id, T0 + 2600)).toBe(true);
     expect((await repo.get(r.id))!.stopRequestedAt).toBe(T0 + 2500);
     expect(await repo.heartbeat(r.id, T0 + 4000, null)).toEqual({ stopRequested: true });
-    await repo.finish(r.id, { status: 'stopped', finishedAt: T0 + 5000, grade: 'B', summary: {}, error: null, report: '{}' });
+    await repo.finish(r.id, {
+      status: 'stopped',
+      finishedAt: T0 + 5000,
+      grade: 'B',
+      summary: {},
+      error: null,
+      report: '{}',
+    });
     expect(await repo.get(r.id)).toMatchObject({ status: 'stopped', progress: null });
     expect(await repo.requestStop(r.id, T0 + 6000)).toBe(false);
     expect(await repo.requestStop('missing', T0)).toBe(false);
@@ -69,18 +121,41 @@ function loadTestsSuite(factory: StoreFactory): void {
     expect(await repo.markStale(T0 - 30_000, T0, 'gone')).toBe(1);
     expect(await repo.get(dead.id)).toMatchObject({ status: 'error', error: 'gone', finishedAt: T0 });
     expect((await repo.get(alive.id))!.status).toBe('running');
-    await repo.finish(alive.id, { status: 'passed', finishedAt: T0, grade: 'A', summary: {}, error: null, report: '{}' });
+    await repo.finish(alive.id, {
+      status: 'passed',
+      finishedAt: T0,
+      grade: 'A',
+      summary: {},
+      error: null,
+      report: '{}',
+    });
   });
 
   it('keeps the newest runs (never a running one) and the newest baselines', async () => {
     const repo = store().loadTests;
-    for (const r of await repo.list(1000)) if (r.status === 'running') await repo.finish(r.id, { status: 'error', finishedAt: T0, grade: null, summary: null, error: 'x', report: null });
+    for (const r of await repo.list(1000))
+      if (r.status === 'running')
+        await repo.finish(r.id, {
+          status: 'error',
+          finishedAt: T0,
+          grade: null,
+          summary: null,
+          error: 'x',
+          report: null,
+        });
     const oldRunning = run({ startedAt: T0 - 1_000_000 });
     await repo.insert(oldRunning);
     for (let i = 0; i < 5; i++) {
       const r = run({ startedAt: T0 + 1_000 + i });
       await repo.insert(r);
-      await repo.finish(r.id, { status: 'passed', finishedAt: T0 + 2_000, grade: 'A', summary: {}, error: null, report: `{"i":${i}}` });
+      await repo.finish(r.id, {
+        status: 'passed',
+        finishedAt: T0 + 2_000,
+        grade: 'A',
+        summary: {},
+        error: null,
+        report: `{"i":${i}}`,
+      });
     }
     const before = (await repo.list(1000)).length;
     expect(await repo.prune(3)).toBe(before - 3 - 1);
@@ -111,5 +186,7 @@ const factories: Array<{ factory: StoreFactory; needs: Array<'postgres'> }> = [
 ];
 
 for (const { factory, needs } of factories) {
-  describeWith(needs, `load-test runs in the store (${factory.dialect})`, () => describe('loadTests repository', () => loadTestsSuite(factory)));
+  describeWith(needs, `load-test runs in the store (${factory.dialect})`, () =>
+    describe('loadTests repository', () => loadTestsSuite(factory)),
+  );
 }

@@ -39,18 +39,20 @@ function repositorySuite(factory: StoreFactory): void {
 
     it('create the indexes the hot queries need', async () => {
       const names = await indexNames(store());
-      expect(names).toEqual(expect.arrayContaining([
-        'users_tenant_email_key',
-        'sessions_token_hash_key',
-        'sessions_user_revoked_idx',
-        'sessions_expires_at_idx',
-        'sessions_idle_expires_at_idx',
-        'sessions_last_seen_at_idx',
-        'retired_tokens_session_id_idx',
-        'audit_events_user_created_idx',
-        'audit_events_tenant_created_idx',
-        'audit_events_type_created_idx',
-      ]));
+      expect(names).toEqual(
+        expect.arrayContaining([
+          'users_tenant_email_key',
+          'sessions_token_hash_key',
+          'sessions_user_revoked_idx',
+          'sessions_expires_at_idx',
+          'sessions_idle_expires_at_idx',
+          'sessions_last_seen_at_idx',
+          'retired_tokens_session_id_idx',
+          'audit_events_user_created_idx',
+          'audit_events_tenant_created_idx',
+          'audit_events_type_created_idx',
+        ]),
+      );
     });
 
     it('seed the user and admin roles', async () => {
@@ -58,7 +60,9 @@ function repositorySuite(factory: StoreFactory): void {
       expect(roles.find((r) => r.name === 'user')?.permissions).toEqual(USER_PERMISSIONS);
       const admin = roles.find((r) => r.name === 'admin')?.permissions;
       expect(admin).toEqual(ADMIN_PERMISSIONS);
-      expect(admin).toEqual(expect.arrayContaining(['users:read', 'users:write', 'security:write', 'session:read', 'session:write']));
+      expect(admin).toEqual(
+        expect.arrayContaining(['users:read', 'users:write', 'security:write', 'session:read', 'session:write']),
+      );
     });
   });
 
@@ -69,7 +73,16 @@ function repositorySuite(factory: StoreFactory): void {
         T0,
       );
       expect(user.id).toMatch(/^[0-9a-f-]{36}$/);
-      const expected = { id: user.id, tenant: 'acme', email: 'ada@acme.test', name: 'Ada', passwordHash: 'h1', roles: ['user', 'admin'], createdAt: T0, updatedAt: T0 };
+      const expected = {
+        id: user.id,
+        tenant: 'acme',
+        email: 'ada@acme.test',
+        name: 'Ada',
+        passwordHash: 'h1',
+        roles: ['user', 'admin'],
+        createdAt: T0,
+        updatedAt: T0,
+      };
       expect(user).toEqual(expected);
       expect(await store().users.findById(user.id)).toEqual(expected);
       expect(await store().users.findByEmail('acme', 'ada@acme.test')).toEqual(expected);
@@ -79,7 +92,10 @@ function repositorySuite(factory: StoreFactory): void {
 
     it('throws email_taken for a second (tenant, email), allows it in another tenant', async () => {
       const first = await makeUser(store(), { tenant: 't-dup', email: 'dup@example.com' });
-      const again = store().users.create({ tenant: 't-dup', email: 'dup@example.com', name: null, passwordHash: 'x', roles: [] }, T0);
+      const again = store().users.create(
+        { tenant: 't-dup', email: 'dup@example.com', name: null, passwordHash: 'x', roles: [] },
+        T0,
+      );
       await expect(again).rejects.toBeInstanceOf(TesseraError);
       await expect(again).rejects.toMatchObject({ code: 'email_taken', status: 409 });
       const other = await makeUser(store(), { tenant: 't-dup-2', email: 'dup@example.com' });
@@ -99,7 +115,9 @@ function repositorySuite(factory: StoreFactory): void {
       expect(await store().users.search({ tenant, email: 'ali', limit: 1 })).toHaveLength(1);
       expect(await store().users.search({ tenant, limit: 10 })).toHaveLength(4);
       // LIKE wildcards in the filter are literal characters.
-      expect((await store().users.search({ tenant, email: '%', limit: 10 })).map((u) => u.email)).toEqual(['100%_real@search.test']);
+      expect((await store().users.search({ tenant, email: '%', limit: 10 })).map((u) => u.email)).toEqual([
+        '100%_real@search.test',
+      ]);
       expect(await store().users.search({ tenant, email: 'a_i', limit: 10 })).toEqual([]);
       expect(await store().users.search({ tenant: 'nobody', email: 'ali', limit: 10 })).toEqual([]);
     });
@@ -110,7 +128,11 @@ function repositorySuite(factory: StoreFactory): void {
       expect(updated).toMatchObject({ id: user.id, roles: ['admin'], updatedAt: T0 + 5, createdAt: T0 });
       expect(await store().users.setRoles('missing', ['admin'], T0)).toBeUndefined();
       await store().users.setPasswordHash(user.id, 'new-hash', T0 + 9);
-      expect(await store().users.findById(user.id)).toMatchObject({ passwordHash: 'new-hash', updatedAt: T0 + 9, roles: ['admin'] });
+      expect(await store().users.findById(user.id)).toMatchObject({
+        passwordHash: 'new-hash',
+        updatedAt: T0 + 9,
+        roles: ['admin'],
+      });
     });
 
     it('counts users', async () => {
@@ -134,14 +156,21 @@ function repositorySuite(factory: StoreFactory): void {
       expect(await store().roles.permissionsFor(['auditor'])).toEqual(['audit:read']);
       await store().roles.upsert('auditor', ['audit:read', 'metrics:read']);
       expect(await store().roles.permissionsFor(['auditor'])).toEqual(['audit:read', 'metrics:read']);
-      expect((await store().roles.list()).filter((r) => r.name === 'auditor')).toEqual([{ name: 'auditor', permissions: ['audit:read', 'metrics:read'] }]);
+      expect((await store().roles.list()).filter((r) => r.name === 'auditor')).toEqual([
+        { name: 'auditor', permissions: ['audit:read', 'metrics:read'] },
+      ]);
     });
   });
 
   describe('sessions', () => {
     it('inserts and finds a session by id and by token hash, every field intact', async () => {
       const user = await makeUser(store());
-      const session = await insertSession(store(), user.id, { data: { theme: 'dark', n: [1, 2] }, version: 3, ip: null, userAgent: null });
+      const session = await insertSession(store(), user.id, {
+        data: { theme: 'dark', n: [1, 2] },
+        version: 3,
+        ip: null,
+        userAgent: null,
+      });
       expect(await store().sessions.findById(session.id)).toEqual(session);
       expect(await store().sessions.findByTokenHash(session.tokenHash)).toEqual(session);
       expect(await store().sessions.findByTokenHash(randomHash())).toBeUndefined();
@@ -156,7 +185,9 @@ function repositorySuite(factory: StoreFactory): void {
       const user = await makeUser(store());
       const tokenHash = hashOf('tss_the-raw-token');
       const session = await insertSession(store(), user.id, { tokenHash });
-      const { rows } = await sql<{ token_hash: string }>`select token_hash from sessions where id = ${session.id}`.execute(dbOf(store()));
+      const { rows } = await sql<{
+        token_hash: string;
+      }>`select token_hash from sessions where id = ${session.id}`.execute(dbOf(store()));
       expect(rows).toEqual([{ token_hash: tokenHash }]);
     });
 
@@ -164,13 +195,26 @@ function repositorySuite(factory: StoreFactory): void {
       const user = await makeUser(store());
       const session = await insertSession(store(), user.id);
       const next = randomHash();
-      expect(await store().sessions.rotate(session.id, session.tokenHash, next, T0 + 10, T0 + HOUR + 10)).toEqual({ sessionId: session.id, revision: 2 });
-      expect(await store().sessions.findByTokenHash(next)).toMatchObject({ id: session.id, lastSeenAt: T0 + 10, idleExpiresAt: T0 + HOUR + 10 });
+      expect(await store().sessions.rotate(session.id, session.tokenHash, next, T0 + 10, T0 + HOUR + 10)).toEqual({
+        sessionId: session.id,
+        revision: 2,
+      });
+      expect(await store().sessions.findByTokenHash(next)).toMatchObject({
+        id: session.id,
+        lastSeenAt: T0 + 10,
+        idleExpiresAt: T0 + HOUR + 10,
+      });
       expect(await store().sessions.findByTokenHash(session.tokenHash)).toBeUndefined();
-      expect(await store().sessions.findRetiredToken(session.tokenHash)).toEqual({ tokenHash: session.tokenHash, sessionId: session.id, retiredAt: T0 + 10 });
+      expect(await store().sessions.findRetiredToken(session.tokenHash)).toEqual({
+        tokenHash: session.tokenHash,
+        sessionId: session.id,
+        retiredAt: T0 + 10,
+      });
       expect(await store().sessions.findRetiredToken(next)).toBeUndefined();
       // A stale old hash loses and changes nothing.
-      expect(await store().sessions.rotate(session.id, session.tokenHash, randomHash(), T0 + 20, T0 + HOUR + 20)).toBeUndefined();
+      expect(
+        await store().sessions.rotate(session.id, session.tokenHash, randomHash(), T0 + 20, T0 + HOUR + 20),
+      ).toBeUndefined();
       expect(await store().sessions.findById(session.id)).toMatchObject({ tokenHash: next, lastSeenAt: T0 + 10 });
     });
 
@@ -190,7 +234,9 @@ function repositorySuite(factory: StoreFactory): void {
       const user = await makeUser(store());
       const session = await insertSession(store(), user.id);
       await store().sessions.revoke(session.id, 'logout', T0 + 1);
-      expect(await store().sessions.rotate(session.id, session.tokenHash, randomHash(), T0 + 2, T0 + HOUR)).toBeUndefined();
+      expect(
+        await store().sessions.rotate(session.id, session.tokenHash, randomHash(), T0 + 2, T0 + HOUR),
+      ).toBeUndefined();
       expect(await store().sessions.findRetiredToken(session.tokenHash)).toBeUndefined();
     });
 
@@ -198,7 +244,11 @@ function repositorySuite(factory: StoreFactory): void {
       const user = await makeUser(store());
       const session = await insertSession(store(), user.id);
       await store().sessions.touch(session.id, T0 + 500, T0 + HOUR + 500);
-      expect(await store().sessions.findById(session.id)).toMatchObject({ lastSeenAt: T0 + 500, idleExpiresAt: T0 + HOUR + 500, expiresAt: session.expiresAt });
+      expect(await store().sessions.findById(session.id)).toMatchObject({
+        lastSeenAt: T0 + 500,
+        idleExpiresAt: T0 + HOUR + 500,
+        expiresAt: session.expiresAt,
+      });
     });
 
     it('revokes one session once, returning its current and retired token hashes', async () => {
@@ -207,7 +257,12 @@ function repositorySuite(factory: StoreFactory): void {
       const current = randomHash();
       await store().sessions.rotate(session.id, session.tokenHash, current, T0 + 1, T0 + HOUR);
       const revoked = await store().sessions.revoke(session.id, 'logout', T0 + 2);
-      expect(revoked?.session).toMatchObject({ id: session.id, revokedAt: T0 + 2, revokeReason: 'logout', tokenHash: current });
+      expect(revoked?.session).toMatchObject({
+        id: session.id,
+        revokedAt: T0 + 2,
+        revokeReason: 'logout',
+        tokenHash: current,
+      });
       expect(revoked?.tokenHashes.sort()).toEqual([current, session.tokenHash].sort());
       expect(await store().sessions.revoke(session.id, 'again', T0 + 3)).toBeUndefined();
       expect(await store().sessions.findById(session.id)).toMatchObject({ revokedAt: T0 + 2, revokeReason: 'logout' });
@@ -231,11 +286,22 @@ function repositorySuite(factory: StoreFactory): void {
       expect(await store().sessions.findById(keep.id)).toMatchObject({ revokedAt: null });
       expect(await store().sessions.findById(already.id)).toMatchObject({ revokedAt: T0, revokeReason: 'logout' });
       expect(await store().sessions.findById(theirs.id)).toMatchObject({ revokedAt: null });
-      expect(await store().sessions.findById(s1.id)).toMatchObject({ revokedAt: T0 + 5, revokeReason: 'password_change' });
+      expect(await store().sessions.findById(s1.id)).toMatchObject({
+        revokedAt: T0 + 5,
+        revokeReason: 'password_change',
+      });
 
       const all = await store().sessions.revokeAllForUser(user.id, 'ban', T0 + 6);
-      expect(all).toEqual({ sessionIds: [keep.id], tokenHashes: [keep.tokenHash], changes: [{ sessionId: keep.id, revision: 2 }] });
-      expect(await store().sessions.revokeAllForUser(user.id, 'ban', T0 + 7)).toEqual({ sessionIds: [], tokenHashes: [], changes: [] });
+      expect(all).toEqual({
+        sessionIds: [keep.id],
+        tokenHashes: [keep.tokenHash],
+        changes: [{ sessionId: keep.id, revision: 2 }],
+      });
+      expect(await store().sessions.revokeAllForUser(user.id, 'ban', T0 + 7)).toEqual({
+        sessionIds: [],
+        tokenHashes: [],
+        changes: [],
+      });
     });
 
     it('lists live sessions of a user, newest first', async () => {
@@ -252,7 +318,11 @@ function repositorySuite(factory: StoreFactory): void {
     it('updates data by compare-and-set on version', async () => {
       const user = await makeUser(store());
       const session = await insertSession(store(), user.id, { data: { a: 1 }, version: 1 });
-      expect(await store().sessions.updateData(session.id, { a: 2 }, 1, T0)).toEqual({ data: { a: 2 }, version: 2, change: { sessionId: session.id, revision: 2 } });
+      expect(await store().sessions.updateData(session.id, { a: 2 }, 1, T0)).toEqual({
+        data: { a: 2 },
+        version: 2,
+        change: { sessionId: session.id, revision: 2 },
+      });
       expect(await store().sessions.updateData(session.id, { a: 3 }, 1, T0)).toBeUndefined();
       expect(await store().sessions.findById(session.id)).toMatchObject({ data: { a: 2 }, version: 2 });
       expect(await store().sessions.updateData('missing', {}, 1, T0)).toBeUndefined();
@@ -265,7 +335,13 @@ function repositorySuite(factory: StoreFactory): void {
       const user = await makeUser(store(), { tenant: 'recent' });
       const base = T0 + 100 * HOUR;
       const mk = (lastSeenAt: number, extra = {}) =>
-        insertSession(store(), user.id, { lastSeenAt, createdAt: lastSeenAt, expiresAt: base + 24 * HOUR, idleExpiresAt: base + HOUR, ...extra });
+        insertSession(store(), user.id, {
+          lastSeenAt,
+          createdAt: lastSeenAt,
+          expiresAt: base + 24 * HOUR,
+          idleExpiresAt: base + HOUR,
+          ...extra,
+        });
       const a = await mk(base - 3);
       const b = await mk(base - 1);
       await mk(base - 2, { revokedAt: base - 2, revokeReason: 'logout' });
@@ -280,7 +356,11 @@ function repositorySuite(factory: StoreFactory): void {
   describe('session change log', () => {
     it('gives every change a new revision and logs it in order, on every kind of change', async () => {
       const user = await makeUser(store());
-      const [a, b, c] = [await insertSession(store(), user.id), await insertSession(store(), user.id), await insertSession(store(), user.id)];
+      const [a, b, c] = [
+        await insertSession(store(), user.id),
+        await insertSession(store(), user.id),
+        await insertSession(store(), user.id),
+      ];
       const TB = T0 + 1000 * HOUR; // later than any other test's changes
       const start = await store().sessions.changeSeqBefore(TB);
       const rotated = await store().sessions.rotate(a.id, a.tokenHash, randomHash(), TB + 1, TB + HOUR);
@@ -290,18 +370,35 @@ function repositorySuite(factory: StoreFactory): void {
       const all = await store().sessions.revokeAllForUser(user.id, 'logout_all', TB + 5);
       expect(rotated).toEqual({ sessionId: a.id, revision: 2 });
       expect(written?.change).toEqual({ sessionId: a.id, revision: 3 });
-      expect(marked.changes).toEqual(expect.arrayContaining([{ sessionId: a.id, revision: 4 }, { sessionId: b.id, revision: 2 }, { sessionId: c.id, revision: 2 }]));
+      expect(marked.changes).toEqual(
+        expect.arrayContaining([
+          { sessionId: a.id, revision: 4 },
+          { sessionId: b.id, revision: 2 },
+          { sessionId: c.id, revision: 2 },
+        ]),
+      );
       expect(marked.tokenHashes).toHaveLength(4); // a's current and retired hash, b's and c's
       expect(revoked?.changes).toEqual([{ sessionId: b.id, revision: 3 }]);
-      expect(all.changes).toEqual(expect.arrayContaining([{ sessionId: a.id, revision: 5 }, { sessionId: c.id, revision: 3 }]));
+      expect(all.changes).toEqual(
+        expect.arrayContaining([
+          { sessionId: a.id, revision: 5 },
+          { sessionId: c.id, revision: 3 },
+        ]),
+      );
       expect(all.changes).toHaveLength(2);
       const ours = new Set([a.id, b.id, c.id]);
       const logged = (await store().sessions.changesAfter(start, 1000)).filter((r) => ours.has(r.sessionId));
       expect(logged.map(({ sessionId, revision }) => ({ sessionId, revision }))).toEqual([
-        rotated, written!.change, ...marked.changes, ...revoked!.changes, ...all.changes,
+        rotated,
+        written!.change,
+        ...marked.changes,
+        ...revoked!.changes,
+        ...all.changes,
       ]);
       expect(logged.map((r) => r.seq)).toEqual([...logged.map((r) => r.seq)].sort((x, y) => x - y));
-      expect((await store().sessions.changesAfter(logged[2].seq, 2)).map((r) => r.seq)).toEqual(logged.slice(3, 5).map((r) => r.seq));
+      expect((await store().sessions.changesAfter(logged[2].seq, 2)).map((r) => r.seq)).toEqual(
+        logged.slice(3, 5).map((r) => r.seq),
+      );
       expect((await store().sessions.findById(a.id))?.revision).toBe(5);
       expect(await store().sessions.changeSeqBefore(TB + 4)).toBe(logged[5].seq - 1);
       expect(await store().sessions.changeSeqBefore(TB + 999_999)).toBe(logged.at(-1)!.seq);
@@ -319,7 +416,13 @@ function repositorySuite(factory: StoreFactory): void {
       const session = await insertSession(store(), user.id);
       await store().sessions.updateData(session.id, { v: 1 }, 1, T0 - 10 * HOUR);
       await store().sessions.updateData(session.id, { v: 2 }, 2, T0 + 10 * HOUR);
-      await store().sessions.cleanup({ now: T0, revokedBefore: T0 - 100 * HOUR, changesBefore: T0, batchSize: 100, dryRun: false });
+      await store().sessions.cleanup({
+        now: T0,
+        revokedBefore: T0 - 100 * HOUR,
+        changesBefore: T0,
+        batchSize: 100,
+        dryRun: false,
+      });
       const left = (await store().sessions.changesAfter(0, 100_000)).filter((c) => c.sessionId === session.id);
       expect(left.map((c) => c.revision)).toEqual([3]);
     });
@@ -328,16 +431,43 @@ function repositorySuite(factory: StoreFactory): void {
   describe('audit', () => {
     it('inserts events and queries them by type, user, tenant and time, newest first', async () => {
       const base = { ip: '10.0.0.1', userAgent: 'ua', sessionId: null, details: { reason: 'x' } };
-      const e1 = await store().audit.insert({ ...base, type: 'login_success', tenant: 'aud', userId: 'u-a', createdAt: T0 + 1 });
+      const e1 = await store().audit.insert({
+        ...base,
+        type: 'login_success',
+        tenant: 'aud',
+        userId: 'u-a',
+        createdAt: T0 + 1,
+      });
       expect(e1).toMatchObject({ ...base, type: 'login_success', tenant: 'aud', userId: 'u-a', createdAt: T0 + 1 });
       expect(e1.id).toMatch(/^[0-9a-f-]{36}$/);
-      const e2 = await store().audit.insert({ ...base, type: 'login_failure', tenant: 'aud', userId: null, createdAt: T0 + 2 });
-      const e3 = await store().audit.insert({ ...base, type: 'login_success', tenant: 'aud', userId: 'u-b', createdAt: T0 + 3 });
-      await store().audit.insert({ ...base, type: 'login_success', tenant: 'other-aud', userId: 'u-c', createdAt: T0 + 4 });
+      const e2 = await store().audit.insert({
+        ...base,
+        type: 'login_failure',
+        tenant: 'aud',
+        userId: null,
+        createdAt: T0 + 2,
+      });
+      const e3 = await store().audit.insert({
+        ...base,
+        type: 'login_success',
+        tenant: 'aud',
+        userId: 'u-b',
+        createdAt: T0 + 3,
+      });
+      await store().audit.insert({
+        ...base,
+        type: 'login_success',
+        tenant: 'other-aud',
+        userId: 'u-c',
+        createdAt: T0 + 4,
+      });
 
       const ids = (records: Array<{ id: string }>) => records.map((r) => r.id);
       expect(ids(await store().audit.query({ tenant: 'aud', limit: 10 }))).toEqual([e3.id, e2.id, e1.id]);
-      expect(ids(await store().audit.query({ tenant: 'aud', type: 'login_success', limit: 10 }))).toEqual([e3.id, e1.id]);
+      expect(ids(await store().audit.query({ tenant: 'aud', type: 'login_success', limit: 10 }))).toEqual([
+        e3.id,
+        e1.id,
+      ]);
       expect(ids(await store().audit.query({ userId: 'u-a', limit: 10 }))).toEqual([e1.id]);
       expect(ids(await store().audit.query({ tenant: 'aud', since: T0 + 2, limit: 10 }))).toEqual([e3.id, e2.id]);
       expect(ids(await store().audit.query({ tenant: 'aud', limit: 1 }))).toEqual([e3.id]);
@@ -405,7 +535,10 @@ function repositorySuite(factory: StoreFactory): void {
       expect(await s.sessions.findRetiredToken(rotatedOut)).toBeUndefined();
       expect(await s.sessions.countByState(now)).toEqual({ active: 2, expired: 0, revoked: 1 });
 
-      expect(await s.sessions.cleanup({ now, revokedBefore, batchSize: 2, dryRun: false })).toEqual({ deleted: 0, remaining: 3 });
+      expect(await s.sessions.cleanup({ now, revokedBefore, batchSize: 2, dryRun: false })).toEqual({
+        deleted: 0,
+        remaining: 3,
+      });
     });
 
     it('cleans a backlog several times larger than the batch', async () => {

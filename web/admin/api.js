@@ -2,7 +2,9 @@
 const TOKEN_KEY = 'tessera.admin.token';
 
 export const auth = {
-  get token() { return sessionStorage.getItem(TOKEN_KEY); },
+  get token() {
+    return sessionStorage.getItem(TOKEN_KEY);
+  },
   set token(value) {
     if (value) sessionStorage.setItem(TOKEN_KEY, value);
     else sessionStorage.removeItem(TOKEN_KEY);
@@ -22,7 +24,12 @@ export async function api(path, { method = 'GET', body } = {}) {
   const headers = { accept: 'application/json' };
   if (auth.token) headers.authorization = `Bearer ${auth.token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  const res = await fetch(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: 'same-origin',
+  });
   const text = await res.text();
   const json = text ? safeJson(text) : undefined;
   if (!res.ok) throw new ApiError(res.status, json);
@@ -30,7 +37,11 @@ export async function api(path, { method = 'GET', body } = {}) {
 }
 
 function safeJson(text) {
-  try { return JSON.parse(text); } catch { return undefined; }
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 export async function login(email, password) {
@@ -50,8 +61,14 @@ export function streamSummaries(onSummary, onState) {
     while (!stopped) {
       controller = new AbortController();
       try {
-        const res = await fetch('/v1/admin/metrics/stream', { headers: { authorization: `Bearer ${auth.token}`, accept: 'text/event-stream' }, signal: controller.signal });
-        if (res.status === 401 || res.status === 403) { onState('unauthorized'); return; }
+        const res = await fetch('/v1/admin/metrics/stream', {
+          headers: { authorization: `Bearer ${auth.token}`, accept: 'text/event-stream' },
+          signal: controller.signal,
+        });
+        if (res.status === 401 || res.status === 403) {
+          onState('unauthorized');
+          return;
+        }
         if (!res.ok || !res.body) throw new Error(`stream answered ${res.status}`);
         onState('live');
         const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -65,7 +82,11 @@ export function streamSummaries(onSummary, onState) {
             const frame = buffer.slice(0, end);
             buffer = buffer.slice(end + 2);
             const event = /^event: (.*)$/m.exec(frame)?.[1] ?? 'message';
-            const data = frame.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+            const data = frame
+              .split('\n')
+              .filter((l) => l.startsWith('data: '))
+              .map((l) => l.slice(6))
+              .join('\n');
             if (event === 'summary' && data) onSummary(JSON.parse(data));
           }
         }
@@ -78,5 +99,10 @@ export function streamSummaries(onSummary, onState) {
     }
   }
   connect();
-  return { stop() { stopped = true; controller?.abort(); } };
+  return {
+    stop() {
+      stopped = true;
+      controller?.abort();
+    },
+  };
 }

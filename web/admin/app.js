@@ -57,7 +57,17 @@ async function backfill() {
     const { points } = await api('/v1/admin/metrics/history?window=10m');
     for (const p of points) {
       if (p.requests === 0 && p.instances === 0) continue;
-      plot(p.t, { requestsPerSec: p.requestsPerSec, errorsPerSec: p.errors / 60, errorRate: p.errorRate, p50Ms: p.p50Ms, p95Ms: p.p95Ms, p99Ms: p.p99Ms, hitRate: p.hitRate, eventLoopLagMs: p.eventLoopLagMs, activeSessions: null });
+      plot(p.t, {
+        requestsPerSec: p.requestsPerSec,
+        errorsPerSec: p.errors / 60,
+        errorRate: p.errorRate,
+        p50Ms: p.p50Ms,
+        p95Ms: p.p95Ms,
+        p99Ms: p.p99Ms,
+        hitRate: p.hitRate,
+        eventLoopLagMs: p.eventLoopLagMs,
+        activeSessions: null,
+      });
     }
   } catch (err) {
     if (err instanceof ApiError && (err.status === 401 || err.status === 403)) throw err;
@@ -137,14 +147,18 @@ async function act(id, action) {
 
 async function loadEvents() {
   const body = await optional('/v1/admin/security/events?limit=20');
-  const rows = (body?.events ?? []).map((e) => row([time(e.createdAt), e.type, e.ip ?? '–', e.userId ?? e.email ?? '–']));
+  const rows = (body?.events ?? []).map((e) =>
+    row([time(e.createdAt), e.type, e.ip ?? '–', e.userId ?? e.email ?? '–']),
+  );
   $('events').tBodies[0].replaceChildren(...rows);
   $('events-empty').hidden = rows.length > 0;
 }
 
 async function loadBans() {
   const body = await optional('/v1/admin/security/bans');
-  const rows = (body?.bans ?? []).map((b) => row([b.ip, b.reason ?? '–', b.expiresAt ? new Date(b.expiresAt).toLocaleString() : 'permanent']));
+  const rows = (body?.bans ?? []).map((b) =>
+    row([b.ip, b.reason ?? '–', b.expiresAt ? new Date(b.expiresAt).toLocaleString() : 'permanent']),
+  );
   $('bans').tBodies[0].replaceChildren(...rows);
   $('bans-empty').hidden = rows.length > 0;
 }
@@ -155,16 +169,18 @@ async function loadLoadTests() {
   const rows = runs.slice(0, 20).map((r) => {
     const tr = el('tr');
     tr.dataset.runId = r.id;
-    const status = r.status === 'running' && r.progress ? `running ${Math.round(r.progress.percent)}%` : r.status ?? '–';
+    const status =
+      r.status === 'running' && r.progress ? `running ${Math.round(r.progress.percent)}%` : (r.status ?? '–');
     tr.append(
       el('td', time(r.startedAt)),
       el('td', r.name ?? r.preset ?? r.scenario ?? r.id),
       cell(el('span', status, `status ${r.status ?? ''}`)),
-      el('td', r.grade ? `grade ${r.grade}` : r.error ?? '–'),
+      el('td', r.grade ? `grade ${r.grade}` : (r.error ?? '–')),
     );
     const actions = el('td', undefined, 'actions');
     if (r.status === 'running') actions.append(button('Stop', () => stopLoadTest(r.id)));
-    else if (r.status !== 'error' || r.grade) actions.append(reportLink(r.id, 'html', 'report'), reportLink(r.id, 'json', 'JSON'));
+    else if (r.status !== 'error' || r.grade)
+      actions.append(reportLink(r.id, 'html', 'report'), reportLink(r.id, 'json', 'JSON'));
     tr.append(actions);
     return tr;
   });
@@ -197,12 +213,14 @@ async function loadPresets() {
   const body = await optional('/v1/admin/loadtests/presets');
   presets = body?.presets ?? [];
   const select = $('lt-preset');
-  select.replaceChildren(...presets.map((p) => {
-    const option = el('option', `${p.label} (${Math.round(p.durationMs / 1000)} s)`);
-    option.value = p.id;
-    return option;
-  }));
-  select.value = presets.some((p) => p.id === 'auth/smoke') ? 'auth/smoke' : presets[0]?.id ?? '';
+  select.replaceChildren(
+    ...presets.map((p) => {
+      const option = el('option', `${p.label} (${Math.round(p.durationMs / 1000)} s)`);
+      option.value = p.id;
+      return option;
+    }),
+  );
+  select.value = presets.some((p) => p.id === 'auth/smoke') ? 'auth/smoke' : (presets[0]?.id ?? '');
   $('lt-form').hidden = presets.length === 0;
   $('lt-notes').textContent = (body?.notes ?? []).join(' ');
   $('lt-notes').hidden = !body?.notes?.length;
@@ -218,12 +236,27 @@ async function optional(path) {
   }
 }
 
-const cell = (child) => { const td = el('td'); td.append(child); return td; };
-const row = (values) => { const tr = el('tr'); tr.append(...values.map((v) => el('td', v))); return tr; };
+const cell = (child) => {
+  const td = el('td');
+  td.append(child);
+  return td;
+};
+const row = (values) => {
+  const tr = el('tr');
+  tr.append(...values.map((v) => el('td', v)));
+  return tr;
+};
 const button = (label, onClick) => {
   const b = el('button', label, 'secondary');
   b.type = 'button';
-  b.addEventListener('click', async () => { b.disabled = true; try { await onClick(); } finally { b.disabled = false; } });
+  b.addEventListener('click', async () => {
+    b.disabled = true;
+    try {
+      await onClick();
+    } finally {
+      b.disabled = false;
+    }
+  });
   return b;
 };
 const round = (v) => (Math.abs(v) >= 100 ? Math.round(v) : Math.round(v * 1000) / 1000);

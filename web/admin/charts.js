@@ -12,16 +12,36 @@ export class LiveChart {
     const opts = {
       width: Math.max(300, element.clientWidth || 400),
       height: 180,
-      series: [{}, ...seriesNames.map((label, i) => ({ label, stroke: COLORS[i % COLORS.length], width: 1.5, value: (_u, v) => fmt(v), spanGaps: true }))],
+      series: [
+        {},
+        ...seriesNames.map((label, i) => ({
+          label,
+          stroke: COLORS[i % COLORS.length],
+          width: 1.5,
+          value: (_u, v) => fmt(v),
+          spanGaps: true,
+        })),
+      ],
       axes: [
         { stroke: '#8593a3', grid: { stroke: '#2a3542' }, ticks: { stroke: '#2a3542' } },
-        { stroke: '#8593a3', grid: { stroke: '#2a3542' }, ticks: { stroke: '#2a3542' }, size: 70, values: (_u, ticks) => ticks.map((t) => `${round(t)}${unit}`) },
+        {
+          stroke: '#8593a3',
+          grid: { stroke: '#2a3542' },
+          ticks: { stroke: '#2a3542' },
+          size: 70,
+          values: (_u, ticks) => ticks.map((t) => `${round(t)}${unit}`),
+        },
       ],
-      scales: { x: { time: true }, y: yMin === undefined ? {} : { range: (_u, _min, max) => [yMin, Math.max(max, yMin + 1)] } },
+      scales: {
+        x: { time: true },
+        y: yMin === undefined ? {} : { range: (_u, _min, max) => [yMin, Math.max(max, yMin + 1)] },
+      },
       cursor: { drag: { x: false, y: false } },
     };
     this.plot = new uPlot(opts, this.data, element);
-    new ResizeObserver(() => this.plot.setSize({ width: Math.max(300, element.clientWidth), height: 180 })).observe(element);
+    new ResizeObserver(() => this.plot.setSize({ width: Math.max(300, element.clientWidth), height: 180 })).observe(
+      element,
+    );
   }
 
   /** Adds one point per series at `t` (ms); older points slide out of the window. */

@@ -26,13 +26,18 @@ export const layersSuite: Suite = {
   description: 'the hot path with each optional layer turned off in turn, all on, all off — the cost of each layer',
   async run(settings: BenchSettings): Promise<SuiteResult> {
     const layers = LAYERS.filter(configurable);
-    const missing = LAYERS.filter((l) => !configurable(l)).map((l) => `layer "${l.name}": no ${l.env} setting in this build`);
-    const env = (off?: Layer) => Object.fromEntries(layers.map((l) => [l.env, l === off || off === ALL ? l.off : l.on]));
+    const missing = LAYERS.filter((l) => !configurable(l)).map(
+      (l) => `layer "${l.name}": no ${l.env} setting in this build`,
+    );
+    const env = (off?: Layer) =>
+      Object.fromEntries(layers.map((l) => [l.env, l === off || off === ALL ? l.off : l.on]));
     const variants: Variant[] = [
       { name: 'all layers on', spec: { kind: 'tessera', env: env() } },
       ...layers.map((layer): Variant => ({ name: `${layer.name} off`, spec: { kind: 'tessera', env: env(layer) } })),
       // With a single layer, "all off" is that layer's own row.
-      ...(layers.length > 1 ? [{ name: 'all layers off', spec: { kind: 'tessera', env: env(ALL) } } satisfies Variant] : []),
+      ...(layers.length > 1
+        ? [{ name: 'all layers off', spec: { kind: 'tessera', env: env(ALL) } } satisfies Variant]
+        : []),
       { name: 'node:http', spec: (first) => ({ kind: 'bare-http', response: first.info.captured! }) },
     ];
     const { figures } = await measureVariants(variants, settings);
@@ -42,22 +47,35 @@ export const layersSuite: Suite = {
     const allOnCpu = by.get('all layers on')!.cpuMicrosPerRequest ?? 0;
     const cost = (without: number): number => pct(1 - allOn / without);
     // The same cost in server CPU per request: steadier than req/s on a shared machine.
-    const cpuCost = (withoutCpu: number | undefined): number | null => (allOnCpu > 0 && withoutCpu ? pct(1 - withoutCpu / allOnCpu) : null);
+    const cpuCost = (withoutCpu: number | undefined): number | null =>
+      allOnCpu > 0 && withoutCpu ? pct(1 - withoutCpu / allOnCpu) : null;
     const rows = figures.map((f) => {
       const measured = layers.some((l) => f.name === `${l.name} off`) || f.name === 'all layers off';
-      return { ...figuresRow(f, ratio(f.reqPerSec, bare)), cost: measured ? cost(f.reqPerSec) : null, cpuCost: measured ? cpuCost(f.cpuMicrosPerRequest) : null };
+      return {
+        ...figuresRow(f, ratio(f.reqPerSec, bare)),
+        cost: measured ? cost(f.reqPerSec) : null,
+        cpuCost: measured ? cpuCost(f.cpuMicrosPerRequest) : null,
+      };
     });
     const costs = Object.fromEntries(layers.map((l) => [l.name, cost(by.get(`${l.name} off`)!.reqPerSec)]));
-    const cpuCosts = Object.fromEntries(layers.map((l) => [l.name, cpuCost(by.get(`${l.name} off`)!.cpuMicrosPerRequest)]));
+    const cpuCosts = Object.fromEntries(
+      layers.map((l) => [l.name, cpuCost(by.get(`${l.name} off`)!.cpuMicrosPerRequest)]),
+    );
     return {
       suite: 'layers',
       title: 'Layers: hot-path throughput with each layer off (cost = share of throughput the layer takes)',
       columns: [...figuresColumns('÷ node:http'), ['cost', 'cost % (req/s)'], ['cpuCost', 'cost % (CPU)']],
       rows,
-      summary: { costPercent: costs, cpuCostPercent: cpuCosts, allLayersCostPercent: cost((by.get('all layers off') ?? by.get(`${layers[0].name} off`))!.reqPerSec), layers: layers.map((l) => l.env), targets: figures },
+      summary: {
+        costPercent: costs,
+        cpuCostPercent: cpuCosts,
+        allLayersCostPercent: cost((by.get('all layers off') ?? by.get(`${layers[0].name} off`))!.reqPerSec),
+        layers: layers.map((l) => l.env),
+        targets: figures,
+      },
       notes: [
         'cost % (req/s) = 1 − (req/s with all layers on ÷ req/s with that layer off)',
-        'cost % (CPU) = 1 − (CPU µs/req with that layer off ÷ CPU µs/req with all layers on): the share of the hot path\'s CPU the layer takes',
+        "cost % (CPU) = 1 − (CPU µs/req with that layer off ÷ CPU µs/req with all layers on): the share of the hot path's CPU the layer takes",
         'negative = within the noise of the machine',
       ],
       skipped: missing,

@@ -33,15 +33,29 @@ export const memorySuite: Suite = {
     for (const entries of SIZES) {
       const r = await probe(entries);
       if (!r.cached) throw new Error('memory probe: the last entry was not in the cache');
-      rows.push({ entries: r.entries, bytesPerEntry: r.bytesPerEntry, bytesPerEntryWithBody: r.bytesPerEntryWithBody, bodyBytes: r.bodyBytes, mbAt: Math.round((r.bytesPerEntryWithBody * r.entries) / 1e5) / 10 });
+      rows.push({
+        entries: r.entries,
+        bytesPerEntry: r.bytesPerEntry,
+        bytesPerEntryWithBody: r.bytesPerEntryWithBody,
+        bodyBytes: r.bodyBytes,
+        mbAt: Math.round((r.bytesPerEntryWithBody * r.entries) / 1e5) / 10,
+      });
     }
     return {
       suite: 'memory',
       title: 'Memory per cached session (L1)',
-      columns: [['entries', 'entries'], ['bytesPerEntry', 'bytes/entry'], ['bytesPerEntryWithBody', 'bytes/entry with body'], ['bodyBytes', 'body bytes'], ['mbAt', 'MB in total']],
+      columns: [
+        ['entries', 'entries'],
+        ['bytesPerEntry', 'bytes/entry'],
+        ['bytesPerEntryWithBody', 'bytes/entry with body'],
+        ['bodyBytes', 'body bytes'],
+        ['mbAt', 'MB in total'],
+      ],
       rows,
       summary: { sizes: rows },
-      notes: ['"with body": after the first validation, which memoises the JSON response in the entry (what a busy L1 holds)'],
+      notes: [
+        '"with body": after the first validation, which memoises the JSON response in the entry (what a busy L1 holds)',
+      ],
       skipped: [],
     };
   },

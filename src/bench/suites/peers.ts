@@ -17,7 +17,8 @@ function expressInstalled(): boolean {
 /** The same validation on Tessera and on the usual peers, with bare node:http and Fastify as reference points. */
 export const peersSuite: Suite = {
   name: 'peers',
-  description: 'session validation on Tessera vs express-session (+ connect-redis), with bare Fastify and node:http as references',
+  description:
+    'session validation on Tessera vs express-session (+ connect-redis), with bare Fastify and node:http as references',
   async run(settings: BenchSettings): Promise<SuiteResult> {
     const skipped: string[] = [];
     const redis = await redisReachable(settings.redisUrl);
@@ -30,12 +31,38 @@ export const peersSuite: Suite = {
       { name: 'node:http (same bytes)', spec: (first) => ({ kind: 'bare-http', response: first.info.captured! }) },
       { name: 'fastify (same bytes)', spec: (first) => ({ kind: 'bare-fastify', response: first.info.captured! }) },
     ];
-    if (express) variants.push({ name: 'express-session (MemoryStore)', spec: (first) => ({ kind: 'express-session', keyPrefix: expressPrefix, payload: payload(first.info.captured!.body) }) });
+    if (express)
+      variants.push({
+        name: 'express-session (MemoryStore)',
+        spec: (first) => ({
+          kind: 'express-session',
+          keyPrefix: expressPrefix,
+          payload: payload(first.info.captured!.body),
+        }),
+      });
     else skipped.push('express-session peers: install express, express-session and connect-redis to measure them');
     if (redis) {
-      variants.push({ name: 'tessera (L2 Redis, L1 off)', spec: { kind: 'tessera', env: { SESSION_L1_MAX: '0', REDIS_URL: settings.redisUrl!, REDIS_KEY_PREFIX: tesseraPrefix } } });
-      if (express) variants.push({ name: 'express-session + connect-redis', spec: (first) => ({ kind: 'express-session', redisUrl: settings.redisUrl!, keyPrefix: expressPrefix, payload: payload(first.info.captured!.body) }) });
-    } else skipped.push(`Redis-backed peers: ${settings.redisUrl ? `Redis at ${settings.redisUrl} not reachable` : 'REDIS_URL not set'}`);
+      variants.push({
+        name: 'tessera (L2 Redis, L1 off)',
+        spec: {
+          kind: 'tessera',
+          env: { SESSION_L1_MAX: '0', REDIS_URL: settings.redisUrl!, REDIS_KEY_PREFIX: tesseraPrefix },
+        },
+      });
+      if (express)
+        variants.push({
+          name: 'express-session + connect-redis',
+          spec: (first) => ({
+            kind: 'express-session',
+            redisUrl: settings.redisUrl!,
+            keyPrefix: expressPrefix,
+            payload: payload(first.info.captured!.body),
+          }),
+        });
+    } else
+      skipped.push(
+        `Redis-backed peers: ${settings.redisUrl ? `Redis at ${settings.redisUrl} not reachable` : 'REDIS_URL not set'}`,
+      );
     try {
       const { figures } = await measureVariants(variants, settings);
       const bare = figures.find((f) => f.name.startsWith('node:http'))!.reqPerSec;
@@ -47,7 +74,7 @@ export const peersSuite: Suite = {
         summary: { targets: figures },
         notes: [
           'express-session: resave false, saveUninitialized false, signed cookie; it touches the store (EXPIRE) on every request by default.',
-          'Each peer returns the same JSON body as Tessera; bare node:http and Fastify replay Tessera\'s exact bytes.',
+          "Each peer returns the same JSON body as Tessera; bare node:http and Fastify replay Tessera's exact bytes.",
         ],
         skipped,
       };

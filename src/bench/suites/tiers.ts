@@ -19,12 +19,26 @@ export const tiersSuite: Suite = {
     ];
     const prefix = benchKeyPrefix('tiers');
     const redis = await redisReachable(settings.redisUrl);
-    if (redis) variants.push({ name: 'L2: Redis (L1 off)', spec: { kind: 'tessera', env: { SESSION_L1_MAX: '0', REDIS_URL: settings.redisUrl!, REDIS_KEY_PREFIX: prefix } } });
-    else skipped.push(`L2 (Redis): ${settings.redisUrl ? `Redis at ${settings.redisUrl} not reachable` : 'REDIS_URL not set'}`);
+    if (redis)
+      variants.push({
+        name: 'L2: Redis (L1 off)',
+        spec: {
+          kind: 'tessera',
+          env: { SESSION_L1_MAX: '0', REDIS_URL: settings.redisUrl!, REDIS_KEY_PREFIX: prefix },
+        },
+      });
+    else
+      skipped.push(
+        `L2 (Redis): ${settings.redisUrl ? `Redis at ${settings.redisUrl} not reachable` : 'REDIS_URL not set'}`,
+      );
     let database: Awaited<ReturnType<typeof createBenchDatabase>> | undefined;
     if (settings.databaseUrl) {
       database = await createBenchDatabase(settings.databaseUrl);
-      if ('url' in database) variants.push({ name: 'DB: PostgreSQL (no cache)', spec: { kind: 'tessera', env: { SESSION_L1_MAX: '0', DATABASE_URL: database.url } } });
+      if ('url' in database)
+        variants.push({
+          name: 'DB: PostgreSQL (no cache)',
+          spec: { kind: 'tessera', env: { SESSION_L1_MAX: '0', DATABASE_URL: database.url } },
+        });
       else skipped.push(`DB (PostgreSQL): could not create a private database: ${database.error}`);
     } else skipped.push('DB (PostgreSQL): DATABASE_URL not set');
     try {

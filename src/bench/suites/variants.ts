@@ -11,7 +11,10 @@ export interface Variant {
  * Starts every variant (each in its own process; a spec given as a function sees the first, started
  * target, e.g. to replay its response), measures them interleaved, stops them all.
  */
-export async function measureVariants(variants: Variant[], settings: BenchSettings): Promise<{ figures: TargetFigures[]; first: TargetHandle }> {
+export async function measureVariants(
+  variants: Variant[],
+  settings: BenchSettings,
+): Promise<{ figures: TargetFigures[]; first: TargetHandle }> {
   const started: TargetHandle[] = [];
   try {
     for (const variant of variants) {

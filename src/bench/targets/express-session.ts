@@ -18,12 +18,24 @@ declare module 'express-session' {
  * every request) with connect-redis over ioredis — or express-session's MemoryStore when no Redis is given.
  * The session holds `payload` (Tessera's validation body), and validation returns it, so the bytes match.
  */
-export async function startExpressSession(options: { redisUrl?: string; keyPrefix: string; payload: unknown }): Promise<RunningTarget> {
+export async function startExpressSession(options: {
+  redisUrl?: string;
+  keyPrefix: string;
+  payload: unknown;
+}): Promise<RunningTarget> {
   const redis = options.redisUrl ? new Redis(options.redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
   const store = redis ? new RedisStore({ client: redis, prefix: options.keyPrefix }) : undefined;
   const app = express();
   app.disable('x-powered-by');
-  app.use(session({ secret: randomBytes(16).toString('hex'), resave: false, saveUninitialized: false, store, cookie: { httpOnly: true, sameSite: 'lax' } }));
+  app.use(
+    session({
+      secret: randomBytes(16).toString('hex'),
+      resave: false,
+      saveUninitialized: false,
+      store,
+      cookie: { httpOnly: true, sameSite: 'lax' },
+    }),
+  );
   app.post('/login', (req, res) => {
     req.session.payload = options.payload;
     res.status(204).end();

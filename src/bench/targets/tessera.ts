@@ -11,7 +11,11 @@ import type { RunningTarget } from './types.js';
 export async function startTesseraTarget(env: Record<string, string>): Promise<RunningTarget> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tessera-bench-'));
   try {
-    const server = await startTessera({ env: { LOG_LEVEL: 'error', TESSERA_DATA_DIR: dataDir, ...env }, port: 0, host: '127.0.0.1' });
+    const server = await startTessera({
+      env: { LOG_LEVEL: 'error', TESSERA_DATA_DIR: dataDir, ...env },
+      port: 0,
+      host: '127.0.0.1',
+    });
     return {
       info: { url: `${server.url}/v1/auth/session`, headers: {}, login: 'tessera' },
       stop: async () => {

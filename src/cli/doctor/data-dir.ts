@@ -14,6 +14,10 @@ export function checkDataDir(config: Config): CheckResult {
     rmSync(probe);
     return ok('data dir', `${dir} is writable`);
   } catch (error) {
-    return fail('data dir', `${dir} is not writable: ${errorMessage(error)}`, `create it and give the Tessera user write access, or point TESSERA_DATA_DIR elsewhere`);
+    return fail(
+      'data dir',
+      `${dir} is not writable: ${errorMessage(error)}`,
+      `create it and give the Tessera user write access, or point TESSERA_DATA_DIR elsewhere`,
+    );
   }
 }

@@ -19,8 +19,13 @@ export async function expectedIndexes(): Promise<ExpectedIndex[]> {
   try {
     const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
     if (error) throw error instanceof Error ? error : new Error('a migration failed', { cause: error });
-    return (database.prepare(`select name, tbl_name as "table", sql as ddl from sqlite_master where type = 'index' and sql is not null order by name`).all() as ExpectedIndex[])
-      .filter((index) => !index.table.startsWith('kysely_'));
+    return (
+      database
+        .prepare(
+          `select name, tbl_name as "table", sql as ddl from sqlite_master where type = 'index' and sql is not null order by name`,
+        )
+        .all() as ExpectedIndex[]
+    ).filter((index) => !index.table.startsWith('kysely_'));
   } finally {
     await db.destroy();
   }

@@ -42,7 +42,8 @@ async function securityPlugin(app: FastifyInstance, { protection }: SecurityPlug
     request.clientIp = ip;
     if (!protection.enabled) return done();
     const url = request.routeOptions.url;
-    if (url !== undefined && UNGUARDED_PATHS.has(url) && (request.method === 'GET' || request.method === 'HEAD')) return done();
+    if (url !== undefined && UNGUARDED_PATHS.has(url) && (request.method === 'GET' || request.method === 'HEAD'))
+      return done();
     if (protection.denylist.contains(ip)) {
       protection.events.decision('denylist', 'refused');
       return done(new TesseraError('forbidden'));
@@ -60,11 +61,13 @@ async function securityPlugin(app: FastifyInstance, { protection }: SecurityPlug
       limit(protection, request, reply, ip, verdict.throttled).then(() => done(), done);
       return;
     }
-    verdict.then((v) => {
-      const refusal = refuseByReputation(protection, ip, v);
-      if (refusal || validation) return done(refusal);
-      return limit(protection, request, reply, ip, v.throttled).then(() => done());
-    }).catch(done);
+    verdict
+      .then((v) => {
+        const refusal = refuseByReputation(protection, ip, v);
+        if (refusal || validation) return done(refusal);
+        return limit(protection, request, reply, ip, v.throttled).then(() => done());
+      })
+      .catch(done);
   });
 
   onEveryResponse(app, securityHeadersWriter(headers));
@@ -81,8 +84,10 @@ function securityHeadersWriter(headers: Protection['headers']): ResponseWriter {
       response.headers(request.url.startsWith('/v1/') ? forApiJson : forJson);
     } else {
       response.headers(headers.always);
-      if (!isHtml && !response.hasHeader('content-security-policy')) response.header('content-security-policy', headers.jsonCsp);
-      if (!response.hasHeader('cache-control') && request.url.startsWith('/v1/')) response.header('cache-control', headers.noStore);
+      if (!isHtml && !response.hasHeader('content-security-policy'))
+        response.header('content-security-policy', headers.jsonCsp);
+      if (!response.hasHeader('cache-control') && request.url.startsWith('/v1/'))
+        response.header('cache-control', headers.noStore);
     }
     if (!headers.tls && request.protocol === 'https') response.header('strict-transport-security', headers.hsts);
   };
@@ -91,17 +96,33 @@ function securityHeadersWriter(headers: Protection['headers']): ResponseWriter {
 function refuseByReputation(protection: Protection, ip: string, verdict: ReputationVerdict): TesseraError | undefined {
   if (!verdict.refused) return undefined;
   protection.events.decision('reputation', 'refused');
-  protection.events.record({ type: 'reputation_refused', ip, action: 'refuse', details: { score: Math.floor(verdict.score) } });
+  protection.events.record({
+    type: 'reputation_refused',
+    ip,
+    action: 'refuse',
+    details: { score: Math.floor(verdict.score) },
+  });
   return rateLimited({ 'retry-after': String(verdict.retryAfterSec) }, verdict.retryAfterSec);
 }
 
 /** Spike counting, then the per-IP limit (or the throttled one) and the route's own limit, in parallel. */
-async function limit(protection: Protection, request: FastifyRequest, reply: FastifyReply, ip: string, throttled: boolean): Promise<void> {
+async function limit(
+  protection: Protection,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  ip: string,
+  throttled: boolean,
+): Promise<void> {
   protection.anomalies.onRequest(ip);
-  const routeKind = request.routeOptions.url === undefined ? undefined : ROUTE_LIMITS.get(`${request.method} ${request.routeOptions.url}`);
+  const routeKind =
+    request.routeOptions.url === undefined
+      ? undefined
+      : ROUTE_LIMITS.get(`${request.method} ${request.routeOptions.url}`);
   const ipKind: LimitKind = throttled ? 'throttled' : 'ip';
   const decisions = await Promise.all(
-    routeKind ? [protection.limits.consume(ipKind, ip), protection.limits.consume(routeKind, ip)] : [protection.limits.consume(ipKind, ip)],
+    routeKind
+      ? [protection.limits.consume(ipKind, ip), protection.limits.consume(routeKind, ip)]
+      : [protection.limits.consume(ipKind, ip)],
   );
   protection.events.decision(ipKind, decisions[0].allowed ? 'allowed' : 'refused');
   if (routeKind) protection.events.decision(routeKind, decisions[1]!.allowed ? 'allowed' : 'refused');
@@ -129,32 +150,54 @@ export function withProtection<E extends AuthenticatedEntry>(
     const entry = await authenticate(request, reply);
     const current = { ip: request.clientIp, userAgent: request.headers['user-agent'] ?? null };
     const created = { ip: entry.session.ip, userAgent: entry.session.userAgent };
-    void protection.anomalies.onSessionUse(created, current, { userId: entry.user.id, sessionId: entry.session.id, tenant: entry.user.tenant }).catch(() => {});
+    void protection.anomalies
+      .onSessionUse(created, current, { userId: entry.user.id, sessionId: entry.session.id, tenant: entry.user.tenant })
+      .catch(() => {});
     await enforceUserLimit(protection, request, reply, entry.user.id);
     return entry;
   };
   // Validation goes straight to the app's authenticate: not even an extra promise on the hot path.
   return (request, reply) =>
-    !limitValidation && request.method === 'GET' && request.routeOptions.url === VALIDATION_PATH ? authenticate(request, reply) : authenticateAndProtect(request, reply);
+    !limitValidation && request.method === 'GET' && request.routeOptions.url === VALIDATION_PATH
+      ? authenticate(request, reply)
+      : authenticateAndProtect(request, reply);
 }
 
 /**
  * The per-user limit. Call it where the request's user becomes known (the authentication preHandler), after the
  * session was validated: `await enforceUserLimit(protection, request, reply, user.id)`. Throws 429 rate_limited.
  */
-export async function enforceUserLimit(protection: Protection, request: FastifyRequest, reply: FastifyReply | undefined, userId: string): Promise<void> {
+export async function enforceUserLimit(
+  protection: Protection,
+  request: FastifyRequest,
+  reply: FastifyReply | undefined,
+  userId: string,
+): Promise<void> {
   if (!protection.enabled || protection.allowlist.contains(request.clientIp)) return;
   const decision = await protection.limits.consume('user', userId);
   protection.events.decision('user', decision.allowed ? 'allowed' : 'refused');
   applyDecision(protection, request, reply, decision, request.clientIp, userId);
 }
 
-function applyDecision(protection: Protection, _request: FastifyRequest, reply: FastifyReply | undefined, decision: LimitDecision, ip: string, userId?: string): void {
+function applyDecision(
+  protection: Protection,
+  _request: FastifyRequest,
+  reply: FastifyReply | undefined,
+  decision: LimitDecision,
+  ip: string,
+  userId?: string,
+): void {
   const headers = rateLimitHeaders(decision);
   reply?.headers(headers);
   if (decision.allowed) return;
   protection.rateLimitPenalties.penalise(ip);
-  protection.events.record({ type: 'rate_limited', ip, userId, action: 'refuse', details: { limit: decision.limit, windowSec: decision.windowSec } });
+  protection.events.record({
+    type: 'rate_limited',
+    ip,
+    userId,
+    action: 'refuse',
+    details: { limit: decision.limit, windowSec: decision.windowSec },
+  });
   throw rateLimited(headers, Math.max(1, Math.ceil(decision.resetMs / 1000)));
 }
 

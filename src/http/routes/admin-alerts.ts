@@ -5,7 +5,10 @@ import type { AlertState } from '../../observability/alerts/types.js';
 import type { RouteGroup } from '../route-group.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
-const ListQuery = Type.Object({ state: Type.Optional(Type.Unsafe<AlertState>({ type: 'string', enum: ['pending', 'firing', 'resolved'] })) }, { additionalProperties: false });
+const ListQuery = Type.Object(
+  { state: Type.Optional(Type.Unsafe<AlertState>({ type: 'string', enum: ['pending', 'firing', 'resolved'] })) },
+  { additionalProperties: false },
+);
 const RulesBody = Type.Object({ rules: Type.Unsafe<unknown[]>({ type: 'array', maxItems: 200 }) });
 
 /** Who acknowledged or resolved an alert: the admin's email (requireAdmin has set the session). */
@@ -24,15 +27,25 @@ export const adminAlertsRoutes: RouteGroup = async (app, { deps, requireAdmin })
     async (request) => ({ alerts: await alerts.list(request.query.state) }),
   );
 
-  app.post('/v1/admin/alerts/:id/ack', { schema: { tags, summary: 'Acknowledge an alert', params: IdParams } }, async (request) => ({
-    alert: await alerts.acknowledge(request.params.id, actor(request)),
-  }));
+  app.post(
+    '/v1/admin/alerts/:id/ack',
+    { schema: { tags, summary: 'Acknowledge an alert', params: IdParams } },
+    async (request) => ({
+      alert: await alerts.acknowledge(request.params.id, actor(request)),
+    }),
+  );
 
-  app.post('/v1/admin/alerts/:id/resolve', { schema: { tags, summary: 'Resolve an alert by hand', params: IdParams } }, async (request) => ({
-    alert: await alerts.resolve(request.params.id, actor(request)),
-  }));
+  app.post(
+    '/v1/admin/alerts/:id/resolve',
+    { schema: { tags, summary: 'Resolve an alert by hand', params: IdParams } },
+    async (request) => ({
+      alert: await alerts.resolve(request.params.id, actor(request)),
+    }),
+  );
 
-  app.get('/v1/admin/alerts/rules', { schema: { tags, summary: 'Alert rules in force' } }, async () => ({ rules: (await alerts.rules()).map(ruleToJson) }));
+  app.get('/v1/admin/alerts/rules', { schema: { tags, summary: 'Alert rules in force' } }, async () => ({
+    rules: (await alerts.rules()).map(ruleToJson),
+  }));
 
   app.put(
     '/v1/admin/alerts/rules',

@@ -15,25 +15,46 @@ export const adminCacheRoutes: RouteGroup = async (app, { deps, requireAdmin }) 
   };
 
   const tags = ['observability'];
-  app.get('/v1/admin/cache', { schema: { tags, summary: 'Per-tier cache stats, hot keys, Redis memory and eviction policy' } }, async () => {
-    const stats = await cache().stats();
-    const recent = obs.history ? mergeAggregates([...(await obs.history.minutes(5 * 60_000)), await obs.history.live()]) : undefined;
-    const rates = recent ? hitRates(recent.cache) : undefined;
-    const lookups = recent?.cache;
-    const l1Total = stats.l1.hits + stats.l1.misses;
-    return {
-      tiers: {
-        l1: { ...stats.l1, hitRate: l1Total === 0 ? null : stats.l1.hits / l1Total, recentHitRate: rates?.l1 ?? null, recentLookups: lookups?.l1 ?? null },
-        l2: stats.l2
-          ? { ...stats.l2, hitRate: stats.l2.hits + stats.l2.misses === 0 ? null : stats.l2.hits / (stats.l2.hits + stats.l2.misses), recentHitRate: rates?.l2 ?? null, recentLookups: lookups?.l2 ?? null }
-          : { available: false },
-        db: { recentHitRate: rates?.db ?? null, recentLookups: lookups?.db ?? null },
-      },
-      overallRecentHitRate: rates?.overall ?? null,
-    };
-  });
+  app.get(
+    '/v1/admin/cache',
+    { schema: { tags, summary: 'Per-tier cache stats, hot keys, Redis memory and eviction policy' } },
+    async () => {
+      const stats = await cache().stats();
+      const recent = obs.history
+        ? mergeAggregates([...(await obs.history.minutes(5 * 60_000)), await obs.history.live()])
+        : undefined;
+      const rates = recent ? hitRates(recent.cache) : undefined;
+      const lookups = recent?.cache;
+      const l1Total = stats.l1.hits + stats.l1.misses;
+      return {
+        tiers: {
+          l1: {
+            ...stats.l1,
+            hitRate: l1Total === 0 ? null : stats.l1.hits / l1Total,
+            recentHitRate: rates?.l1 ?? null,
+            recentLookups: lookups?.l1 ?? null,
+          },
+          l2: stats.l2
+            ? {
+                ...stats.l2,
+                hitRate:
+                  stats.l2.hits + stats.l2.misses === 0 ? null : stats.l2.hits / (stats.l2.hits + stats.l2.misses),
+                recentHitRate: rates?.l2 ?? null,
+                recentLookups: lookups?.l2 ?? null,
+              }
+            : { available: false },
+          db: { recentHitRate: rates?.db ?? null, recentLookups: lookups?.db ?? null },
+        },
+        overallRecentHitRate: rates?.overall ?? null,
+      };
+    },
+  );
 
-  app.post('/v1/admin/cache/warm', { schema: { tags, summary: 'Warm the cache now' } }, async () => ({ warm: await cache().warm() }));
+  app.post('/v1/admin/cache/warm', { schema: { tags, summary: 'Warm the cache now' } }, async () => ({
+    warm: await cache().warm(),
+  }));
 
-  app.delete('/v1/admin/cache', { schema: { tags, summary: 'Flush the cache on every instance' } }, async () => ({ flushed: await cache().flush() }));
+  app.delete('/v1/admin/cache', { schema: { tags, summary: 'Flush the cache on every instance' } }, async () => ({
+    flushed: await cache().flush(),
+  }));
 };

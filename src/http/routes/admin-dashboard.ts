@@ -15,8 +15,14 @@ const FILES: Record<string, { path: () => string; type: string }> = {
   '/admin/charts.js': { path: () => join(WEB, 'charts.js'), type: 'text/javascript; charset=utf-8' },
   '/admin/api.js': { path: () => join(WEB, 'api.js'), type: 'text/javascript; charset=utf-8' },
   '/admin/style.css': { path: () => join(WEB, 'style.css'), type: 'text/css; charset=utf-8' },
-  '/admin/vendor/uPlot.esm.js': { path: () => require.resolve('uplot/dist/uPlot.esm.js'), type: 'text/javascript; charset=utf-8' },
-  '/admin/vendor/uPlot.min.css': { path: () => require.resolve('uplot/dist/uPlot.min.css'), type: 'text/css; charset=utf-8' },
+  '/admin/vendor/uPlot.esm.js': {
+    path: () => require.resolve('uplot/dist/uPlot.esm.js'),
+    type: 'text/javascript; charset=utf-8',
+  },
+  '/admin/vendor/uPlot.min.css': {
+    path: () => require.resolve('uplot/dist/uPlot.min.css'),
+    type: 'text/css; charset=utf-8',
+  },
 };
 
 /**
@@ -25,11 +31,17 @@ const FILES: Record<string, { path: () => string; type: string }> = {
  */
 export const adminDashboardRoutes: RouteGroup = async (app, { deps }) => {
   if (!deps.observability) return;
-  const csp = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'";
+  const csp =
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'";
   for (const [url, file] of Object.entries(FILES)) {
     const body = await readFile(file.path());
     app.get(url, { schema: { hide: true } }, async (_request, reply) =>
-      reply.header('content-type', file.type).header('cache-control', 'no-cache').header('content-security-policy', csp).header('x-content-type-options', 'nosniff').send(body),
+      reply
+        .header('content-type', file.type)
+        .header('cache-control', 'no-cache')
+        .header('content-security-policy', csp)
+        .header('x-content-type-options', 'nosniff')
+        .send(body),
     );
   }
   app.get('/admin/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/admin'));

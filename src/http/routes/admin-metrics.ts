@@ -10,17 +10,24 @@ const MAX_WINDOW_MS = 7 * 86_400_000;
 function windowOf(raw: string | undefined, fallback: string, retentionMs: number): number {
   const ms = parseDuration(raw ?? fallback);
   if (ms === undefined || ms < 60_000 || ms > MAX_WINDOW_MS) {
-    throw new TesseraError('invalid_request', undefined, { details: [{ field: 'window', message: 'must be a duration from 1m to 7d, such as 1h or 24h' }] });
+    throw new TesseraError('invalid_request', undefined, {
+      details: [{ field: 'window', message: 'must be a duration from 1m to 7d, such as 1h or 24h' }],
+    });
   }
   return Math.min(ms, retentionMs);
 }
 
 const Window = Type.String({ maxLength: 16 });
 const HistoryQuery = Type.Object({ window: Type.Optional(Window) }, { additionalProperties: false });
-const ExportQuery = Type.Object({
-  window: Type.Optional(Window),
-  format: Type.Optional(Type.Unsafe<'json' | 'csv' | 'prometheus'>({ type: 'string', enum: ['json', 'csv', 'prometheus'] })),
-}, { additionalProperties: false });
+const ExportQuery = Type.Object(
+  {
+    window: Type.Optional(Window),
+    format: Type.Optional(
+      Type.Unsafe<'json' | 'csv' | 'prometheus'>({ type: 'string', enum: ['json', 'csv', 'prometheus'] }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 /** /v1/admin/metrics/*: summary, history, export and the SSE stream. */
 export const adminMetricsRoutes: RouteGroup = async (app, { deps, requireAdmin }) => {
@@ -34,7 +41,11 @@ export const adminMetricsRoutes: RouteGroup = async (app, { deps, requireAdmin }
   };
 
   const tags = ['observability'];
-  app.get('/v1/admin/metrics/summary', { schema: { tags, summary: 'Now: rates, percentiles, hit rates, sessions, health score with reasons' } }, async () => obs.summary());
+  app.get(
+    '/v1/admin/metrics/summary',
+    { schema: { tags, summary: 'Now: rates, percentiles, hit rates, sessions, health score with reasons' } },
+    async () => obs.summary(),
+  );
 
   app.get(
     '/v1/admin/metrics/history',
@@ -42,7 +53,12 @@ export const adminMetricsRoutes: RouteGroup = async (app, { deps, requireAdmin }
     async (request) => {
       const windowMs = windowOf(request.query.window, '1h', retention);
       if (!obs.history) return disabled();
-      return { window: request.query.window ?? '1h', stepMs: 60_000, store: obs.history.storeKind, points: await obs.history.history(windowMs) };
+      return {
+        window: request.query.window ?? '1h',
+        stepMs: 60_000,
+        store: obs.history.storeKind,
+        points: await obs.history.history(windowMs),
+      };
     },
   );
 
@@ -56,7 +72,9 @@ export const adminMetricsRoutes: RouteGroup = async (app, { deps, requireAdmin }
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       switch (request.query.format ?? 'json') {
         case 'csv':
-          reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="tessera-metrics-${stamp}.csv"`);
+          reply
+            .header('content-type', 'text/csv; charset=utf-8')
+            .header('content-disposition', `attachment; filename="tessera-metrics-${stamp}.csv"`);
           return exportCsv(points);
         case 'prometheus':
           reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8');
@@ -71,7 +89,11 @@ export const adminMetricsRoutes: RouteGroup = async (app, { deps, requireAdmin }
   // One computation a second shared by every open stream; ended on close so shutdown never waits for a dashboard.
   const stream = new SummaryStream(() => obs.summary());
   app.addHook('preClose', async () => stream.close());
-  app.get('/v1/admin/metrics/stream', { schema: { tags, summary: 'Server-Sent Events: one summary a second' } }, (request, reply) => {
-    stream.handle(request, reply);
-  });
+  app.get(
+    '/v1/admin/metrics/stream',
+    { schema: { tags, summary: 'Server-Sent Events: one summary a second' } },
+    (request, reply) => {
+      stream.handle(request, reply);
+    },
+  );
 };

@@ -4,61 +4,126 @@ import { Email, NoContent, Password, Tenant, TokenResponse, responses } from '..
 import { clientInfo } from '../client-info.js';
 import { clearSessionCookie, setSessionCookie } from '../cookies.js';
 
-const SignupBody = Type.Object({ email: Email, password: Password, name: Type.Optional(Type.String({ maxLength: 200 })), tenant: Type.Optional(Tenant) }, { additionalProperties: false });
-const LoginBody = Type.Object({ email: Email, password: Type.String({ minLength: 1, maxLength: 256 }), tenant: Type.Optional(Tenant) }, { additionalProperties: false });
-const PasswordBody = Type.Object({ currentPassword: Type.String({ minLength: 1, maxLength: 256 }), newPassword: Password }, { additionalProperties: false });
+const SignupBody = Type.Object(
+  {
+    email: Email,
+    password: Password,
+    name: Type.Optional(Type.String({ maxLength: 200 })),
+    tenant: Type.Optional(Tenant),
+  },
+  { additionalProperties: false },
+);
+const LoginBody = Type.Object(
+  { email: Email, password: Type.String({ minLength: 1, maxLength: 256 }), tenant: Type.Optional(Tenant) },
+  { additionalProperties: false },
+);
+const PasswordBody = Type.Object(
+  { currentPassword: Type.String({ minLength: 1, maxLength: 256 }), newPassword: Password },
+  { additionalProperties: false },
+);
 
 /** Signup, login, logout, logout-all, password change. */
 export const authRoutes: RouteGroup = async (app, { deps, authenticate }) => {
   const { users, sessions, audit, config } = deps;
   const tags = ['auth'];
 
-  app.post('/v1/auth/signup', {
-    schema: { tags, summary: 'Create an account', body: SignupBody, response: responses({ 201: Type.Object({ user: Type.Ref('User') }) }, [400, 409, 413, 415, 429]) },
-  }, async (request, reply) => {
-    const user = await users.signup(request.body, clientInfo(request));
-    return reply.code(201).send({ user });
-  });
-
-  app.post('/v1/auth/login', {
-    schema: {
-      tags, summary: 'Log in: opens a session, returns its token and sets the session cookie', body: LoginBody,
-      response: responses({ 200: Type.Composite([TokenResponse, Type.Object({ session: Type.Ref('Session'), user: Type.Ref('User') })]) }, [400, 401, 413, 415, 429, 503]),
+  app.post(
+    '/v1/auth/signup',
+    {
+      schema: {
+        tags,
+        summary: 'Create an account',
+        body: SignupBody,
+        response: responses({ 201: Type.Object({ user: Type.Ref('User') }) }, [400, 409, 413, 415, 429]),
+      },
     },
-  }, async (request, reply) => {
-    const { token, entry } = await users.login(request.body, clientInfo(request));
-    setSessionCookie(request, reply, token, entry.session.expiresAt, config.cookieSecure);
-    const session = sessions.view(entry);
-    return { token, expiresAt: session.expiresAt, idleExpiresAt: session.idleExpiresAt, session, user: entry.user };
-  });
+    async (request, reply) => {
+      const user = await users.signup(request.body, clientInfo(request));
+      return reply.code(201).send({ user });
+    },
+  );
 
-  app.post('/v1/auth/logout', {
-    schema: { tags, summary: 'End this session everywhere', response: responses({ 204: NoContent }, [401, 403]) },
-  }, async (request, reply) => {
-    const entry = await authenticate(request);
-    await sessions.revoke(entry.session.id, 'logout');
-    await audit.record('logout', { tenant: entry.session.tenant, userId: entry.session.userId, sessionId: entry.session.id, ...clientInfo(request) });
-    clearSessionCookie(request, reply, config.cookieSecure);
-    return reply.code(204).send();
-  });
+  app.post(
+    '/v1/auth/login',
+    {
+      schema: {
+        tags,
+        summary: 'Log in: opens a session, returns its token and sets the session cookie',
+        body: LoginBody,
+        response: responses(
+          {
+            200: Type.Composite([TokenResponse, Type.Object({ session: Type.Ref('Session'), user: Type.Ref('User') })]),
+          },
+          [400, 401, 413, 415, 429, 503],
+        ),
+      },
+    },
+    async (request, reply) => {
+      const { token, entry } = await users.login(request.body, clientInfo(request));
+      setSessionCookie(request, reply, token, entry.session.expiresAt, config.cookieSecure);
+      const session = sessions.view(entry);
+      return { token, expiresAt: session.expiresAt, idleExpiresAt: session.idleExpiresAt, session, user: entry.user };
+    },
+  );
 
-  app.post('/v1/auth/logout-all', {
-    schema: { tags, summary: 'End every session of this user everywhere', response: responses({ 204: NoContent }, [401, 403]) },
-  }, async (request, reply) => {
-    const entry = await authenticate(request);
-    const count = await sessions.revokeAll(entry.session.userId, 'logout_all');
-    await audit.record('logout_all', { tenant: entry.session.tenant, userId: entry.session.userId, sessionId: entry.session.id, ...clientInfo(request), details: { sessions: count } });
-    clearSessionCookie(request, reply, config.cookieSecure);
-    return reply.code(204).send();
-  });
+  app.post(
+    '/v1/auth/logout',
+    {
+      schema: { tags, summary: 'End this session everywhere', response: responses({ 204: NoContent }, [401, 403]) },
+    },
+    async (request, reply) => {
+      const entry = await authenticate(request);
+      await sessions.revoke(entry.session.id, 'logout');
+      await audit.record('logout', {
+        tenant: entry.session.tenant,
+        userId: entry.session.userId,
+        sessionId: entry.session.id,
+        ...clientInfo(request),
+      });
+      clearSessionCookie(request, reply, config.cookieSecure);
+      return reply.code(204).send();
+    },
+  );
 
-  app.post('/v1/auth/password', {
-    schema: { tags, summary: 'Change the password; every other session is revoked', body: PasswordBody, response: responses({ 204: NoContent }, [400, 401, 403]) },
-  }, async (request, reply) => {
-    const entry = await authenticate(request);
-    const { currentPassword, newPassword } = request.body;
-    await users.changePassword(entry, currentPassword, newPassword, clientInfo(request));
-    return reply.code(204).send();
-  });
+  app.post(
+    '/v1/auth/logout-all',
+    {
+      schema: {
+        tags,
+        summary: 'End every session of this user everywhere',
+        response: responses({ 204: NoContent }, [401, 403]),
+      },
+    },
+    async (request, reply) => {
+      const entry = await authenticate(request);
+      const count = await sessions.revokeAll(entry.session.userId, 'logout_all');
+      await audit.record('logout_all', {
+        tenant: entry.session.tenant,
+        userId: entry.session.userId,
+        sessionId: entry.session.id,
+        ...clientInfo(request),
+        details: { sessions: count },
+      });
+      clearSessionCookie(request, reply, config.cookieSecure);
+      return reply.code(204).send();
+    },
+  );
 
+  app.post(
+    '/v1/auth/password',
+    {
+      schema: {
+        tags,
+        summary: 'Change the password; every other session is revoked',
+        body: PasswordBody,
+        response: responses({ 204: NoContent }, [400, 401, 403]),
+      },
+    },
+    async (request, reply) => {
+      const entry = await authenticate(request);
+      const { currentPassword, newPassword } = request.body;
+      await users.changePassword(entry, currentPassword, newPassword, clientInfo(request));
+      return reply.code(204).send();
+    },
+  );
 };

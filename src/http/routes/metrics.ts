@@ -11,7 +11,8 @@ export const metricsRoutes: RouteGroup = async (app, { deps }) => {
   app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
     if (expected) {
       const given = Buffer.from(request.headers.authorization ?? '');
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new TesseraError('unauthenticated', 'A valid metrics token is required.');
+      if (given.length !== expected.length || !timingSafeEqual(given, expected))
+        throw new TesseraError('unauthenticated', 'A valid metrics token is required.');
     }
     reply.header('content-type', metrics.contentType).header('cache-control', 'no-store');
     return metrics.text();

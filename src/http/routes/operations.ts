@@ -4,7 +4,9 @@ import type { RouteGroup } from '../route-group.js';
 const Readiness = Type.Object({
   status: Type.Union([Type.Literal('ready'), Type.Literal('unavailable')]),
   score: Type.Integer({ minimum: 0, maximum: 100 }),
-  dependencies: Type.Array(Type.Object({ name: Type.String(), ok: Type.Boolean(), detail: Type.Optional(Type.String()) })),
+  dependencies: Type.Array(
+    Type.Object({ name: Type.String(), ok: Type.Boolean(), detail: Type.Optional(Type.String()) }),
+  ),
   reasons: Type.Array(Type.Object({ points: Type.Number(), reason: Type.String() })),
 });
 
@@ -12,17 +14,44 @@ const Readiness = Type.Object({
 export const operationsRoutes: RouteGroup = async (app, { deps }) => {
   const tags = ['operations'];
 
-  app.get('/health', { schema: { tags, summary: 'Liveness: 200 while the process can serve', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
+  app.get(
+    '/health',
+    {
+      schema: {
+        tags,
+        summary: 'Liveness: 200 while the process can serve',
+        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
 
-  app.get('/ready', {
-    schema: { tags, summary: 'Readiness: each dependency and a 0–100 health score', response: { 200: Readiness, 503: Readiness } },
-  }, async (_request, reply) => {
-    const r = await deps.readiness();
-    if (!r.ready) reply.code(503).header('retry-after', '5');
-    const dependencies = Object.entries(r.dependencies).map(([name, d]) => ({ name, ok: d.state !== 'down', ...(d.detail ? { detail: d.detail } : {}) }));
-    const reasons = r.health.deductions.map(({ points, reason }) => ({ points, reason }));
-    return { status: r.ready ? ('ready' as const) : ('unavailable' as const), score: r.health.score, dependencies, reasons };
-  });
+  app.get(
+    '/ready',
+    {
+      schema: {
+        tags,
+        summary: 'Readiness: each dependency and a 0–100 health score',
+        response: { 200: Readiness, 503: Readiness },
+      },
+    },
+    async (_request, reply) => {
+      const r = await deps.readiness();
+      if (!r.ready) reply.code(503).header('retry-after', '5');
+      const dependencies = Object.entries(r.dependencies).map(([name, d]) => ({
+        name,
+        ok: d.state !== 'down',
+        ...(d.detail ? { detail: d.detail } : {}),
+      }));
+      const reasons = r.health.deductions.map(({ points, reason }) => ({ points, reason }));
+      return {
+        status: r.ready ? ('ready' as const) : ('unavailable' as const),
+        score: r.health.score,
+        dependencies,
+        reasons,
+      };
+    },
+  );
 
   app.get('/docs', { schema: { hide: true } }, async () => app.swagger());
 };

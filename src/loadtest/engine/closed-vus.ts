@@ -8,7 +8,13 @@ import { runIteration } from './iteration.js';
  * Closed model: N VUs loop (iteration, think time, repeat). Stages ramp N; VUs above the current
  * target finish their iteration and leave (k6's graceful ramp-down).
  */
-export async function runClosedVus(shared: ThreadShared, scenario: Scenario, startedAt: number, vuIdBase: number, vuIdStride: number): Promise<Vu[]> {
+export async function runClosedVus(
+  shared: ThreadShared,
+  scenario: Scenario,
+  startedAt: number,
+  vuIdBase: number,
+  vuIdStride: number,
+): Promise<Vu[]> {
   const { plan, recorder } = shared;
   const total = totalDuration(plan.stages);
   const vus: Vu[] = [];

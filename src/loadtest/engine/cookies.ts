@@ -10,7 +10,10 @@ export class CookieJar {
       if (eq <= 0) continue;
       const name = first.slice(0, eq).trim();
       const value = first.slice(eq + 1).trim();
-      const expired = /;\s*max-age=0/i.test(line) || (/;\s*expires=([^;]+)/i.exec(line)?.[1] !== undefined && Date.parse(/;\s*expires=([^;]+)/i.exec(line)![1]) < Date.now());
+      const expired =
+        /;\s*max-age=0/i.test(line) ||
+        (/;\s*expires=([^;]+)/i.exec(line)?.[1] !== undefined &&
+          Date.parse(/;\s*expires=([^;]+)/i.exec(line)![1]) < Date.now());
       if (expired || value === '') this.cookies.delete(name);
       else this.cookies.set(name, value);
     }

@@ -124,8 +124,23 @@ class RawUrlVu {
   private readonly conn: RawHttp1Connection;
   running = false;
 
-  constructor(url: URL, request: Buffer, headRequest: boolean, timeoutMs: number, private readonly loop: FastUrlLoop, private readonly acc: Accumulator, readonly index: number) {
-    this.conn = new RawHttp1Connection(url.hostname, Number(url.port || 80), request, headRequest, timeoutMs, this.done);
+  constructor(
+    url: URL,
+    request: Buffer,
+    headRequest: boolean,
+    timeoutMs: number,
+    private readonly loop: FastUrlLoop,
+    private readonly acc: Accumulator,
+    readonly index: number,
+  ) {
+    this.conn = new RawHttp1Connection(
+      url.hostname,
+      Number(url.port || 80),
+      request,
+      headRequest,
+      timeoutMs,
+      this.done,
+    );
   }
 
   fire(): void {
@@ -165,7 +180,10 @@ export class FastUrlLoop {
   private running = 0;
   private finished?: () => void;
 
-  constructor(readonly shared: ThreadShared, private readonly spec: UrlSpec) {}
+  constructor(
+    readonly shared: ThreadShared,
+    private readonly spec: UrlSpec,
+  ) {}
 
   keepGoing(index: number): boolean {
     return !this.shared.stopped && index < this.target;
@@ -183,15 +201,26 @@ export class FastUrlLoop {
     const url = new URL(this.spec.url);
     const total = totalDuration(plan.stages);
     const headers = Object.keys(this.spec.headers).length ? { ...this.spec.headers } : undefined;
-    const opts: Dispatcher.DispatchOptions = { path: url.pathname + url.search, method: this.spec.method, headers, body: this.spec.body };
-    const raw = url.protocol === 'http:' ? encodeRequest(this.spec.method, url, this.spec.headers, this.spec.body) : undefined;
+    const opts: Dispatcher.DispatchOptions = {
+      path: url.pathname + url.search,
+      method: this.spec.method,
+      headers,
+      body: this.spec.body,
+    };
+    const raw =
+      url.protocol === 'http:' ? encodeRequest(this.spec.method, url, this.spec.headers, this.spec.body) : undefined;
     const adjust = (): void => {
       this.target = Math.round(valueAt(plan.start, plan.stages, Math.min(performance.now() - startedAt, total)));
       for (let i = 0; i < this.target; i++) {
         if (!this.vus[i] && raw) {
           this.vus[i] = new RawUrlVu(url, raw, this.spec.method === 'HEAD', plan.timeoutMs, this, this.acc, i);
         } else if (!this.vus[i]) {
-          const client = new Client(url.origin, { pipelining: 1, keepAliveTimeout: 30_000, headersTimeout: plan.timeoutMs, bodyTimeout: plan.timeoutMs });
+          const client = new Client(url.origin, {
+            pipelining: 1,
+            keepAliveTimeout: 30_000,
+            headersTimeout: plan.timeoutMs,
+            bodyTimeout: plan.timeoutMs,
+          });
           this.clients.push(client);
           this.vus[i] = new UrlVu(client, opts, this, this.acc, i);
         }

@@ -3,7 +3,12 @@ import type { Vu, ThreadShared } from './vu.js';
 import type { Scenario } from '../scenarios/types.js';
 
 /** One iteration: timed from its intended start (open model) or its actual start (closed). */
-export async function runIteration(vu: Vu, scenario: Scenario, intendedStart: number | undefined, shared: ThreadShared): Promise<void> {
+export async function runIteration(
+  vu: Vu,
+  scenario: Scenario,
+  intendedStart: number | undefined,
+  shared: ThreadShared,
+): Promise<void> {
   const start = intendedStart ?? performance.now();
   vu.beginIteration(intendedStart);
   try {

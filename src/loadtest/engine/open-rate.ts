@@ -11,7 +11,13 @@ import { settle } from './closed-vus.js';
  * counted. Arrival times are exact, so an iteration that starts late is timed from when it should
  * have started.
  */
-export async function runOpenRate(shared: ThreadShared, scenario: Scenario, startedAt: number, vuIdBase: number, vuIdStride: number): Promise<Vu[]> {
+export async function runOpenRate(
+  shared: ThreadShared,
+  scenario: Scenario,
+  startedAt: number,
+  vuIdBase: number,
+  vuIdStride: number,
+): Promise<Vu[]> {
   const { plan, recorder } = shared;
   const total = totalDuration(plan.stages);
   const all: Vu[] = [];
@@ -74,7 +80,8 @@ export async function runOpenRate(shared: ThreadShared, scenario: Scenario, star
     tick();
   });
   // Wait out the planned duration (arrivals may have ended early at a rate of 0).
-  while (!shared.stopped && performance.now() - startedAt < total) await new Promise((r) => setTimeout(r, Math.min(100, total - (performance.now() - startedAt))));
+  while (!shared.stopped && performance.now() - startedAt < total)
+    await new Promise((r) => setTimeout(r, Math.min(100, total - (performance.now() - startedAt))));
   shared.stopped = true;
   await settle([...inflight], plan.gracefulStopMs);
   return all;

@@ -5,7 +5,12 @@ export type ExchangeDone = (status: number, errorKind: string | null) => void;
 
 const CR = 13;
 const LF = 10;
-const enum State { Head, Body, Chunked, UntilClose }
+const enum State {
+  Head,
+  Body,
+  Chunked,
+  UntilClose,
+}
 
 /** Case-insensitive compare of `name` (lower-case ASCII) at buf[at]. */
 function headerIs(buf: Buffer, at: number, end: number, name: string): boolean {
@@ -67,11 +72,16 @@ export class RawHttp1Connection {
   private connect(): void {
     // onread with one reusable buffer per connection: no Buffer allocated and no 'data' event per read.
     const socket = net.connect({
-      host: this.host, port: this.port, noDelay: true,
-      onread: { buffer: this.readBuffer, callback: (n: number, buf: Uint8Array) => {
-        this.onData(buf as Buffer, n);
-        return true;
-      } },
+      host: this.host,
+      port: this.port,
+      noDelay: true,
+      onread: {
+        buffer: this.readBuffer,
+        callback: (n: number, buf: Uint8Array) => {
+          this.onData(buf as Buffer, n);
+          return true;
+        },
+      },
     });
     socket.setTimeout(this.timeoutMs);
     socket.on('timeout', () => this.fail('timeout'));
@@ -109,7 +119,9 @@ export class RawHttp1Connection {
     let at = 0;
     while (at < chunk.length && this.inflight) {
       switch (this.state) {
-        case State.Head: at = this.readHead(chunk, at); break;
+        case State.Head:
+          at = this.readHead(chunk, at);
+          break;
         case State.Body: {
           const take = Math.min(this.remaining, chunk.length - at);
           this.remaining -= take;
@@ -117,8 +129,12 @@ export class RawHttp1Connection {
           if (this.remaining === 0) this.complete();
           break;
         }
-        case State.Chunked: at = this.readChunked(chunk, at); break;
-        case State.UntilClose: at = chunk.length; break;
+        case State.Chunked:
+          at = this.readChunked(chunk, at);
+          break;
+        case State.UntilClose:
+          at = chunk.length;
+          break;
       }
     }
   }
@@ -147,10 +163,15 @@ export class RawHttp1Connection {
       const next = buf.indexOf(CR, line);
       const c = buf[line] | 0x20;
       if (c === 99 /* c */) {
-        if (headerIs(buf, line, next, 'content-length:')) length = Number(buf.toString('latin1', headerValueStart(buf, line + 15, next), next));
-        else if (headerIs(buf, line, next, 'connection:')) this.closeAfter = headerIs(buf, headerValueStart(buf, line + 11, next), next, 'close');
+        if (headerIs(buf, line, next, 'content-length:'))
+          length = Number(buf.toString('latin1', headerValueStart(buf, line + 15, next), next));
+        else if (headerIs(buf, line, next, 'connection:'))
+          this.closeAfter = headerIs(buf, headerValueStart(buf, line + 11, next), next, 'close');
       } else if (c === 116 /* t */ && headerIs(buf, line, next, 'transfer-encoding:')) {
-        chunked = buf.toString('latin1', line + 18, next).toLowerCase().includes('chunked');
+        chunked = buf
+          .toString('latin1', line + 18, next)
+          .toLowerCase()
+          .includes('chunked');
       }
       line = next + 2;
     }
@@ -226,7 +247,12 @@ export class RawHttp1Connection {
 }
 
 /** The request bytes, built once. */
-export function encodeRequest(method: string, url: URL, headers: Record<string, string>, body: string | undefined): Buffer {
+export function encodeRequest(
+  method: string,
+  url: URL,
+  headers: Record<string, string>,
+  body: string | undefined,
+): Buffer {
   const bodyBytes = body === undefined ? undefined : Buffer.from(body);
   let head = `${method} ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${url.host}\r\nconnection: keep-alive\r\n`;
   for (const [name, value] of Object.entries(headers)) {

@@ -10,11 +10,21 @@ export interface LoadResponse {
   json<T = unknown>(): T | undefined;
 }
 
-export function makeResponse(status: number, headers: Record<string, string | string[] | undefined>, body: string, durationMs: number, error?: string): LoadResponse {
+export function makeResponse(
+  status: number,
+  headers: Record<string, string | string[] | undefined>,
+  body: string,
+  durationMs: number,
+  error?: string,
+): LoadResponse {
   let parsed: unknown;
   let done = false;
   return {
-    status, headers, body, durationMs, error,
+    status,
+    headers,
+    body,
+    durationMs,
+    error,
     json<T>() {
       if (!done) {
         done = true;

@@ -18,7 +18,13 @@ export interface ThreadControl {
  * Runs this thread's share of a plan. Every second the recorded MetricsSet is handed to
  * `onSecond` (the aggregate in the main thread, or a postMessage in a worker).
  */
-export function runThread(plan: RunPlan, scenario: Scenario, part: number, parts: number, onSecond: (second: MetricsSet) => void): ThreadControl {
+export function runThread(
+  plan: RunPlan,
+  scenario: Scenario,
+  part: number,
+  parts: number,
+  onSecond: (second: MetricsSet) => void,
+): ThreadControl {
   const recorder = new Recorder();
   const other = new Agent({ pipelining: 1, keepAliveTimeout: 30_000 });
   const shared: ThreadShared = { plan, recorder, other, part, parts, stopped: false };

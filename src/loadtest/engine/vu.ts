@@ -40,9 +40,17 @@ export class Vu {
   private readonly client: Client;
   private readonly origin: string;
 
-  constructor(readonly id: number, readonly shared: ThreadShared) {
+  constructor(
+    readonly id: number,
+    readonly shared: ThreadShared,
+  ) {
     this.origin = new URL(shared.plan.target).origin;
-    this.client = new Client(this.origin, { pipelining: 1, keepAliveTimeout: 30_000, headersTimeout: shared.plan.timeoutMs, bodyTimeout: shared.plan.timeoutMs });
+    this.client = new Client(this.origin, {
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      headersTimeout: shared.plan.timeoutMs,
+      bodyTimeout: shared.plan.timeoutMs,
+    });
   }
 
   /** The seeded user this VU logs in as. */
@@ -106,12 +114,21 @@ export class Vu {
     }
     const path = target ? target.pathname + target.search : url;
     // Coordinated omission: the first request of a late open-model iteration counts from when it should have started.
-    const start = this.requestsThisIteration === 0 && this.intendedStart !== undefined ? Math.min(this.intendedStart, performance.now()) : performance.now();
+    const start =
+      this.requestsThisIteration === 0 && this.intendedStart !== undefined
+        ? Math.min(this.intendedStart, performance.now())
+        : performance.now();
     this.requestsThisIteration++;
     let response: LoadResponse;
     try {
       const dispatcher: Dispatcher = sameOrigin ? this.client : this.shared.other;
-      const res = await dispatcher.request({ origin: target?.origin ?? this.origin, path, method: method, headers, body });
+      const res = await dispatcher.request({
+        origin: target?.origin ?? this.origin,
+        path,
+        method: method,
+        headers,
+        body,
+      });
       const text = await res.body.text();
       response = makeResponse(res.statusCode, res.headers, text, performance.now() - start);
     } catch (error) {
@@ -126,7 +143,7 @@ export class Vu {
     const metrics = set.step(step);
     const ok = res.status !== 0 && (expect ? expect.includes(res.status) : res.status >= 200 && res.status < 400);
     let kind: string | null = null;
-    if (!ok) kind = res.status === 0 ? res.error ?? 'network error' : `${res.status}${errorCode(res)}`;
+    if (!ok) kind = res.status === 0 ? (res.error ?? 'network error') : `${res.status}${errorCode(res)}`;
     set.recordRequest(metrics, Math.round(res.durationMs * 1000), res.status, !ok, kind);
     if (res.status !== 0) {
       this.cookies.store(res.headers['set-cookie']);
@@ -147,7 +164,12 @@ function errorCode(res: LoadResponse): string {
 }
 
 export function errorKind(error: unknown): string {
-  if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError || error instanceof undiciErrors.ConnectTimeoutError) return 'timeout';
+  if (
+    error instanceof undiciErrors.HeadersTimeoutError ||
+    error instanceof undiciErrors.BodyTimeoutError ||
+    error instanceof undiciErrors.ConnectTimeoutError
+  )
+    return 'timeout';
   const code = (error as { code?: unknown })?.code;
   if (typeof code === 'string') return code;
   return error instanceof Error ? error.name : 'error';

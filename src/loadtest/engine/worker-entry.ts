@@ -13,7 +13,12 @@ const elu0 = performance.eventLoopUtilization();
 const scenario = await resolveScenario(plan.scenario);
 const control = runThread(plan, scenario, part, parts, (second) => {
   port.postMessage({ type: 'second', wire: second.toWire() });
-  port.postMessage({ type: 'lag', p99: delay.count ? delay.percentile(99) / 1e6 : 0, max: delay.count ? delay.max / 1e6 : 0, elu: performance.eventLoopUtilization(elu0).utilization });
+  port.postMessage({
+    type: 'lag',
+    p99: delay.count ? delay.percentile(99) / 1e6 : 0,
+    max: delay.count ? delay.max / 1e6 : 0,
+    elu: performance.eventLoopUtilization(elu0).utilization,
+  });
 });
 port.on('message', (message: { type: string }) => {
   if (message.type === 'stop') control.stop();

@@ -17,20 +17,32 @@ export function planShare(plan: RunPlan, part: number, parts: number): RunPlan {
 }
 
 /** Starts N worker threads; each second's MetricsSet of each thread reaches `onSecond` decoded, exactly. */
-export function runWorkers(plan: RunPlan, parts: number, onSecond: (second: MetricsSet) => void, onLag: (p99: number, max: number, elu: number, part: number) => void): ThreadControl {
+export function runWorkers(
+  plan: RunPlan,
+  parts: number,
+  onSecond: (second: MetricsSet) => void,
+  onLag: (p99: number, max: number, elu: number, part: number) => void,
+): ThreadControl {
   const workers: Worker[] = [];
   const finished: Promise<void>[] = [];
   for (let part = 0; part < parts; part++) {
-    const worker = new Worker(new URL('./worker-entry.js', import.meta.url), { workerData: { plan: planShare(plan, part, parts), part, parts } });
+    const worker = new Worker(new URL('./worker-entry.js', import.meta.url), {
+      workerData: { plan: planShare(plan, part, parts), part, parts },
+    });
     workers.push(worker);
-    finished.push(new Promise<void>((resolve, reject) => {
-      worker.on('message', (message: { type: string; wire?: MetricsWire; p99?: number; max?: number; elu?: number }) => {
-        if (message.type === 'second') onSecond(MetricsSet.fromWire(message.wire!));
-        else if (message.type === 'lag') onLag(message.p99 ?? 0, message.max ?? 0, message.elu ?? 0, part);
-      });
-      worker.on('error', reject);
-      worker.on('exit', () => resolve());
-    }));
+    finished.push(
+      new Promise<void>((resolve, reject) => {
+        worker.on(
+          'message',
+          (message: { type: string; wire?: MetricsWire; p99?: number; max?: number; elu?: number }) => {
+            if (message.type === 'second') onSecond(MetricsSet.fromWire(message.wire!));
+            else if (message.type === 'lag') onLag(message.p99 ?? 0, message.max ?? 0, message.elu ?? 0, part);
+          },
+        );
+        worker.on('error', reject);
+        worker.on('exit', () => resolve());
+      }),
+    );
   }
   return {
     stop: () => {

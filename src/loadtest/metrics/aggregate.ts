@@ -14,7 +14,10 @@ export class Aggregate {
   private pendingParts = 0;
   seconds = 0;
 
-  constructor(windowSeconds: number, private readonly parts = 1) {
+  constructor(
+    windowSeconds: number,
+    private readonly parts = 1,
+  ) {
     this.ring = new WindowRing(Math.max(1, windowSeconds));
   }
 

@@ -4,12 +4,26 @@ export type Histogram = hdr.Histogram;
 
 /** Latencies are recorded in microseconds: 1 µs to ~1 h at 3 significant digits. */
 export function createHistogram(): Histogram {
-  return hdr.build({ bitBucketSize: 32, autoResize: true, lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+  return hdr.build({
+    bitBucketSize: 32,
+    autoResize: true,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 3_600_000_000,
+    numberOfSignificantValueDigits: 3,
+    useWebAssembly: false,
+  });
 }
 
 /** A sparse histogram (~16 KB instead of ~95 KB) for the sliding-window ring, which keeps many seconds. */
 export function createPackedHistogram(): Histogram {
-  return hdr.build({ bitBucketSize: 'packed', autoResize: true, lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+  return hdr.build({
+    bitBucketSize: 'packed',
+    autoResize: true,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 3_600_000_000,
+    numberOfSignificantValueDigits: 3,
+    useWebAssembly: false,
+  });
 }
 
 export function encodeHistogram(histogram: Histogram): string {

@@ -1,4 +1,10 @@
-import { createHistogram, createPackedHistogram, decodeHistogram, encodeHistogram, type Histogram } from './histogram.js';
+import {
+  createHistogram,
+  createPackedHistogram,
+  decodeHistogram,
+  encodeHistogram,
+  type Histogram,
+} from './histogram.js';
 import { addCounts, increment, type Counts } from './counts.js';
 
 /** What one step (a named request in a scenario) accumulated. */
@@ -170,13 +176,29 @@ export class MetricsSet {
   toWire(): MetricsWire {
     const steps: Record<string, StepWire> = {};
     for (const [name, s] of this.steps) {
-      steps[name] = { reqs: s.reqs, failed: s.failed, duration: encodeHistogram(s.duration), statuses: { ...s.statuses }, errors: { ...s.errors }, cache: { ...s.cache } };
+      steps[name] = {
+        reqs: s.reqs,
+        failed: s.failed,
+        duration: encodeHistogram(s.duration),
+        statuses: { ...s.statuses },
+        errors: { ...s.errors },
+        cache: { ...s.cache },
+      };
     }
     return {
-      reqs: this.reqs, failed: this.failed, iterations: this.iterations, dropped: this.dropped,
-      checksPass: this.checksPass, checksFail: this.checksFail, vus: this.vus, vusMax: this.vusMax,
-      duration: encodeHistogram(this.duration), iterationDuration: encodeHistogram(this.iterationDuration),
-      steps, checks: Object.fromEntries(this.checks), counters: { ...this.counters },
+      reqs: this.reqs,
+      failed: this.failed,
+      iterations: this.iterations,
+      dropped: this.dropped,
+      checksPass: this.checksPass,
+      checksFail: this.checksFail,
+      vus: this.vus,
+      vusMax: this.vusMax,
+      duration: encodeHistogram(this.duration),
+      iterationDuration: encodeHistogram(this.iterationDuration),
+      steps,
+      checks: Object.fromEntries(this.checks),
+      counters: { ...this.counters },
     };
   }
 

@@ -24,9 +24,16 @@ export class Timeline {
   add(t: number, second: MetricsSet): void {
     const d = second.duration;
     this.points.push({
-      t, span: 1, rps: second.reqs, errorRate: second.reqs ? second.failed / second.reqs : 0,
-      p50: percentileMs(d, 50), p90: percentileMs(d, 90), p99: percentileMs(d, 99), max: percentileMs(d, 100),
-      vus: second.vus, dropped: second.dropped,
+      t,
+      span: 1,
+      rps: second.reqs,
+      errorRate: second.reqs ? second.failed / second.reqs : 0,
+      p50: percentileMs(d, 50),
+      p90: percentileMs(d, 90),
+      p99: percentileMs(d, 99),
+      max: percentileMs(d, 100),
+      vus: second.vus,
+      dropped: second.dropped,
     });
     if (this.points.length > MAX_POINTS) this.compact();
   }
@@ -43,10 +50,16 @@ export class Timeline {
       const span = a.span + b.span;
       // Percentiles of merged seconds are not exact: the worse of the two is kept (conservative).
       merged.push({
-        t: a.t, span, rps: (a.rps * a.span + b.rps * b.span) / span,
+        t: a.t,
+        span,
+        rps: (a.rps * a.span + b.rps * b.span) / span,
         errorRate: (a.errorRate * a.span + b.errorRate * b.span) / span,
-        p50: Math.max(a.p50, b.p50), p90: Math.max(a.p90, b.p90), p99: Math.max(a.p99, b.p99), max: Math.max(a.max, b.max),
-        vus: Math.max(a.vus, b.vus), dropped: a.dropped + b.dropped,
+        p50: Math.max(a.p50, b.p50),
+        p90: Math.max(a.p90, b.p90),
+        p99: Math.max(a.p99, b.p99),
+        max: Math.max(a.max, b.max),
+        vus: Math.max(a.vus, b.vus),
+        dropped: a.dropped + b.dropped,
       });
     }
     this.points = merged;

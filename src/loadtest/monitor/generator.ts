@@ -39,7 +39,10 @@ export class GeneratorMonitor {
    * (--workers, --self) the main thread only aggregates — and with --self it also serves the
    * embedded target — so its lag says nothing about the generator.
    */
-  constructor(private readonly threads: number, private readonly mainGenerates: boolean) {
+  constructor(
+    private readonly threads: number,
+    private readonly mainGenerates: boolean,
+  ) {
     this.delay.enable();
   }
 
@@ -69,18 +72,27 @@ export class GeneratorMonitor {
     const mainMax = this.delay.count ? this.delay.max / 1e6 : 0;
     const p99 = this.mainGenerates ? Math.max(mainP99, this.workerLagP99) : this.workerLagP99;
     const max = this.mainGenerates ? Math.max(mainMax, this.workerLagMax) : this.workerLagMax;
-    const elu = this.mainGenerates ? performance.eventLoopUtilization(this.elu0).utilization : Math.max(0, ...this.workerElu.filter((x) => x !== undefined));
+    const elu = this.mainGenerates
+      ? performance.eventLoopUtilization(this.elu0).utilization
+      : Math.max(0, ...this.workerElu.filter((x) => x !== undefined));
     const perThread = share / this.threads;
     const reasons: string[] = [];
-    if (this.mainGenerates && perThread >= CPU_SATURATED) reasons.push(`generator CPU at ${Math.round(perThread * 100)}% of its ${this.threads} thread(s)`);
+    if (this.mainGenerates && perThread >= CPU_SATURATED)
+      reasons.push(`generator CPU at ${Math.round(perThread * 100)}% of its ${this.threads} thread(s)`);
     if (elu >= ELU_SATURATED) reasons.push(`a generator thread was busy ${Math.round(elu * 100)}% of the time`);
     // Lag while busy is the generator's own doing; lag while idle means it waited for a core.
     if (p99 >= LAG_SATURATED_MS && elu >= 0.5) reasons.push(`generator event-loop lag p99 ${p99.toFixed(0)} ms`);
     const contended = p99 >= LAG_SATURATED_MS && elu < 0.5;
     return {
-      cpu: round(share), cpuPerThread: round(perThread), threads: this.threads,
-      eventLoopLagP99Ms: round(p99), eventLoopLagMaxMs: round(max), eventLoopUtilization: round(elu),
-      saturated: reasons.length > 0, reasons, contended,
+      cpu: round(share),
+      cpuPerThread: round(perThread),
+      threads: this.threads,
+      eventLoopLagP99Ms: round(p99),
+      eventLoopLagMaxMs: round(max),
+      eventLoopUtilization: round(elu),
+      saturated: reasons.length > 0,
+      reasons,
+      contended,
     };
   }
 }

@@ -13,7 +13,8 @@ export interface TargetReport {
   note?: string;
 }
 
-const sum = (samples: Sample[], pick: (s: Sample) => boolean): number => samples.filter(pick).reduce((a, s) => a + s.value, 0);
+const sum = (samples: Sample[], pick: (s: Sample) => boolean): number =>
+  samples.filter(pick).reduce((a, s) => a + s.value, 0);
 
 /**
  * Scrapes the target's /metrics during the run (every few seconds) and turns counter deltas into
@@ -27,7 +28,10 @@ export class TargetScraper {
   private timer?: NodeJS.Timeout;
   private failure?: string;
 
-  constructor(private readonly metricsUrl: string, private readonly everyMs = 5000) {}
+  constructor(
+    private readonly metricsUrl: string,
+    private readonly everyMs = 5000,
+  ) {}
 
   start(): void {
     void this.scrape();
@@ -54,7 +58,9 @@ export class TargetScraper {
       const snap = { at: Date.now(), samples };
       this.first ??= snap;
       this.last = snap;
-      const lag = samples.find((s) => s.name === 'nodejs_eventloop_lag_p99_seconds') ?? samples.find((s) => s.name === 'nodejs_eventloop_lag_seconds');
+      const lag =
+        samples.find((s) => s.name === 'nodejs_eventloop_lag_p99_seconds') ??
+        samples.find((s) => s.name === 'nodejs_eventloop_lag_seconds');
       if (lag) this.lagMax = Math.max(this.lagMax, lag.value * 1000);
     } catch (error) {
       this.failure = `GET /metrics failed (${(error as { code?: string }).code ?? (error as Error).message})`;
@@ -62,14 +68,17 @@ export class TargetScraper {
   }
 
   report(): TargetReport {
-    if (!this.first || !this.last) return { scraped: false, scrapes: 0, note: this.failure ?? 'the target has no /metrics' };
+    if (!this.first || !this.last)
+      return { scraped: false, scrapes: 0, note: this.failure ?? 'the target has no /metrics' };
     const out: TargetReport = { scraped: true, scrapes: this.scrapes };
     const a = this.first.samples;
     const b = this.last.samples;
-    const isCache = (s: Sample): boolean => /cache/.test(s.name) && /_total$/.test(s.name) && s.labels.result !== undefined;
+    const isCache = (s: Sample): boolean =>
+      /cache/.test(s.name) && /_total$/.test(s.name) && s.labels.result !== undefined;
     const lookups: Record<string, number> = {};
     for (const s of b.filter(isCache)) {
-      const before = a.find((x) => x.name === s.name && JSON.stringify(x.labels) === JSON.stringify(s.labels))?.value ?? 0;
+      const before =
+        a.find((x) => x.name === s.name && JSON.stringify(x.labels) === JSON.stringify(s.labels))?.value ?? 0;
       const key = `${(s.labels.tier ?? 'all').toUpperCase()}:${s.labels.result.toLowerCase()}`;
       lookups[key] = (lookups[key] ?? 0) + Math.max(0, s.value - before);
     }

@@ -8,16 +8,33 @@ function asset(file: string): string {
   return readFileSync(require.resolve(`uplot/dist/${file}`), 'utf8');
 }
 
-const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escapeHtml = (s: string): string =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 /** JSON safe inside a <script> element. */
-const scriptJson = (v: unknown): string => JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+const scriptJson = (v: unknown): string =>
+  JSON.stringify(v)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 
 function runSection(report: Report, index: number): string {
   const d = report.metrics.http_req_duration.values;
   const f = (v: number | undefined): string => (v === undefined ? '-' : `${v.toFixed(2)} ms`);
-  const steps = Object.entries(report.steps).map(([name, s]) => `<tr><td>${escapeHtml(name)}</td><td>${s.reqs}</td><td>${s.rps.toFixed(1)}</td><td>${(s.errorRate * 100).toFixed(2)}%</td><td>${f(s.duration.med)}</td><td>${f(s.duration['p(95)'])}</td><td>${f(s.duration['p(99)'])}</td><td>${f(s.duration.max)}</td><td>${s.cacheHitRate === undefined ? '-' : `${(s.cacheHitRate * 100).toFixed(1)}%`}</td></tr>`).join('');
-  const thresholds = Object.entries(report.thresholds).map(([k, r]) => `<li class="${r.ok ? 'ok' : 'fail'}">${r.ok ? '✓' : '✗'} ${escapeHtml(k)} <small>(${r.value ?? ''})</small></li>`).join('');
-  const errors = Object.entries(report.errors).map(([k, v]) => `<li>${escapeHtml(k)}: ${v}</li>`).join('');
+  const steps = Object.entries(report.steps)
+    .map(
+      ([name, s]) =>
+        `<tr><td>${escapeHtml(name)}</td><td>${s.reqs}</td><td>${s.rps.toFixed(1)}</td><td>${(s.errorRate * 100).toFixed(2)}%</td><td>${f(s.duration.med)}</td><td>${f(s.duration['p(95)'])}</td><td>${f(s.duration['p(99)'])}</td><td>${f(s.duration.max)}</td><td>${s.cacheHitRate === undefined ? '-' : `${(s.cacheHitRate * 100).toFixed(1)}%`}</td></tr>`,
+    )
+    .join('');
+  const thresholds = Object.entries(report.thresholds)
+    .map(
+      ([k, r]) =>
+        `<li class="${r.ok ? 'ok' : 'fail'}">${r.ok ? '✓' : '✗'} ${escapeHtml(k)} <small>(${r.value ?? ''})</small></li>`,
+    )
+    .join('');
+  const errors = Object.entries(report.errors)
+    .map(([k, v]) => `<li>${escapeHtml(k)}: ${v}</li>`)
+    .join('');
   const recs = report.recommendations.map((r) => `<li>${escapeHtml(r)}</li>`).join('');
   return `<section class="run">
 <h2>${escapeHtml(report.label ?? report.scenario.name)} <span class="grade g${report.grade}">${report.grade}</span></h2>
@@ -44,8 +61,12 @@ export function toHtml(report: Report): string {
   const runs = report.runs?.length ? report.runs : [report];
   const series = runs.map((r) => ({
     t: r.timeline.map((p) => p.t),
-    p50: r.timeline.map((p) => p.p50), p90: r.timeline.map((p) => p.p90), p99: r.timeline.map((p) => p.p99),
-    rps: r.timeline.map((p) => p.rps), err: r.timeline.map((p) => Math.round(p.errorRate * p.rps)), vus: r.timeline.map((p) => p.vus),
+    p50: r.timeline.map((p) => p.p50),
+    p90: r.timeline.map((p) => p.p90),
+    p99: r.timeline.map((p) => p.p99),
+    rps: r.timeline.map((p) => p.rps),
+    err: r.timeline.map((p) => Math.round(p.errorRate * p.rps)),
+    vus: r.timeline.map((p) => p.vus),
   }));
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -46,15 +46,24 @@ export function mergeReports(reports: Report[], errors: string[]): Report | unde
   const first = reports[0];
   const startedAt = new Date(Math.min(...reports.map((r) => Date.parse(r.startedAt))));
   const merged = buildReport({
-    totals, timeline, startedAt, durationMs: Math.max(...reports.map((r) => r.durationMs)),
+    totals,
+    timeline,
+    startedAt,
+    durationMs: Math.max(...reports.map((r) => r.durationMs)),
     config: { ...first.config, mergedFrom: reports.length },
-    scenario: { ...first.scenario, results: {} }, thresholds: [],
+    scenario: { ...first.scenario, results: {} },
+    thresholds: [],
     thresholdResults: {},
     generator: {
-      ...first.generator, cpu: reports.reduce((a, r) => a + r.generator.cpu, 0), threads: reports.reduce((a, r) => a + r.generator.threads, 0),
-      saturated: reports.some((r) => r.generator.saturated), reasons: reports.flatMap((r) => r.generator.reasons), contended: reports.some((r) => r.generator.contended),
+      ...first.generator,
+      cpu: reports.reduce((a, r) => a + r.generator.cpu, 0),
+      threads: reports.reduce((a, r) => a + r.generator.threads, 0),
+      saturated: reports.some((r) => r.generator.saturated),
+      reasons: reports.flatMap((r) => r.generator.reasons),
+      contended: reports.some((r) => r.generator.contended),
     },
-    target: first.target, label: first.label,
+    target: first.target,
+    label: first.label,
   });
   return merged;
 }

@@ -11,7 +11,10 @@ function line(p: Progress): string {
 }
 
 /** Live progress: a redrawn block on a TTY (stderr), one plain line every 5 s otherwise. */
-export function createProgress(tty: boolean, write: (line: string) => void): { update: (p: Progress) => void; done: () => void } {
+export function createProgress(
+  tty: boolean,
+  write: (line: string) => void,
+): { update: (p: Progress) => void; done: () => void } {
   if (tty) {
     const render = logUpdateStderr;
     return {

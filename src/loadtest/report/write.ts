@@ -20,6 +20,7 @@ export function parseOut(spec: string, errors: string[]): { kind: OutputKind; pa
 
 export function writeReport(report: Report, out: { kind: OutputKind; path: string }): void {
   mkdirSync(dirname(out.path), { recursive: true });
-  const text = out.kind === 'json' ? JSON.stringify(report, null, 2) : out.kind === 'csv' ? toCsv(report) : toHtml(report);
+  const text =
+    out.kind === 'json' ? JSON.stringify(report, null, 2) : out.kind === 'csv' ? toCsv(report) : toHtml(report);
   writeFileSync(out.path, text);
 }

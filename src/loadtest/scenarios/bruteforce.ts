@@ -18,7 +18,7 @@ export const bruteforce: Scenario = {
   needsUsers: true,
   async iteration(vu) {
     if (vu.id % ATTACKER_EVERY === 0) {
-      const ip = `203.0.113.${(vu.id / ATTACKER_EVERY) % 8 + 1}`;
+      const ip = `203.0.113.${((vu.id / ATTACKER_EVERY) % 8) + 1}`;
       const res = await vu.request('attack_login', 'POST', api(vu, '/v1/auth/login'), {
         json: { email: vu.user.email, password: `wrong-${vu.iteration}-guess` },
         headers: { 'x-forwarded-for': ip },
@@ -34,9 +34,13 @@ export const bruteforce: Scenario = {
     vu.count('legit_logins');
     if (!token) return;
     vu.count('legit_ok');
-    const res = await vu.request('session', 'GET', api(vu, '/v1/auth/session'), { headers: { ...bearer(token), 'x-forwarded-for': ip } });
+    const res = await vu.request('session', 'GET', api(vu, '/v1/auth/session'), {
+      headers: { ...bearer(token), 'x-forwarded-for': ip },
+    });
     vu.check('session is 200', res.status === 200);
-    await vu.request('logout', 'POST', api(vu, '/v1/auth/logout'), { headers: { ...bearer(token), 'x-forwarded-for': ip } });
+    await vu.request('logout', 'POST', api(vu, '/v1/auth/logout'), {
+      headers: { ...bearer(token), 'x-forwarded-for': ip },
+    });
     vu.cookies.clear();
   },
   results(totals: MetricsSet) {

@@ -15,7 +15,13 @@ export function hitRates(totals: MetricsSet): Record<string, number> {
   const db = tiers.DB ?? 0;
   const all = l1 + l2 + db;
   if (all === 0) return {};
-  return { cache_hit_rate: round((l1 + l2) / all), cache_l1_rate: round(l1 / all), cache_l2_rate: round(l2 / all), cache_db_rate: round(db / all), cache_tier_samples: all };
+  return {
+    cache_hit_rate: round((l1 + l2) / all),
+    cache_l1_rate: round(l1 / all),
+    cache_l2_rate: round(l2 / all),
+    cache_db_rate: round(db / all),
+    cache_tier_samples: all,
+  };
 }
 
 const round = (v: number): number => Math.round(v * 10000) / 10000;
@@ -32,7 +38,12 @@ export const cache: Scenario = {
     const tokens: string[] = [];
     try {
       for (let i = 1; i <= Math.min(HOT_SET, Math.max(plan.users, 1)); i++) {
-        const res = await pool.request({ path: `${base}/v1/auth/login`, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: userEmail(i), password: plan.password || DEFAULT_PASSWORD }) });
+        const res = await pool.request({
+          path: `${base}/v1/auth/login`,
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: userEmail(i), password: plan.password || DEFAULT_PASSWORD }),
+        });
         const body = (await res.body.json().catch(() => undefined)) as { token?: unknown } | undefined;
         if (res.statusCode === 200 && typeof body?.token === 'string') tokens.push(body.token);
       }
@@ -46,7 +57,10 @@ export const cache: Scenario = {
     const tokens = (vu.setupData as { tokens: string[] } | undefined)?.tokens ?? [];
     for (let i = 0; i < BURST; i++) {
       const token = tokens[Math.floor(Math.random() * tokens.length)];
-      const res = await vu.request('cached_session', 'GET', api(vu, '/v1/auth/session'), { headers: bearer(token), noThink: true });
+      const res = await vu.request('cached_session', 'GET', api(vu, '/v1/auth/session'), {
+        headers: bearer(token),
+        noThink: true,
+      });
       vu.check('session is 200', res.status === 200);
     }
   },

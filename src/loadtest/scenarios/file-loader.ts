@@ -28,7 +28,9 @@ export function loadScenarioFile(path: string, errors: string[]): ScenarioFile |
   try {
     data = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    errors.push(`scenario file ${path}: not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'} (${(error as Error).message.split('\n')[0]})`);
+    errors.push(
+      `scenario file ${path}: not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'} (${(error as Error).message.split('\n')[0]})`,
+    );
     return undefined;
   }
   const def = validateSteps(data, `scenario file ${path}`, errors);
@@ -39,5 +41,9 @@ export function loadScenarioFile(path: string, errors: string[]): ScenarioFile |
     errors.push(`scenario file ${path}: options must be an object`);
     return undefined;
   }
-  return { scenario: stepsScenario(def), thresholds: obj.thresholds, options: options as Record<string, unknown> | undefined };
+  return {
+    scenario: stepsScenario(def),
+    thresholds: obj.thresholds,
+    options: options as Record<string, unknown> | undefined,
+  };
 }

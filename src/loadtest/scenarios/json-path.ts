@@ -5,7 +5,11 @@ export function readJsonPath(value: unknown, path: string): unknown {
   const steps = path.slice(1).match(/\.[A-Za-z_$][\w$-]*|\[\d+\]|\["[^"]*"\]/g) ?? [];
   for (const step of steps) {
     if (current === null || typeof current !== 'object') return undefined;
-    const key = step.startsWith('.') ? step.slice(1) : step.startsWith('["') ? step.slice(2, -2) : Number(step.slice(1, -1));
+    const key = step.startsWith('.')
+      ? step.slice(1)
+      : step.startsWith('["')
+        ? step.slice(2, -2)
+        : Number(step.slice(1, -1));
     current = (current as Record<string | number, unknown>)[key];
   }
   return current;

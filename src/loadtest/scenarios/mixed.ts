@@ -5,7 +5,12 @@ import { cache, hitRates } from './cache.js';
 import { signup } from './signup.js';
 
 /** Weighted blend of the flows a real population runs. */
-export const MIXED_WEIGHTS: ReadonlyArray<[Scenario, number]> = [[session, 50], [auth, 25], [cache, 20], [signup, 5]];
+export const MIXED_WEIGHTS: ReadonlyArray<[Scenario, number]> = [
+  [session, 50],
+  [auth, 25],
+  [cache, 20],
+  [signup, 5],
+];
 
 export const mixed: Scenario = {
   name: 'mixed',

@@ -18,7 +18,11 @@ async function transpile(path: string): Promise<string> {
     code = (await esbuild.transform(source, { loader: 'ts', format: 'esm', target: 'node20' })).code;
   } catch {
     try {
-      const ts = ((await import(typescriptModule)) as { default: { transpileModule(s: string, o: object): { outputText: string } } }).default;
+      const ts = (
+        (await import(typescriptModule)) as {
+          default: { transpileModule(s: string, o: object): { outputText: string } };
+        }
+      ).default;
       code = ts.transpileModule(source, { compilerOptions: { module: 99, target: 10 } }).outputText;
     } catch {
       throw new Error(`${path}: TypeScript scenarios need esbuild or typescript installed (or compile it to .js)`);
@@ -33,7 +37,10 @@ async function transpile(path: string): Promise<string> {
  * A module scenario: `export default async function (vu) {…}` (one iteration), or
  * `export default { name?, setup?, iteration }`, or `export default { name?, users?, steps: [...] }`.
  */
-export async function loadScenarioModule(path: string, errors: string[]): Promise<{ scenario: Scenario; thresholds?: unknown; options?: Record<string, unknown> } | undefined> {
+export async function loadScenarioModule(
+  path: string,
+  errors: string[],
+): Promise<{ scenario: Scenario; thresholds?: unknown; options?: Record<string, unknown> } | undefined> {
   const absolute = resolve(path);
   let mod: { default?: unknown; thresholds?: unknown; options?: unknown };
   try {
@@ -44,28 +51,49 @@ export async function loadScenarioModule(path: string, errors: string[]): Promis
     return undefined;
   }
   const exported = mod.default;
-  const options = (mod.options ?? (exported as { options?: unknown } | undefined)?.options) as Record<string, unknown> | undefined;
+  const options = (mod.options ?? (exported as { options?: unknown } | undefined)?.options) as
+    Record<string, unknown> | undefined;
   const thresholds = mod.thresholds ?? (exported as { thresholds?: unknown } | undefined)?.thresholds;
   if (typeof exported === 'function') {
     const fn = exported as (vu: Vu) => Promise<void>;
-    return { scenario: { name: fn.name || 'module', description: `module ${path}`, needsUsers: false, iteration: (vu) => fn(vu) }, thresholds, options };
+    return {
+      scenario: {
+        name: fn.name || 'module',
+        description: `module ${path}`,
+        needsUsers: false,
+        iteration: (vu) => fn(vu),
+      },
+      thresholds,
+      options,
+    };
   }
   if (exported && typeof exported === 'object') {
     const obj = exported as Partial<Scenario> & { steps?: unknown; users?: unknown };
     if (typeof obj.iteration === 'function') {
       return {
         scenario: {
-          name: obj.name ?? 'module', description: obj.description ?? `module ${path}`, needsUsers: obj.needsUsers === true || obj.users === true,
-          setup: obj.setup?.bind(obj), iteration: obj.iteration.bind(obj), results: obj.results?.bind(obj),
+          name: obj.name ?? 'module',
+          description: obj.description ?? `module ${path}`,
+          needsUsers: obj.needsUsers === true || obj.users === true,
+          setup: obj.setup?.bind(obj),
+          iteration: obj.iteration.bind(obj),
+          results: obj.results?.bind(obj),
         },
-        thresholds, options,
+        thresholds,
+        options,
       };
     }
     if (obj.steps !== undefined) {
-      const def = validateSteps({ name: obj.name, users: obj.users, steps: obj.steps }, `scenario module ${path}`, errors);
+      const def = validateSteps(
+        { name: obj.name, users: obj.users, steps: obj.steps },
+        `scenario module ${path}`,
+        errors,
+      );
       return def ? { scenario: stepsScenario(def), thresholds, options } : undefined;
     }
   }
-  errors.push(`scenario module ${path}: default export must be a function (one iteration) or an object with iteration() or steps`);
+  errors.push(
+    `scenario module ${path}: default export must be a function (one iteration) or an object with iteration() or steps`,
+  );
   return undefined;
 }

@@ -17,7 +17,8 @@ export const BUILTIN_SCENARIOS: Record<string, Scenario> = { auth, session, cach
 export async function resolveScenario(ref: ScenarioRef): Promise<Scenario> {
   const errors: string[] = [];
   switch (ref.kind) {
-    case 'url': return urlScenario(ref);
+    case 'url':
+      return urlScenario(ref);
     case 'builtin': {
       const found = BUILTIN_SCENARIOS[ref.name];
       if (!found) throw new Error(`unknown scenario ${ref.name}`);
@@ -25,7 +26,9 @@ export async function resolveScenario(ref: ScenarioRef): Promise<Scenario> {
     }
     case 'file':
     case 'module': {
-      const loaded = isModulePath(ref.path) ? await loadScenarioModule(ref.path, errors) : loadScenarioFile(ref.path, errors);
+      const loaded = isModulePath(ref.path)
+        ? await loadScenarioModule(ref.path, errors)
+        : loadScenarioFile(ref.path, errors);
       if (!loaded) throw new Error(errors.join('; '));
       return loaded.scenario;
     }

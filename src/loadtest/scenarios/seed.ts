@@ -23,8 +23,14 @@ export async function seedUsers(plan: RunPlan, log: (line: string) => void): Pro
       const n = next++;
       for (;;) {
         const res = await pool.request({
-          path: `${base}/v1/auth/signup`, method: 'POST', headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ email: userEmail(n), password: plan.password || DEFAULT_PASSWORD, name: `Load test user ${n}` }),
+          path: `${base}/v1/auth/signup`,
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            email: userEmail(n),
+            password: plan.password || DEFAULT_PASSWORD,
+            name: `Load test user ${n}`,
+          }),
         });
         const text = await res.body.text();
         if (res.statusCode === 201 || res.statusCode === 200) result.created++;

@@ -17,7 +17,9 @@ export const session: Scenario = {
     }
     const list = await vu.request('sessions_list', 'GET', api(vu, '/v1/auth/sessions'), { headers: bearer(token) });
     vu.check('sessions list is 200', list.status === 200);
-    const refreshed = await vu.request('refresh', 'POST', api(vu, '/v1/auth/session/refresh'), { headers: bearer(token) });
+    const refreshed = await vu.request('refresh', 'POST', api(vu, '/v1/auth/session/refresh'), {
+      headers: bearer(token),
+    });
     const next = refreshed.json<{ token?: unknown }>()?.token;
     vu.check('refresh is 200 with a new token', refreshed.status === 200 && typeof next === 'string' && next !== token);
     if (typeof next === 'string') token = next;

@@ -9,7 +9,9 @@ export const signup: Scenario = {
   needsUsers: false,
   async iteration(vu) {
     const email = `lt-signup-${randomUUID()}@loadtest.local`;
-    const res = await vu.request('signup', 'POST', api(vu, '/v1/auth/signup'), { json: { email, password: vu.user.password, name: 'Load test signup' } });
+    const res = await vu.request('signup', 'POST', api(vu, '/v1/auth/signup'), {
+      json: { email, password: vu.user.password, name: 'Load test signup' },
+    });
     vu.check('signup is 201', res.status === 201);
   },
 };

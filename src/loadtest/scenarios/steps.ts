@@ -35,7 +35,8 @@ export function validateSteps(input: unknown, where: string, errors: string[]): 
     return undefined;
   }
   const known = ['name', 'users', 'variables', 'steps', 'thresholds', 'options'];
-  for (const key of Object.keys(input)) if (!known.includes(key)) errors.push(`${where}: unknown key "${key}" (known: ${known.join(', ')})`);
+  for (const key of Object.keys(input))
+    if (!known.includes(key)) errors.push(`${where}: unknown key "${key}" (known: ${known.join(', ')})`);
   if (input.variables !== undefined && !isObject(input.variables)) errors.push(`${where}: variables must be an object`);
   if (!Array.isArray(input.steps) || input.steps.length === 0) {
     errors.push(`${where}: steps must be a non-empty list`);
@@ -60,18 +61,27 @@ function validateStep(raw: unknown, where: string, errors: string[]): StepSpec |
   const known = ['name', 'method', 'url', 'headers', 'json', 'body', 'capture', 'check', 'think'];
   for (const key of Object.keys(raw)) if (!known.includes(key)) errors.push(`${where}: unknown key "${key}"`);
   const method = typeof raw.method === 'string' ? raw.method.toUpperCase() : 'GET';
-  if (!METHODS.includes(method)) errors.push(`${where}: method "${String(raw.method)}" is not one of ${METHODS.join(', ')}`);
-  if (typeof raw.url !== 'string' || raw.url === '') errors.push(`${where}: url is required (a path like /v1/auth/session or a full URL)`);
-  if (raw.headers !== undefined && (!isObject(raw.headers) || Object.values(raw.headers).some((v) => typeof v !== 'string'))) errors.push(`${where}: headers must map names to strings`);
-  if (raw.body !== undefined && typeof raw.body !== 'string') errors.push(`${where}: body must be a string (use json for objects)`);
+  if (!METHODS.includes(method))
+    errors.push(`${where}: method "${String(raw.method)}" is not one of ${METHODS.join(', ')}`);
+  if (typeof raw.url !== 'string' || raw.url === '')
+    errors.push(`${where}: url is required (a path like /v1/auth/session or a full URL)`);
+  if (
+    raw.headers !== undefined &&
+    (!isObject(raw.headers) || Object.values(raw.headers).some((v) => typeof v !== 'string'))
+  )
+    errors.push(`${where}: headers must map names to strings`);
+  if (raw.body !== undefined && typeof raw.body !== 'string')
+    errors.push(`${where}: body must be a string (use json for objects)`);
   if (raw.json !== undefined && raw.body !== undefined) errors.push(`${where}: give json or body, not both`);
   const capture: Record<string, string> = {};
   if (raw.capture !== undefined) {
     if (!isObject(raw.capture)) errors.push(`${where}: capture must map variable names to JSON paths`);
-    else for (const [name, path] of Object.entries(raw.capture)) {
-      if (typeof path !== 'string' || !(isJsonPath(path) || /^header:[\w-]+$/i.test(path))) errors.push(`${where}: capture.${name} must be a JSON path like $.token or header:NAME`);
-      else capture[name] = path;
-    }
+    else
+      for (const [name, path] of Object.entries(raw.capture)) {
+        if (typeof path !== 'string' || !(isJsonPath(path) || /^header:[\w-]+$/i.test(path)))
+          errors.push(`${where}: capture.${name} must be a JSON path like $.token or header:NAME`);
+        else capture[name] = path;
+      }
   }
   const check: StepSpec['check'] = {};
   if (raw.check !== undefined) {
@@ -80,30 +90,40 @@ function validateStep(raw: unknown, where: string, errors: string[]): StepSpec |
       const status = raw.check.status;
       if (status !== undefined) {
         const list = Array.isArray(status) ? status : [status];
-        if (list.some((s) => !Number.isInteger(s) || (s as number) < 100 || (s as number) > 599)) errors.push(`${where}: check.status must be a status code or a list of them`);
+        if (list.some((s) => !Number.isInteger(s) || (s as number) < 100 || (s as number) > 599))
+          errors.push(`${where}: check.status must be a status code or a list of them`);
         else check.status = list as number[];
       }
       if (raw.check.body !== undefined) {
-        if (!isObject(raw.check.body) || Object.keys(raw.check.body).some((p) => !isJsonPath(p))) errors.push(`${where}: check.body must map JSON paths ($.user.email) to expected values`);
+        if (!isObject(raw.check.body) || Object.keys(raw.check.body).some((p) => !isJsonPath(p)))
+          errors.push(`${where}: check.body must map JSON paths ($.user.email) to expected values`);
         else check.body = raw.check.body;
       }
       if (raw.check.contains !== undefined) {
         if (typeof raw.check.contains !== 'string') errors.push(`${where}: check.contains must be a string`);
         else check.contains = raw.check.contains;
       }
-      for (const key of Object.keys(raw.check)) if (!['status', 'body', 'contains'].includes(key)) errors.push(`${where}: check has unknown key "${key}"`);
+      for (const key of Object.keys(raw.check))
+        if (!['status', 'body', 'contains'].includes(key)) errors.push(`${where}: check has unknown key "${key}"`);
     }
   }
   let thinkMs = 0;
   if (raw.think !== undefined) {
-    const ms = typeof raw.think === 'number' ? raw.think : typeof raw.think === 'string' ? parseDuration(raw.think) : undefined;
+    const ms =
+      typeof raw.think === 'number' ? raw.think : typeof raw.think === 'string' ? parseDuration(raw.think) : undefined;
     if (ms === undefined || ms < 0) errors.push(`${where}: think must be a duration like 500ms`);
     else thinkMs = ms;
   }
   return {
     name: typeof raw.name === 'string' && raw.name ? raw.name : `${method} ${String(raw.url)}`,
-    method, url: String(raw.url), headers: (isObject(raw.headers) ? raw.headers : {}) as Record<string, string>,
-    json: raw.json, body: raw.body as string | undefined, capture, check, thinkMs,
+    method,
+    url: String(raw.url),
+    headers: (isObject(raw.headers) ? raw.headers : {}) as Record<string, string>,
+    json: raw.json,
+    body: raw.body as string | undefined,
+    capture,
+    check,
+    thinkMs,
   };
 }
 
@@ -111,12 +131,18 @@ function validateStep(raw: unknown, where: string, errors: string[]): StepSpec |
 export function interpolate(text: string, vu: Vu): string {
   return text.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (whole, name: string) => {
     switch (name) {
-      case 'user.email': return vu.user.email;
-      case 'user.password': return vu.user.password;
-      case 'vu': return String(vu.id);
-      case 'iteration': return String(vu.iteration);
-      case 'uuid': return randomUUID();
-      case 'timestamp': return String(Date.now());
+      case 'user.email':
+        return vu.user.email;
+      case 'user.password':
+        return vu.user.password;
+      case 'vu':
+        return String(vu.id);
+      case 'iteration':
+        return String(vu.iteration);
+      case 'uuid':
+        return randomUUID();
+      case 'timestamp':
+        return String(Date.now());
       default: {
         const value = vu.vars[name];
         return value === undefined ? whole : typeof value === 'string' ? value : JSON.stringify(value);
@@ -143,14 +169,23 @@ export function stepsScenario(def: StepsDefinition): Scenario {
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(step.headers)) headers[k] = interpolate(v, vu);
         const res = await vu.request(step.name, step.method, interpolate(step.url, vu), {
-          headers, json: step.json === undefined ? undefined : interpolateDeep(step.json, vu),
-          body: step.body === undefined ? undefined : interpolate(step.body, vu), expect: step.check.status,
+          headers,
+          json: step.json === undefined ? undefined : interpolateDeep(step.json, vu),
+          body: step.body === undefined ? undefined : interpolate(step.body, vu),
+          expect: step.check.status,
         });
         for (const [name, path] of Object.entries(step.capture)) {
-          vu.vars[name] = path.startsWith('header:') ? res.headers[path.slice(7).toLowerCase()] : readJsonPath(res.json(), path);
+          vu.vars[name] = path.startsWith('header:')
+            ? res.headers[path.slice(7).toLowerCase()]
+            : readJsonPath(res.json(), path);
         }
-        if (step.check.status) vu.check(`${step.name}: status ${step.check.status.join('|')}`, step.check.status.includes(res.status));
-        if (step.check.contains !== undefined) vu.check(`${step.name}: body contains ${step.check.contains}`, res.body.includes(interpolate(step.check.contains, vu)));
+        if (step.check.status)
+          vu.check(`${step.name}: status ${step.check.status.join('|')}`, step.check.status.includes(res.status));
+        if (step.check.contains !== undefined)
+          vu.check(
+            `${step.name}: body contains ${step.check.contains}`,
+            res.body.includes(interpolate(step.check.contains, vu)),
+          );
         for (const [path, expected] of Object.entries(step.check.body ?? {})) {
           const want = interpolateDeep(expected, vu);
           vu.check(`${step.name}: ${path}`, JSON.stringify(readJsonPath(res.json(), path)) === JSON.stringify(want));

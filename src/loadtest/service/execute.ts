@@ -36,15 +36,20 @@ export async function executeRun(prepared: PreparedRun, hooks: ExecuteHooks): Pr
   let doneMs = 0;
   for (const [index, config] of prepared.configs.entries()) {
     if (stop !== undefined && runs.length > 0) break;
-    const entry = prepared.kind === 'suite' ? { index, count: prepared.configs.length, label: config.label ?? `test ${index + 1}` } : undefined;
+    const entry =
+      prepared.kind === 'suite'
+        ? { index, count: prepared.configs.length, label: config.label ?? `test ${index + 1}` }
+        : undefined;
     if (entry) hooks.log(`suite test ${index + 1}/${entry.count}: ${entry.label}`);
     hooks.progress(progressOf(undefined, doneMs, prepared.totalMs, entry));
     const offset = doneMs;
-    runs.push(await runLoadTest(config, {
-      log: hooks.log,
-      progress: (p) => hooks.progress(progressOf(p, offset, prepared.totalMs, entry)),
-      interrupted: hooks.stopped,
-    }));
+    runs.push(
+      await runLoadTest(config, {
+        log: hooks.log,
+        progress: (p) => hooks.progress(progressOf(p, offset, prepared.totalMs, entry)),
+        interrupted: hooks.stopped,
+      }),
+    );
     doneMs += totalDuration(config.plan.stages);
   }
   if (prepared.kind === 'scenario') return runs[0];
@@ -53,12 +58,26 @@ export async function executeRun(prepared: PreparedRun, hooks: ExecuteHooks): Pr
   return report;
 }
 
-function progressOf(p: Progress | undefined, offsetMs: number, totalMs: number, entry: RunProgress['entry']): RunProgress {
+function progressOf(
+  p: Progress | undefined,
+  offsetMs: number,
+  totalMs: number,
+  entry: RunProgress['entry'],
+): RunProgress {
   const elapsedMs = Math.round(offsetMs + (p?.elapsedMs ?? 0));
   return {
-    phase: p ? 'running' : 'starting', elapsedMs, totalMs, percent: totalMs > 0 ? Math.min(100, Math.round((elapsedMs / totalMs) * 1000) / 10) : 0,
-    reqs: p?.reqs ?? 0, rps: p?.rps ?? 0, errorRate: p ? Math.round(p.errorRate * 10_000) / 10_000 : 0, p90Ms: p?.p90 ?? 0, p99Ms: p?.p99 ?? 0,
-    vus: p?.vus ?? 0, dropped: p?.dropped ?? 0, ...(entry ? { entry } : {}),
+    phase: p ? 'running' : 'starting',
+    elapsedMs,
+    totalMs,
+    percent: totalMs > 0 ? Math.min(100, Math.round((elapsedMs / totalMs) * 1000) / 10) : 0,
+    reqs: p?.reqs ?? 0,
+    rps: p?.rps ?? 0,
+    errorRate: p ? Math.round(p.errorRate * 10_000) / 10_000 : 0,
+    p90Ms: p?.p90 ?? 0,
+    p99Ms: p?.p99 ?? 0,
+    vus: p?.vus ?? 0,
+    dropped: p?.dropped ?? 0,
+    ...(entry ? { entry } : {}),
   };
 }
 
@@ -71,9 +90,25 @@ export function statusOf(report: Report, stopReason: string | undefined): 'passe
 /** The k6-shaped summary kept with the run (the full report, histograms and timeline included, is served on its own). */
 export function summaryOf(report: Report): Record<string, unknown> {
   return {
-    startedAt: report.startedAt, durationMs: report.durationMs, metrics: report.metrics, thresholds: report.thresholds, checks: report.checks,
-    grade: report.grade, recommendations: report.recommendations, scenario: report.scenario,
-    ...(report.aborted ? { aborted: report.aborted } : {}), ...(report.breakpoint ? { breakpoint: report.breakpoint } : {}),
-    ...(report.runs ? { runs: report.runs.map((r) => ({ label: r.label, grade: r.grade, aborted: r.aborted, thresholds: r.thresholds })) } : {}),
+    startedAt: report.startedAt,
+    durationMs: report.durationMs,
+    metrics: report.metrics,
+    thresholds: report.thresholds,
+    checks: report.checks,
+    grade: report.grade,
+    recommendations: report.recommendations,
+    scenario: report.scenario,
+    ...(report.aborted ? { aborted: report.aborted } : {}),
+    ...(report.breakpoint ? { breakpoint: report.breakpoint } : {}),
+    ...(report.runs
+      ? {
+          runs: report.runs.map((r) => ({
+            label: r.label,
+            grade: r.grade,
+            aborted: r.aborted,
+            thresholds: r.thresholds,
+          })),
+        }
+      : {}),
   };
 }

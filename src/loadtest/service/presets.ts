@@ -26,23 +26,64 @@ export interface PresetsContext {
 /** What a UI needs to offer runs: every scenario × profile and every suite, with the defaults this server applies. */
 export function listPresets(context: PresetsContext) {
   const scenarios = Object.values(BUILTIN_SCENARIOS).map((s) => ({
-    name: s.name, description: s.description, attack: ATTACK_SCENARIOS.has(s.name),
-    ...(ATTACK_SCENARIOS.has(s.name) && !context.attacksOnSelf.allowed ? { selfNote: context.attacksOnSelf.reason } : {}),
+    name: s.name,
+    description: s.description,
+    attack: ATTACK_SCENARIOS.has(s.name),
+    ...(ATTACK_SCENARIOS.has(s.name) && !context.attacksOnSelf.allowed
+      ? { selfNote: context.attacksOnSelf.reason }
+      : {}),
   }));
   const profiles = Object.entries(PROFILES).map(([name, p]) => ({
-    name, description: p.description, model: p.forceOpen ? 'open' as const : 'closed' as const,
-    durationMs: defaultDurationMs(name), vus: p.vus, rate: p.rate, thresholds: p.thresholds,
+    name,
+    description: p.description,
+    model: p.forceOpen ? ('open' as const) : ('closed' as const),
+    durationMs: defaultDurationMs(name),
+    vus: p.vus,
+    rate: p.rate,
+    thresholds: p.thresholds,
   }));
   const suites = Object.entries(SUITES).map(([name, s]) => ({
-    name, description: s.description, durationMs: s.durationMs, attack: isAttack({ suite: name }),
-    entries: s.entries.map((e) => ({ label: e.label, scenario: e.scenario, profile: e.profile, durationMs: entryDurationMs(e, s.durationMs), ...(e.vus !== undefined ? { vus: e.vus } : {}), ...(e.rate !== undefined ? { rate: e.rate } : {}) })),
+    name,
+    description: s.description,
+    durationMs: s.durationMs,
+    attack: isAttack({ suite: name }),
+    entries: s.entries.map((e) => ({
+      label: e.label,
+      scenario: e.scenario,
+      profile: e.profile,
+      durationMs: entryDurationMs(e, s.durationMs),
+      ...(e.vus !== undefined ? { vus: e.vus } : {}),
+      ...(e.rate !== undefined ? { rate: e.rate } : {}),
+    })),
   }));
   const presets = [
-    ...scenarios.flatMap((s) => profiles.map((p) => ({
-      id: `${s.name}/${p.name}`, label: `${s.name} · ${p.name}`, body: { scenario: s.name, profile: p.name },
-      model: p.model, durationMs: p.durationMs, ...(p.model === 'open' ? { rate: p.rate } : { vus: p.vus }), attack: s.attack,
-    }))),
-    ...suites.map((s) => ({ id: `suite/${s.name}`, label: `suite ${s.name}`, body: { suite: s.name }, model: 'suite' as const, durationMs: s.durationMs, attack: s.attack })),
+    ...scenarios.flatMap((s) =>
+      profiles.map((p) => ({
+        id: `${s.name}/${p.name}`,
+        label: `${s.name} · ${p.name}`,
+        body: { scenario: s.name, profile: p.name },
+        model: p.model,
+        durationMs: p.durationMs,
+        ...(p.model === 'open' ? { rate: p.rate } : { vus: p.vus }),
+        attack: s.attack,
+      })),
+    ),
+    ...suites.map((s) => ({
+      id: `suite/${s.name}`,
+      label: `suite ${s.name}`,
+      body: { suite: s.name },
+      model: 'suite' as const,
+      durationMs: s.durationMs,
+      attack: s.attack,
+    })),
   ];
-  return { limits: LOADTEST_LIMITS, defaultTarget: context.selfUrl, allowHosts: [...context.allowHosts], scenarios, profiles, suites, presets };
+  return {
+    limits: LOADTEST_LIMITS,
+    defaultTarget: context.selfUrl,
+    allowHosts: [...context.allowHosts],
+    scenarios,
+    profiles,
+    suites,
+    presets,
+  };
 }

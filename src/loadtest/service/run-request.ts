@@ -47,11 +47,12 @@ export interface PrepareContext {
 /** The load tester's own messages name CLI flags (`--vus …`): say which field of the body they are about. */
 function asProblem(message: string): FieldProblem {
   const flag = /^--([a-z-]+)/.exec(message)?.[1];
-  const field = flag === 'threshold' || /^threshold/.test(message) ? 'thresholds' : flag ?? 'body';
+  const field = flag === 'threshold' || /^threshold/.test(message) ? 'thresholds' : (flag ?? 'body');
   return { field, message: message.replace(/^--[a-z-]+\s*/, '') };
 }
 
-const invalid = (details: FieldProblem[]): TesseraError => new TesseraError('invalid_request', 'Some fields are invalid.', { details });
+const invalid = (details: FieldProblem[]): TesseraError =>
+  new TesseraError('invalid_request', 'Some fields are invalid.', { details });
 
 /**
  * Turns a request into run configurations the load tester accepts, or throws the one error: 403 target_not_allowed
@@ -65,41 +66,73 @@ export async function prepareRun(input: StartInput, context: PrepareContext): Pr
   if (suite !== undefined) {
     if (!(suite in SUITES)) problem('suite', `is unknown (known: ${Object.keys(SUITES).join(', ')})`);
     for (const field of ['profile', 'vus', 'rate', 'thresholds'] as const) {
-      if (input[field] !== undefined) problem(field, 'a suite sets its own profiles, load and thresholds: give only duration, target and name');
+      if (input[field] !== undefined)
+        problem(field, 'a suite sets its own profiles, load and thresholds: give only duration, target and name');
     }
   }
-  const scenario = suite === undefined ? input.scenario ?? 'auth' : undefined;
-  if (scenario !== undefined && !(scenario in BUILTIN_SCENARIOS)) problem('scenario', `is unknown (known: ${Object.keys(BUILTIN_SCENARIOS).join(', ')})`);
-  if (input.profile !== undefined && !(input.profile in PROFILES)) problem('profile', `is unknown (known: ${Object.keys(PROFILES).join(', ')})`);
-  if (input.vus !== undefined && !(Number.isInteger(input.vus) && input.vus >= 1 && input.vus <= LOADTEST_LIMITS.maxVus)) problem('vus', `must be a whole number from 1 to ${LOADTEST_LIMITS.maxVus}`);
-  if (input.rate !== undefined && !(input.rate > 0 && input.rate <= LOADTEST_LIMITS.maxRate)) problem('rate', `must be above 0 and at most ${LOADTEST_LIMITS.maxRate} iterations per second`);
-  if ((input.thresholds?.length ?? 0) > LOADTEST_LIMITS.maxThresholds) problem('thresholds', `at most ${LOADTEST_LIMITS.maxThresholds}`);
+  const scenario = suite === undefined ? (input.scenario ?? 'auth') : undefined;
+  if (scenario !== undefined && !(scenario in BUILTIN_SCENARIOS))
+    problem('scenario', `is unknown (known: ${Object.keys(BUILTIN_SCENARIOS).join(', ')})`);
+  if (input.profile !== undefined && !(input.profile in PROFILES))
+    problem('profile', `is unknown (known: ${Object.keys(PROFILES).join(', ')})`);
+  if (
+    input.vus !== undefined &&
+    !(Number.isInteger(input.vus) && input.vus >= 1 && input.vus <= LOADTEST_LIMITS.maxVus)
+  )
+    problem('vus', `must be a whole number from 1 to ${LOADTEST_LIMITS.maxVus}`);
+  if (input.rate !== undefined && !(input.rate > 0 && input.rate <= LOADTEST_LIMITS.maxRate))
+    problem('rate', `must be above 0 and at most ${LOADTEST_LIMITS.maxRate} iterations per second`);
+  if ((input.thresholds?.length ?? 0) > LOADTEST_LIMITS.maxThresholds)
+    problem('thresholds', `at most ${LOADTEST_LIMITS.maxThresholds}`);
   let durationMs: number | undefined;
   if (input.duration !== undefined) {
     durationMs = parseDuration(input.duration);
     if (durationMs === undefined) problem('duration', 'is not a duration like 30s or 5m');
-    else if (durationMs < 1000 || durationMs > LOADTEST_LIMITS.maxDurationMs) problem('duration', `must be between 1s and ${formatDuration(LOADTEST_LIMITS.maxDurationMs)}`);
+    else if (durationMs < 1000 || durationMs > LOADTEST_LIMITS.maxDurationMs)
+      problem('duration', `must be between 1s and ${formatDuration(LOADTEST_LIMITS.maxDurationMs)}`);
   }
   if (problems.length > 0) throw invalid(problems);
 
   const decision = resolveTarget(input.target, context.self, context.allowHosts);
-  if (!decision.ok) throw new TesseraError('target_not_allowed', `Load-test target refused: ${decision.reason}.`, { details: [{ field: 'target', message: decision.reason }] });
+  if (!decision.ok)
+    throw new TesseraError('target_not_allowed', `Load-test target refused: ${decision.reason}.`, {
+      details: [{ field: 'target', message: decision.reason }],
+    });
   if (decision.self && !context.attacksOnSelf.allowed && isAttack({ scenario, suite })) {
-    throw invalid([{ field: suite === undefined ? 'scenario' : 'suite', message: context.attacksOnSelf.reason ?? 'attack scenarios cannot target this server' }]);
+    throw invalid([
+      {
+        field: suite === undefined ? 'scenario' : 'suite',
+        message: context.attacksOnSelf.reason ?? 'attack scenarios cannot target this server',
+      },
+    ]);
   }
 
   const errors: string[] = [];
   let configs: RunConfig[];
   if (suite !== undefined) {
-    configs = await suiteConfigs(suite, { target: decision.url, durationMs: durationMs ?? SUITES[suite].durationMs }, errors);
+    configs = await suiteConfigs(
+      suite,
+      { target: decision.url, durationMs: durationMs ?? SUITES[suite].durationMs },
+      errors,
+    );
   } else {
-    const config = await buildRunConfig({
-      scenario, profile: input.profile, vus: input.vus?.toString(), rate: input.rate?.toString(), target: decision.url,
-      duration: formatDuration(durationMs ?? defaultDurationMs(input.profile)), threshold: input.thresholds, label: input.name,
-    }, errors);
+    const config = await buildRunConfig(
+      {
+        scenario,
+        profile: input.profile,
+        vus: input.vus?.toString(),
+        rate: input.rate?.toString(),
+        target: decision.url,
+        duration: formatDuration(durationMs ?? defaultDurationMs(input.profile)),
+        threshold: input.thresholds,
+        label: input.name,
+      },
+      errors,
+    );
     configs = config ? [config] : [];
   }
-  if (errors.length > 0 || configs.length === 0) throw invalid(errors.length ? errors.map(asProblem) : [{ field: 'body', message: 'nothing to run' }]);
+  if (errors.length > 0 || configs.length === 0)
+    throw invalid(errors.length ? errors.map(asProblem) : [{ field: 'body', message: 'nothing to run' }]);
 
   for (const config of configs) {
     const plan = config.plan;
@@ -112,19 +145,38 @@ export async function prepareRun(input: StartInput, context: PrepareContext): Pr
     plan.users = Math.min(plan.users, 50, plan.model === 'open' ? Math.max(2, Math.ceil(peak)) : 50);
     config.threaded = context.threaded;
     config.workers = 1;
-    if (plan.model === 'closed' && peak > LOADTEST_LIMITS.maxVus) problem('vus', `this run would reach ${peak} VUs; at most ${LOADTEST_LIMITS.maxVus}`);
-    if (plan.model === 'open' && peak > LOADTEST_LIMITS.maxRate) problem('rate', `this run would reach ${peak} iterations/s; at most ${LOADTEST_LIMITS.maxRate}`);
+    if (plan.model === 'closed' && peak > LOADTEST_LIMITS.maxVus)
+      problem('vus', `this run would reach ${peak} VUs; at most ${LOADTEST_LIMITS.maxVus}`);
+    if (plan.model === 'open' && peak > LOADTEST_LIMITS.maxRate)
+      problem('rate', `this run would reach ${peak} iterations/s; at most ${LOADTEST_LIMITS.maxRate}`);
   }
   const totalMs = configs.reduce((sum, c) => sum + totalDuration(c.plan.stages), 0);
-  if (totalMs > LOADTEST_LIMITS.maxDurationMs) problem('duration', `this run would last ${formatDuration(totalMs)}; at most ${formatDuration(LOADTEST_LIMITS.maxDurationMs)}`);
+  if (totalMs > LOADTEST_LIMITS.maxDurationMs)
+    problem(
+      'duration',
+      `this run would last ${formatDuration(totalMs)}; at most ${formatDuration(LOADTEST_LIMITS.maxDurationMs)}`,
+    );
   if (problems.length > 0) throw invalid(problems);
 
-  const params: Record<string, unknown> = Object.fromEntries(Object.entries({
-    scenario, suite, profile: input.profile, vus: input.vus, rate: input.rate, durationMs: totalMs, thresholds: input.thresholds,
-  }).filter(([, v]) => v !== undefined));
+  const params: Record<string, unknown> = Object.fromEntries(
+    Object.entries({
+      scenario,
+      suite,
+      profile: input.profile,
+      vus: input.vus,
+      rate: input.rate,
+      durationMs: totalMs,
+      thresholds: input.thresholds,
+    }).filter(([, v]) => v !== undefined),
+  );
   return {
     kind: suite === undefined ? 'scenario' : 'suite',
     preset: suite !== undefined ? `suite/${suite}` : input.profile ? `${scenario}/${input.profile}` : scenario!,
-    name: input.name ?? null, target: decision.url, self: decision.self, params, configs, totalMs,
+    name: input.name ?? null,
+    target: decision.url,
+    self: decision.self,
+    params,
+    configs,
+    totalMs,
   };
 }

@@ -87,22 +87,36 @@ export class LoadTestService {
     if (this.options.clientIp(ownAddress(self), '192.0.2.1') === '192.0.2.1') return { allowed: true };
     return {
       allowed: false,
-      reason: 'bruteforce and bot send client addresses in X-Forwarded-For, which this server does not trust from its own address (TRUST_PROXY): their failed logins would lock out and ban the server\'s own address',
+      reason:
+        "bruteforce and bot send client addresses in X-Forwarded-For, which this server does not trust from its own address (TRUST_PROXY): their failed logins would lock out and ban the server's own address",
     };
   }
 
   presets(self: SelfAddress) {
     const own = ownAddress(self);
-    const notes = this.options.protectionEnabled && !(this.options.exemptFromLimits?.(own) ?? false)
-      ? [`Runs against this server come from its own address (${own}) and meet its rate limits and anomaly rules like any client: add ${own} to IP_ALLOWLIST to measure the service rather than its protection.`]
-      : [];
-    return { ...listPresets({ selfUrl: selfUrl(self), allowHosts: this.options.allowHosts, attacksOnSelf: this.attacksOnSelf(self) }), notes };
+    const notes =
+      this.options.protectionEnabled && !(this.options.exemptFromLimits?.(own) ?? false)
+        ? [
+            `Runs against this server come from its own address (${own}) and meet its rate limits and anomaly rules like any client: add ${own} to IP_ALLOWLIST to measure the service rather than its protection.`,
+          ]
+        : [];
+    return {
+      ...listPresets({
+        selfUrl: selfUrl(self),
+        allowHosts: this.options.allowHosts,
+        attacksOnSelf: this.attacksOnSelf(self),
+      }),
+      notes,
+    };
   }
 
   /** Validates, reserves this instance's slot, records the run and starts it; answers at once with the running run. */
   async start(input: StartInput, context: { self: SelfAddress; createdBy: string | null }): Promise<RunView> {
     const prepared = await prepareRun(input, {
-      self: context.self, allowHosts: this.options.allowHosts, attacksOnSelf: this.attacksOnSelf(context.self), threaded: this.threaded,
+      self: context.self,
+      allowHosts: this.options.allowHosts,
+      attacksOnSelf: this.attacksOnSelf(context.self),
+      threaded: this.threaded,
     });
     // No await between this check and taking the slot: two requests at once cannot both get it.
     if (this.active) throw new TesseraError('loadtest_running');
@@ -110,7 +124,9 @@ export class LoadTestService {
     const stopped = new Promise<string>((resolve) => (resolveStop = resolve));
     let finished!: () => void;
     const active: ActiveRun = {
-      id: randomUUID(), progress: undefined, stopReason: undefined,
+      id: randomUUID(),
+      progress: undefined,
+      stopReason: undefined,
       stop: (reason) => {
         if (active.stopReason !== undefined) return;
         active.stopReason = reason;
@@ -121,9 +137,23 @@ export class LoadTestService {
     this.active = active;
     const now = this.now();
     const record: LoadTestRunRecord = {
-      id: active.id, name: prepared.name, kind: prepared.kind, preset: prepared.preset, params: prepared.params, target: prepared.target,
-      status: 'running', instanceId: this.options.instanceId, createdBy: context.createdBy, startedAt: now, finishedAt: null, heartbeatAt: now,
-      stopRequestedAt: null, progress: null, grade: null, summary: null, error: null,
+      id: active.id,
+      name: prepared.name,
+      kind: prepared.kind,
+      preset: prepared.preset,
+      params: prepared.params,
+      target: prepared.target,
+      status: 'running',
+      instanceId: this.options.instanceId,
+      createdBy: context.createdBy,
+      startedAt: now,
+      finishedAt: null,
+      heartbeatAt: now,
+      stopRequestedAt: null,
+      progress: null,
+      grade: null,
+      summary: null,
+      error: null,
     };
     try {
       await this.repository.insert(record);
@@ -141,22 +171,44 @@ export class LoadTestService {
     return runView(record, { now, local: true, baseline: false, withSummary: true });
   }
 
-  private async execute(active: ActiveRun, prepared: Awaited<ReturnType<typeof prepareRun>>, stopped: Promise<string>, log: (line: string) => void): Promise<void> {
+  private async execute(
+    active: ActiveRun,
+    prepared: Awaited<ReturnType<typeof prepareRun>>,
+    stopped: Promise<string>,
+    log: (line: string) => void,
+  ): Promise<void> {
     const heartbeat = setInterval(() => {
-      this.repository.heartbeat(active.id, this.now(), (active.progress ?? null) as Record<string, unknown> | null)
+      this.repository
+        .heartbeat(active.id, this.now(), (active.progress ?? null) as Record<string, unknown> | null)
         .then(({ stopRequested }) => stopRequested && active.stop('stopped by an admin'))
-        .catch((error: unknown) => this.options.logger.warn({ loadtest: active.id, err: error }, 'load test heartbeat failed'));
+        .catch((error: unknown) =>
+          this.options.logger.warn({ loadtest: active.id, err: error }, 'load test heartbeat failed'),
+        );
     }, this.heartbeatMs);
     heartbeat.unref();
     let finish: Parameters<LoadTestsRepository['finish']>[1];
     try {
       const report = await executeRun(prepared, { log, stopped, progress: (p) => (active.progress = p) });
       const status = statusOf(report, active.stopReason);
-      finish = { status, finishedAt: this.now(), grade: report.grade, summary: summaryOf(report), error: null, report: JSON.stringify(report) };
+      finish = {
+        status,
+        finishedAt: this.now(),
+        grade: report.grade,
+        summary: summaryOf(report),
+        error: null,
+        report: JSON.stringify(report),
+      };
       log(`load test ${status}: grade ${report.grade}`);
     } catch (error) {
       const message = (error as Error).message ?? String(error);
-      finish = { status: 'error', finishedAt: this.now(), grade: null, summary: null, error: message.slice(0, 1000), report: null };
+      finish = {
+        status: 'error',
+        finishedAt: this.now(),
+        grade: null,
+        summary: null,
+        error: message.slice(0, 1000),
+        report: null,
+      };
       this.options.logger.warn({ loadtest: active.id, err: error }, 'load test failed');
     } finally {
       clearInterval(heartbeat);
@@ -171,16 +223,32 @@ export class LoadTestService {
 
   /** Recent runs, newest first. */
   async list(limit = 50): Promise<RunView[]> {
-    const records = await this.withoutStale(await this.repository.list(Math.min(Math.max(limit, 1), LOADTEST_LIMITS.keepRuns)));
+    const records = await this.withoutStale(
+      await this.repository.list(Math.min(Math.max(limit, 1), LOADTEST_LIMITS.keepRuns)),
+    );
     const baselines = await this.repository.baselineIds(records.map((r) => r.id));
     const now = this.now();
-    return records.map((r) => runView(r, { now, local: this.active?.id === r.id, liveProgress: this.liveProgress(r.id), baseline: baselines.has(r.id), withSummary: false }));
+    return records.map((r) =>
+      runView(r, {
+        now,
+        local: this.active?.id === r.id,
+        liveProgress: this.liveProgress(r.id),
+        baseline: baselines.has(r.id),
+        withSummary: false,
+      }),
+    );
   }
 
   async get(id: string): Promise<RunView> {
     const record = await this.record(id);
     const baseline = (await this.repository.baselineIds([id])).has(id);
-    return runView(record, { now: this.now(), local: this.active?.id === id, liveProgress: this.liveProgress(id), baseline, withSummary: true });
+    return runView(record, {
+      now: this.now(),
+      local: this.active?.id === id,
+      liveProgress: this.liveProgress(id),
+      baseline,
+      withSummary: true,
+    });
   }
 
   /**
@@ -210,7 +278,11 @@ export class LoadTestService {
     const record = await this.record(id);
     if (record.status === 'running') throw new TesseraError('loadtest_not_finished');
     const text = await this.repository.report(id);
-    if (text === undefined) throw new TesseraError('not_found', `This load test ended without a report${record.error ? ` (${record.error})` : ''}.`);
+    if (text === undefined)
+      throw new TesseraError(
+        'not_found',
+        `This load test ended without a report${record.error ? ` (${record.error})` : ''}.`,
+      );
     return text;
   }
 
@@ -219,26 +291,38 @@ export class LoadTestService {
   }
 
   /** Saves a finished run's report as a baseline (its id is the run's id); `created` is false when it already was one. */
-  async saveBaseline(id: string): Promise<{ baseline: { id: string; runId: string; name: string; createdAt: string }; created: boolean }> {
+  async saveBaseline(
+    id: string,
+  ): Promise<{ baseline: { id: string; runId: string; name: string; createdAt: string }; created: boolean }> {
     const report = await this.reportJson(id);
     const record = await this.record(id);
     const name = record.name ?? `${record.preset} ${new Date(record.startedAt).toISOString()}`;
     const createdAt = this.now();
     const created = await this.repository.saveBaseline({ runId: id, name, createdAt, report });
     await this.repository.pruneBaselines(LOADTEST_LIMITS.keepBaselines);
-    const saved = created ? { name, createdAt } : (await this.repository.baseline(id)) ?? { name, createdAt };
-    return { baseline: { id, runId: id, name: saved.name, createdAt: new Date(saved.createdAt).toISOString() }, created };
+    const saved = created ? { name, createdAt } : ((await this.repository.baseline(id)) ?? { name, createdAt });
+    return {
+      baseline: { id, runId: id, name: saved.name, createdAt: new Date(saved.createdAt).toISOString() },
+      created,
+    };
   }
 
   /** The comparison `tessera loadtest --baseline` makes: p95/p99 up, throughput down or errors up beyond the tolerance. */
   async compare(id: string, baselineId: string, tolerancePct: number) {
     const current = await this.report(id);
     const baseline = await this.repository.baseline(baselineId);
-    if (!baseline) throw new TesseraError('not_found', 'No baseline with this id: save one with POST /v1/admin/loadtests/:id/baseline.');
+    if (!baseline)
+      throw new TesseraError(
+        'not_found',
+        'No baseline with this id: save one with POST /v1/admin/loadtests/:id/baseline.',
+      );
     const comparison = compareToBaseline(current, JSON.parse(baseline.report) as Report, tolerancePct, baseline.name);
     return {
-      run: id, baseline: { id: baseline.runId, name: baseline.name, createdAt: new Date(baseline.createdAt).toISOString() },
-      tolerancePct, regressed: comparison.regressed, verdicts: comparison.verdicts,
+      run: id,
+      baseline: { id: baseline.runId, name: baseline.name, createdAt: new Date(baseline.createdAt).toISOString() },
+      tolerancePct,
+      regressed: comparison.regressed,
+      verdicts: comparison.verdicts,
     };
   }
 
@@ -251,7 +335,21 @@ export class LoadTestService {
   }
 
   private liveProgress(id: string): RunProgress | undefined {
-    return this.active?.id === id ? this.active.progress ?? { phase: 'starting', elapsedMs: 0, totalMs: 0, percent: 0, reqs: 0, rps: 0, errorRate: 0, p90Ms: 0, p99Ms: 0, vus: 0, dropped: 0 } : undefined;
+    return this.active?.id === id
+      ? (this.active.progress ?? {
+          phase: 'starting',
+          elapsedMs: 0,
+          totalMs: 0,
+          percent: 0,
+          reqs: 0,
+          rps: 0,
+          errorRate: 0,
+          p90Ms: 0,
+          p99Ms: 0,
+          vus: 0,
+          dropped: 0,
+        })
+      : undefined;
   }
 
   private async record(id: string): Promise<LoadTestRunRecord> {
@@ -267,6 +365,8 @@ export class LoadTestService {
     const stale = records.filter((r) => r.status === 'running' && r.heartbeatAt < cutoff && r.id !== this.active?.id);
     if (stale.length === 0) return records;
     await this.repository.markStale(cutoff, now, STALE_MESSAGE);
-    return records.map((r) => (stale.includes(r) ? { ...r, status: 'error', finishedAt: now, error: STALE_MESSAGE, progress: null } : r));
+    return records.map((r) =>
+      stale.includes(r) ? { ...r, status: 'error', finishedAt: now, error: STALE_MESSAGE, progress: null } : r,
+    );
   }
 }

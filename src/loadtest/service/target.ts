@@ -13,7 +13,10 @@ const LOOPBACK = new Set(['127.0.0.1', '::1']);
 
 /** A hostname as compared here: lower case, no IPv6 brackets, no trailing dot, IP literals canonical (IPv4-mapped unwrapped). */
 export function canonicalHost(hostname: string): string {
-  const bare = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  const bare = hostname
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '');
   return normaliseIp(bare) ?? bare;
 }
 
@@ -51,22 +54,31 @@ function allowedBy(entry: string, host: string, port: number): boolean {
  * schemes, queries and fragments are refused outright. A target that is this server is rewritten to its own
  * address, so no name resolution can send the load elsewhere. The load tester never follows redirects.
  */
-export function resolveTarget(input: string | undefined, self: SelfAddress, allowHosts: readonly string[]): TargetDecision {
+export function resolveTarget(
+  input: string | undefined,
+  self: SelfAddress,
+  allowHosts: readonly string[],
+): TargetDecision {
   if (input === undefined) return { ok: true, url: selfUrl(self), self: true };
   const refuse = (reason: string): TargetDecision => ({ ok: false, reason });
-  if (/[\s\\\u0000-\u001f\u007f]/.test(input)) return refuse('the target must not contain whitespace, control characters or backslashes');
+  if (/[\s\\\u0000-\u001f\u007f]/.test(input))
+    return refuse('the target must not contain whitespace, control characters or backslashes');
   let url: URL;
   try {
     url = new URL(input);
   } catch {
     return refuse('the target is not a URL');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return refuse(`only http and https targets are allowed, not ${url.protocol.replace(/:$/, '')}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return refuse(`only http and https targets are allowed, not ${url.protocol.replace(/:$/, '')}`);
   const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(input)?.[1] ?? '';
-  if (url.username || url.password || authority.includes('@')) return refuse('the target must not contain user info (user:password@)');
-  if (url.search || url.hash || input.includes('?') || input.includes('#')) return refuse('the target is a base URL: no query or fragment');
+  if (url.username || url.password || authority.includes('@'))
+    return refuse('the target must not contain user info (user:password@)');
+  if (url.search || url.hash || input.includes('?') || input.includes('#'))
+    return refuse('the target is a base URL: no query or fragment');
   const host = canonicalHost(url.hostname);
-  if (host === '' || UNSPECIFIED.has(host)) return refuse(`${url.hostname || '(empty)'} is not an address to send requests to`);
+  if (host === '' || UNSPECIFIED.has(host))
+    return refuse(`${url.hostname || '(empty)'} is not an address to send requests to`);
   const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
   if (url.protocol === 'http:' && port === self.port && selfHosts(self).has(host)) {
     return { ok: true, url: new URL(url.pathname, selfUrl(self)).href, self: true };

@@ -36,14 +36,26 @@ export function runView(
 ): RunView {
   const running = record.status === 'running';
   const view: RunView = {
-    id: record.id, name: record.name, kind: record.kind, preset: record.preset,
-    scenario: str(record.params.scenario), suite: str(record.params.suite), profile: str(record.params.profile),
-    target: record.target, status: record.status,
-    startedAt: new Date(record.startedAt).toISOString(), finishedAt: record.finishedAt === null ? null : new Date(record.finishedAt).toISOString(),
-    durationMs: (record.finishedAt ?? options.now) - record.startedAt, createdBy: record.createdBy,
-    local: options.local, stopRequested: record.stopRequestedAt !== null,
-    progress: running ? options.liveProgress ?? (record.progress as RunProgress | null) : null,
-    grade: record.grade, error: record.error, baseline: options.baseline, params: record.params,
+    id: record.id,
+    name: record.name,
+    kind: record.kind,
+    preset: record.preset,
+    scenario: str(record.params.scenario),
+    suite: str(record.params.suite),
+    profile: str(record.params.profile),
+    target: record.target,
+    status: record.status,
+    startedAt: new Date(record.startedAt).toISOString(),
+    finishedAt: record.finishedAt === null ? null : new Date(record.finishedAt).toISOString(),
+    durationMs: (record.finishedAt ?? options.now) - record.startedAt,
+    createdBy: record.createdBy,
+    local: options.local,
+    stopRequested: record.stopRequestedAt !== null,
+    progress: running ? (options.liveProgress ?? (record.progress as RunProgress | null)) : null,
+    grade: record.grade,
+    error: record.error,
+    baseline: options.baseline,
+    params: record.params,
   };
   if (options.withSummary) view.summary = record.summary;
   return view;

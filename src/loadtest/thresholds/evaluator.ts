@@ -4,19 +4,27 @@ import type { Aggregate } from '../metrics/aggregate.js';
 import type { Threshold, ThresholdResult } from './types.js';
 
 function stepsMatching(set: MetricsSet, tags: Record<string, string>) {
-  const steps = [...set.steps.entries()].filter(([name]) => tags.step === undefined || name === tags.step).map(([, s]) => s);
+  const steps = [...set.steps.entries()]
+    .filter(([name]) => tags.step === undefined || name === tags.step)
+    .map(([, s]) => s);
   return steps;
 }
 
 function trendValue(h: Histogram, t: Threshold): number {
   if (h.totalCount === 0) return 0;
   switch (t.aggregation) {
-    case 'avg': return h.mean / 1000;
-    case 'min': return h.minNonZeroValue / 1000;
-    case 'max': return h.maxValue / 1000;
-    case 'med': return percentileMs(h, 50);
-    case 'count': return h.totalCount;
-    default: return percentileMs(h, t.percentile ?? 50);
+    case 'avg':
+      return h.mean / 1000;
+    case 'min':
+      return h.minNonZeroValue / 1000;
+    case 'max':
+      return h.maxValue / 1000;
+    case 'med':
+      return percentileMs(h, 50);
+    case 'count':
+      return h.totalCount;
+    default:
+      return percentileMs(h, t.percentile ?? 50);
   }
 }
 
@@ -31,7 +39,8 @@ export function metricValue(set: MetricsSet, t: Threshold, seconds: number): num
       for (const s of stepsMatching(set, tags)) merged.add(s.duration);
       return trendValue(merged, t);
     }
-    case 'iteration_duration': return trendValue(set.iterationDuration, t);
+    case 'iteration_duration':
+      return trendValue(set.iterationDuration, t);
     case 'http_req_failed':
     case 'http_reqs': {
       let reqs = set.reqs;
@@ -66,23 +75,33 @@ export function metricValue(set: MetricsSet, t: Threshold, seconds: number): num
       if (t.aggregation === 'fails') return fail;
       return pass + fail === 0 ? 0 : pass / (pass + fail);
     }
-    case 'iterations': return t.aggregation === 'count' ? set.iterations : set.iterations / Math.max(seconds, 1e-9);
-    case 'dropped_iterations': return t.aggregation === 'count' ? set.dropped : set.dropped / Math.max(seconds, 1e-9);
+    case 'iterations':
+      return t.aggregation === 'count' ? set.iterations : set.iterations / Math.max(seconds, 1e-9);
+    case 'dropped_iterations':
+      return t.aggregation === 'count' ? set.dropped : set.dropped / Math.max(seconds, 1e-9);
     case 'vus':
-    case 'vus_max': return t.aggregation === 'max' || t.metric === 'vus_max' ? set.vusMax : set.vus;
-    default: return NaN;
+    case 'vus_max':
+      return t.aggregation === 'max' || t.metric === 'vus_max' ? set.vusMax : set.vus;
+    default:
+      return NaN;
   }
 }
 
 export function compare(value: number, t: Threshold): boolean {
   switch (t.op) {
-    case '<': return value < t.value;
-    case '<=': return value <= t.value;
-    case '>': return value > t.value;
-    case '>=': return value >= t.value;
+    case '<':
+      return value < t.value;
+    case '<=':
+      return value <= t.value;
+    case '>':
+      return value > t.value;
+    case '>=':
+      return value >= t.value;
     case '==':
-    case '===': return value === t.value;
-    case '!=': return value !== t.value;
+    case '===':
+      return value === t.value;
+    case '!=':
+      return value !== t.value;
   }
 }
 

@@ -4,7 +4,8 @@ import { asText } from '../as-text.js';
 
 /** Windows keep one (sparse) histogram set per second: 10 minutes bounds that memory. */
 const MAX_WINDOW_SEC = 600;
-const EXPR = /^\s*([a-z]+(?:\(\s*\d+(?:\.\d+)?\s*\))?)\s*(<=|>=|===|==|!=|<|>)\s*(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(?:over\s+(\S+))?\s*$/i;
+const EXPR =
+  /^\s*([a-z]+(?:\(\s*\d+(?:\.\d+)?\s*\))?)\s*(<=|>=|===|==|!=|<|>)\s*(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(?:over\s+(\S+))?\s*$/i;
 const METRIC = /^\s*([a-z_][a-z0-9_]*)\s*(?:\{([^{}]*)\})?\s*$/i;
 
 export interface ThresholdOptions {
@@ -13,7 +14,10 @@ export interface ThresholdOptions {
 }
 
 /** Parses `http_req_duration{step:login}` into a metric and its tags; pushes problems into `errors`. */
-export function parseMetricKey(source: string, errors: string[]): { metric: string; tags: Record<string, string> } | undefined {
+export function parseMetricKey(
+  source: string,
+  errors: string[],
+): { metric: string; tags: Record<string, string> } | undefined {
   const match = METRIC.exec(source);
   if (!match) {
     errors.push(`threshold metric "${source}" is not NAME or NAME{tag:value}`);
@@ -35,7 +39,9 @@ export function parseMetricKey(source: string, errors: string[]): { metric: stri
         return undefined;
       }
       if (!(TAGS[metric] ?? []).includes(tag)) {
-        errors.push(`threshold metric ${metric} cannot be filtered by tag "${tag}"${TAGS[metric] ? ` (allowed: ${TAGS[metric].join(', ')})` : ''}`);
+        errors.push(
+          `threshold metric ${metric} cannot be filtered by tag "${tag}"${TAGS[metric] ? ` (allowed: ${TAGS[metric].join(', ')})` : ''}`,
+        );
         return undefined;
       }
       tags[tag] = value;
@@ -45,7 +51,14 @@ export function parseMetricKey(source: string, errors: string[]): { metric: stri
 }
 
 /** Parses one expression (`p(95)<500`, `rate<0.01 over 30s`) for a metric. */
-export function parseExpression(metricKey: string, metric: string, tags: Record<string, string>, expr: string, options: ThresholdOptions, errors: string[]): Threshold | undefined {
+export function parseExpression(
+  metricKey: string,
+  metric: string,
+  tags: Record<string, string>,
+  expr: string,
+  options: ThresholdOptions,
+  errors: string[],
+): Threshold | undefined {
   const match = EXPR.exec(expr);
   if (!match) {
     errors.push(`threshold "${metricKey}: ${expr}" is not AGGREGATION OP NUMBER [over DURATION], e.g. p(95)<500`);
@@ -65,7 +78,9 @@ export function parseExpression(metricKey: string, metric: string, tags: Record<
     }
   }
   if (!AGGREGATIONS[kind].includes(aggregation)) {
-    errors.push(`threshold "${metricKey}: ${expr}": ${rawAgg} does not apply to ${metric} (a ${kind}; use ${AGGREGATIONS[kind].join(', ')})`);
+    errors.push(
+      `threshold "${metricKey}: ${expr}": ${rawAgg} does not apply to ${metric} (a ${kind}; use ${AGGREGATIONS[kind].join(', ')})`,
+    );
     return undefined;
   }
   const value = Number(match[3]);
@@ -89,8 +104,16 @@ export function parseExpression(metricKey: string, metric: string, tags: Record<
   }
   const normalized = `${rawAgg}${match[2]}${match[3]}${windowSec !== undefined ? ` over ${match[4]}` : ''}`;
   return {
-    key: `${metricKey.trim()}: ${normalized}`, metric, tags, aggregation: pct ? 'p' : aggregation, percentile,
-    op: match[2] as Operator, value, windowSec, abortOnFail: options.abortOnFail === true, delayAbortEvalMs,
+    key: `${metricKey.trim()}: ${normalized}`,
+    metric,
+    tags,
+    aggregation: pct ? 'p' : aggregation,
+    percentile,
+    op: match[2] as Operator,
+    value,
+    windowSec,
+    abortOnFail: options.abortOnFail === true,
+    delayAbortEvalMs,
   };
 }
 
@@ -105,7 +128,14 @@ export function parseThresholdFlag(source: string, abortOnFail: boolean, errors:
   const metricKey = source.slice(0, colon).trim();
   const parsed = parseMetricKey(metricKey, errors);
   if (!parsed) return undefined;
-  return parseExpression(metricKey, parsed.metric, parsed.tags, source.slice(colon + 1).trim(), { abortOnFail }, errors);
+  return parseExpression(
+    metricKey,
+    parsed.metric,
+    parsed.tags,
+    source.slice(colon + 1).trim(),
+    { abortOnFail },
+    errors,
+  );
 }
 
 /**
@@ -129,11 +159,19 @@ export function parseThresholdObject(input: unknown, errors: string[]): Threshol
         if (t) out.push(t);
       } else if (item && typeof item === 'object' && typeof (item as { threshold?: unknown }).threshold === 'string') {
         const obj = item as { threshold: string; abortOnFail?: unknown; delayAbortEval?: unknown };
-        if (obj.abortOnFail !== undefined && typeof obj.abortOnFail !== 'boolean') errors.push(`threshold "${metricKey}: ${obj.threshold}": abortOnFail must be true or false`);
-        const t = parseExpression(metricKey, parsed.metric, parsed.tags, obj.threshold, {
-          abortOnFail: obj.abortOnFail === true,
-          delayAbortEval: obj.delayAbortEval === undefined ? undefined : asText(obj.delayAbortEval),
-        }, errors);
+        if (obj.abortOnFail !== undefined && typeof obj.abortOnFail !== 'boolean')
+          errors.push(`threshold "${metricKey}: ${obj.threshold}": abortOnFail must be true or false`);
+        const t = parseExpression(
+          metricKey,
+          parsed.metric,
+          parsed.tags,
+          obj.threshold,
+          {
+            abortOnFail: obj.abortOnFail === true,
+            delayAbortEval: obj.delayAbortEval === undefined ? undefined : asText(obj.delayAbortEval),
+          },
+          errors,
+        );
         if (t) out.push(t);
       } else {
         errors.push(`threshold for ${metricKey} must be a string or {threshold, abortOnFail?, delayAbortEval?}`);

@@ -22,7 +22,10 @@ export function logChannel(logger: AlertLogger): AlertChannel {
 }
 
 /** POSTs each alert change as JSON to TESSERA_ALERT_WEBHOOK. */
-export function webhookChannel(url: string, options: { timeoutMs?: number; onError?: (err: unknown) => void } = {}): AlertChannel {
+export function webhookChannel(
+  url: string,
+  options: { timeoutMs?: number; onError?: (err: unknown) => void } = {},
+): AlertChannel {
   return {
     name: 'webhook',
     send: (n: AlertNotification) => postJson(url, { ...n, sentAt: new Date().toISOString() }, options),

@@ -88,7 +88,8 @@ export class AlertEvaluator {
       } else if (holds && current) {
         current.value = value;
         current.updatedAt = now;
-        if (current.state === 'pending' && now - current.startedAt >= rule.forMs) this.fire(current, now, notifications);
+        if (current.state === 'pending' && now - current.startedAt >= rule.forMs)
+          this.fire(current, now, notifications);
         await this.o.store.put(current);
       } else if (!holds && current) {
         // A pending alert that never fired simply goes away (as in Prometheus); a firing one resolves.
@@ -102,7 +103,9 @@ export class AlertEvaluator {
       else await this.resolve(orphan, 'rule_removed', orphan.value, now, notifications);
     }
     const retention = this.o.resolvedRetentionMs ?? 86_400_000;
-    const expired = alerts.filter((a) => a.state === 'resolved' && (a.resolvedAt ?? 0) < now - retention).map((a) => a.id);
+    const expired = alerts
+      .filter((a) => a.state === 'resolved' && (a.resolvedAt ?? 0) < now - retention)
+      .map((a) => a.id);
     await this.o.store.delete(expired);
 
     for (const n of notifications) {
@@ -119,7 +122,13 @@ export class AlertEvaluator {
     out.push({ kind: 'alert', status: 'firing', alert: { ...alert } });
   }
 
-  private async resolve(alert: Alert, by: Alert['resolvedBy'], value: number | null, now: number, out: AlertNotification[]): Promise<void> {
+  private async resolve(
+    alert: Alert,
+    by: Alert['resolvedBy'],
+    value: number | null,
+    now: number,
+    out: AlertNotification[],
+  ): Promise<void> {
     Object.assign(alert, { state: 'resolved', resolvedAt: now, resolvedBy: by, value, updatedAt: now });
     await this.o.store.put(alert);
     out.push({ kind: 'alert', status: 'resolved', alert: { ...alert } });
@@ -128,7 +137,16 @@ export class AlertEvaluator {
 
 function newAlert(rule: AlertRule, value: number, now: number): Alert {
   return {
-    id: randomUUID(), rule: rule.name, severity: rule.severity, state: 'pending', expr: rule.expr, op: rule.op,
-    threshold: rule.threshold, value, startedAt: now, updatedAt: now, ...(rule.description ? { description: rule.description } : {}),
+    id: randomUUID(),
+    rule: rule.name,
+    severity: rule.severity,
+    state: 'pending',
+    expr: rule.expr,
+    op: rule.op,
+    threshold: rule.threshold,
+    value,
+    startedAt: now,
+    updatedAt: now,
+    ...(rule.description ? { description: rule.description } : {}),
   };
 }

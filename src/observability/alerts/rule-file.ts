@@ -25,10 +25,13 @@ export async function loadRuleFile(path: string): Promise<RuleFile> {
   try {
     doc = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
-    throw invalid(`TESSERA_ALERT_RULES: ${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`);
+    throw invalid(
+      `TESSERA_ALERT_RULES: ${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`,
+    );
   }
   const body = Array.isArray(doc) ? { rules: doc } : (doc as Record<string, unknown> | null);
-  if (!body || typeof body !== 'object' || !('rules' in body)) throw invalid(`TESSERA_ALERT_RULES: ${path} must hold a list of rules or {rules: [...]}`);
+  if (!body || typeof body !== 'object' || !('rules' in body))
+    throw invalid(`TESSERA_ALERT_RULES: ${path} must hold a list of rules or {rules: [...]}`);
   const parsed = parseRules(body.rules);
   if ('problems' in parsed) {
     throw invalid(`TESSERA_ALERT_RULES: ${path}: ${parsed.problems.map((p) => `${p.field} ${p.message}`).join('; ')}`);

@@ -15,10 +15,29 @@ export interface AlertRuleInput {
 
 /** The summary signals a rule may name (see Summary.signals). */
 export const KNOWN_SIGNALS = [
-  'requests_per_sec', 'error_rate', 'p50_ms', 'p95_ms', 'p99_ms', 'cache_hit_rate', 'l1_hit_rate', 'l2_hit_rate',
-  'redis_latency_ms', 'db_latency_ms', 'rss_bytes', 'cpu_percent', 'event_loop_lag_ms', 'cleanup_age_ms',
-  'active_sessions', 'expired_sessions', 'revoked_sessions', 'store_size_bytes', 'session_writes_per_min',
-  'session_write_ratio', 'health_score', 'database_up', 'redis_up',
+  'requests_per_sec',
+  'error_rate',
+  'p50_ms',
+  'p95_ms',
+  'p99_ms',
+  'cache_hit_rate',
+  'l1_hit_rate',
+  'l2_hit_rate',
+  'redis_latency_ms',
+  'db_latency_ms',
+  'rss_bytes',
+  'cpu_percent',
+  'event_loop_lag_ms',
+  'cleanup_age_ms',
+  'active_sessions',
+  'expired_sessions',
+  'revoked_sessions',
+  'store_size_bytes',
+  'session_writes_per_min',
+  'session_write_ratio',
+  'health_score',
+  'database_up',
+  'redis_up',
 ] as const;
 
 const NAME = /^[A-Za-z][\w.-]{0,63}$/;
@@ -37,27 +56,45 @@ export function parseRules(input: unknown, path = 'rules'): { rules: AlertRule[]
     }
     const r = raw as Record<string, unknown>;
     const before = problems.length;
-    if (typeof r.name !== 'string' || !NAME.test(r.name)) problems.push({ field: `${at}.name`, message: 'must be 1-64 letters, digits, _ . or -, starting with a letter' });
+    if (typeof r.name !== 'string' || !NAME.test(r.name))
+      problems.push({ field: `${at}.name`, message: 'must be 1-64 letters, digits, _ . or -, starting with a letter' });
     else if (names.has(r.name)) problems.push({ field: `${at}.name`, message: `duplicates rule "${r.name}"` });
     if (typeof r.expr !== 'string' || !(KNOWN_SIGNALS as readonly string[]).includes(r.expr)) {
       problems.push({ field: `${at}.expr`, message: `must be one of ${KNOWN_SIGNALS.join(', ')}` });
     }
-    if (typeof r.op !== 'string' || !(OPERATORS as readonly string[]).includes(r.op)) problems.push({ field: `${at}.op`, message: `must be one of ${OPERATORS.join(' ')}` });
-    if (typeof r.threshold !== 'number' || !Number.isFinite(r.threshold)) problems.push({ field: `${at}.threshold`, message: 'must be a finite number' });
+    if (typeof r.op !== 'string' || !(OPERATORS as readonly string[]).includes(r.op))
+      problems.push({ field: `${at}.op`, message: `must be one of ${OPERATORS.join(' ')}` });
+    if (typeof r.threshold !== 'number' || !Number.isFinite(r.threshold))
+      problems.push({ field: `${at}.threshold`, message: 'must be a finite number' });
     let forMs = 0;
     if (r.for !== undefined) {
-      const ms = typeof r.for === 'number' ? r.for : typeof r.for === 'string' ? (r.for === '0' ? 0 : parseDuration(r.for)) : undefined;
-      if (ms === undefined || !Number.isFinite(ms) || ms < 0 || ms > 7 * 86_400_000) problems.push({ field: `${at}.for`, message: 'must be a duration such as 30s or 2m (at most 7d)' });
+      const ms =
+        typeof r.for === 'number'
+          ? r.for
+          : typeof r.for === 'string'
+            ? r.for === '0'
+              ? 0
+              : parseDuration(r.for)
+            : undefined;
+      if (ms === undefined || !Number.isFinite(ms) || ms < 0 || ms > 7 * 86_400_000)
+        problems.push({ field: `${at}.for`, message: 'must be a duration such as 30s or 2m (at most 7d)' });
       else forMs = ms;
     }
     const severity = r.severity ?? 'warning';
-    if (typeof severity !== 'string' || !(SEVERITIES as readonly string[]).includes(severity)) problems.push({ field: `${at}.severity`, message: `must be one of ${SEVERITIES.join(', ')}` });
-    if (r.description !== undefined && (typeof r.description !== 'string' || r.description.length > 500)) problems.push({ field: `${at}.description`, message: 'must be a string of at most 500 characters' });
+    if (typeof severity !== 'string' || !(SEVERITIES as readonly string[]).includes(severity))
+      problems.push({ field: `${at}.severity`, message: `must be one of ${SEVERITIES.join(', ')}` });
+    if (r.description !== undefined && (typeof r.description !== 'string' || r.description.length > 500))
+      problems.push({ field: `${at}.description`, message: 'must be a string of at most 500 characters' });
     if (problems.length > before) return;
     names.add(r.name as string);
     rules.push({
-      name: r.name as string, expr: r.expr as string, op: r.op as Operator, threshold: r.threshold as number, forMs,
-      severity: severity as AlertRule['severity'], ...(r.description ? { description: r.description as string } : {}),
+      name: r.name as string,
+      expr: r.expr as string,
+      op: r.op as Operator,
+      threshold: r.threshold as number,
+      forMs,
+      severity: severity as AlertRule['severity'],
+      ...(r.description ? { description: r.description as string } : {}),
     });
   });
   return problems.length > 0 ? { problems } : { rules };
@@ -71,12 +108,18 @@ export function ruleToJson(rule: AlertRule): AlertRuleInput {
 
 export function compare(value: number, op: Operator, threshold: number): boolean {
   switch (op) {
-    case '>': return value > threshold;
-    case '>=': return value >= threshold;
-    case '<': return value < threshold;
-    case '<=': return value <= threshold;
-    case '==': return value === threshold;
-    case '!=': return value !== threshold;
+    case '>':
+      return value > threshold;
+    case '>=':
+      return value >= threshold;
+    case '<':
+      return value < threshold;
+    case '<=':
+      return value <= threshold;
+    case '==':
+      return value === threshold;
+    case '!=':
+      return value !== threshold;
   }
 }
 
@@ -88,15 +131,87 @@ export interface BuiltInRuleSettings {
 /** The SLO rules every deployment starts with (SPEC §6). A rule file may override any of them by name. */
 export function builtInRules(settings: BuiltInRuleSettings): AlertRule[] {
   return [
-    { name: 'HighLatencyP99', expr: 'p99_ms', op: '>', threshold: 1000, forMs: 120_000, severity: 'critical', description: 'p99 latency above 1 s for 2 minutes' },
-    { name: 'HighErrorRate', expr: 'error_rate', op: '>', threshold: 0.01, forMs: 120_000, severity: 'critical', description: 'more than 1 % of responses are 5xx for 2 minutes' },
-    { name: 'LowCacheHitRate', expr: 'cache_hit_rate', op: '<', threshold: 0.7, forMs: 600_000, severity: 'warning', description: 'session cache hit rate below 70 % for 10 minutes' },
-    { name: 'SlowRedis', expr: 'redis_latency_ms', op: '>', threshold: 50, forMs: 60_000, severity: 'warning', description: 'Redis p99 latency above 50 ms' },
-    { name: 'MemoryOverBudget', expr: 'rss_bytes', op: '>', threshold: settings.rssBudgetBytes, forMs: 120_000, severity: 'warning', description: 'resident memory over RSS_BUDGET_BYTES' },
-    { name: 'EventLoopLag', expr: 'event_loop_lag_ms', op: '>', threshold: 200, forMs: 60_000, severity: 'warning', description: 'event-loop lag above 200 ms' },
-    { name: 'CleanupStalled', expr: 'cleanup_age_ms', op: '>', threshold: 2 * settings.cleanupIntervalMs, forMs: 0, severity: 'warning', description: 'session cleanup has not succeeded for twice its interval' },
-    { name: 'ExpiredSessionsPilingUp', expr: 'expired_sessions', op: '>', threshold: 100_000, forMs: 900_000, severity: 'warning', description: 'more than 100 000 expired sessions await cleanup' },
-    { name: 'SessionWritesUnthrottled', expr: 'session_write_ratio', op: '>', threshold: 5, forMs: 300_000, severity: 'warning', description: 'session writes per minute are over 5× the throttled rate' },
+    {
+      name: 'HighLatencyP99',
+      expr: 'p99_ms',
+      op: '>',
+      threshold: 1000,
+      forMs: 120_000,
+      severity: 'critical',
+      description: 'p99 latency above 1 s for 2 minutes',
+    },
+    {
+      name: 'HighErrorRate',
+      expr: 'error_rate',
+      op: '>',
+      threshold: 0.01,
+      forMs: 120_000,
+      severity: 'critical',
+      description: 'more than 1 % of responses are 5xx for 2 minutes',
+    },
+    {
+      name: 'LowCacheHitRate',
+      expr: 'cache_hit_rate',
+      op: '<',
+      threshold: 0.7,
+      forMs: 600_000,
+      severity: 'warning',
+      description: 'session cache hit rate below 70 % for 10 minutes',
+    },
+    {
+      name: 'SlowRedis',
+      expr: 'redis_latency_ms',
+      op: '>',
+      threshold: 50,
+      forMs: 60_000,
+      severity: 'warning',
+      description: 'Redis p99 latency above 50 ms',
+    },
+    {
+      name: 'MemoryOverBudget',
+      expr: 'rss_bytes',
+      op: '>',
+      threshold: settings.rssBudgetBytes,
+      forMs: 120_000,
+      severity: 'warning',
+      description: 'resident memory over RSS_BUDGET_BYTES',
+    },
+    {
+      name: 'EventLoopLag',
+      expr: 'event_loop_lag_ms',
+      op: '>',
+      threshold: 200,
+      forMs: 60_000,
+      severity: 'warning',
+      description: 'event-loop lag above 200 ms',
+    },
+    {
+      name: 'CleanupStalled',
+      expr: 'cleanup_age_ms',
+      op: '>',
+      threshold: 2 * settings.cleanupIntervalMs,
+      forMs: 0,
+      severity: 'warning',
+      description: 'session cleanup has not succeeded for twice its interval',
+    },
+    {
+      name: 'ExpiredSessionsPilingUp',
+      expr: 'expired_sessions',
+      op: '>',
+      threshold: 100_000,
+      forMs: 900_000,
+      severity: 'warning',
+      description: 'more than 100 000 expired sessions await cleanup',
+    },
+    {
+      name: 'SessionWritesUnthrottled',
+      expr: 'session_write_ratio',
+      op: '>',
+      threshold: 5,
+      forMs: 300_000,
+      severity: 'warning',
+      description: 'session writes per minute are over 5× the throttled rate',
+    },
   ];
 }
 

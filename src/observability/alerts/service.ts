@@ -30,7 +30,8 @@ export class AlertsService {
   /** Replaces the rule set everywhere; 400 naming every bad field. */
   async setRules(input: unknown): Promise<AlertRule[]> {
     const parsed = parseRules(input);
-    if ('problems' in parsed) throw new TesseraError('invalid_request', 'Some alert rules are invalid.', { details: parsed.problems });
+    if ('problems' in parsed)
+      throw new TesseraError('invalid_request', 'Some alert rules are invalid.', { details: parsed.problems });
     await this.o.store.setRules(parsed.rules);
     return parsed.rules;
   }
@@ -63,7 +64,9 @@ export class AlertsService {
     await this.o.store.put(alert);
     if (wasFiring) {
       for (const channel of this.o.channels) {
-        channel.send({ kind: 'alert', status: 'resolved', alert: { ...alert } }).catch((err) => this.o.onError?.(err, `alert channel ${channel.name}`));
+        channel
+          .send({ kind: 'alert', status: 'resolved', alert: { ...alert } })
+          .catch((err) => this.o.onError?.(err, `alert channel ${channel.name}`));
       }
     }
     return alert;
@@ -81,4 +84,3 @@ export class AlertsService {
     return alert;
   }
 }
-

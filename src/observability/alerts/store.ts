@@ -94,13 +94,18 @@ export class RedisAlertStore implements AlertStore {
   private readonly alertsKey: string;
   private readonly rulesKey: string;
 
-  constructor(private readonly redis: Redis | Cluster, prefix: string) {
+  constructor(
+    private readonly redis: Redis | Cluster,
+    prefix: string,
+  ) {
     this.alertsKey = `${prefix}{alerts}:state`;
     this.rulesKey = `${prefix}{alerts}:rules`;
   }
 
   async list(): Promise<Alert[]> {
-    return guard(async () => Object.values(await this.redis.hgetall(this.alertsKey)).map((t) => JSON.parse(t) as Alert));
+    return guard(async () =>
+      Object.values(await this.redis.hgetall(this.alertsKey)).map((t) => JSON.parse(t) as Alert),
+    );
   }
   async get(id: string): Promise<Alert | undefined> {
     return guard(async () => {
@@ -145,29 +150,50 @@ export class SqlAlertStore implements AlertStore {
   constructor(private readonly db: Kysely<AlertTables>) {}
 
   async list(): Promise<Alert[]> {
-    return guard(async () => (await this.db.selectFrom('alerts').select('data').execute()).map((r) => JSON.parse(r.data) as Alert), 'database');
+    return guard(
+      async () => (await this.db.selectFrom('alerts').select('data').execute()).map((r) => JSON.parse(r.data) as Alert),
+      'database',
+    );
   }
   async get(id: string): Promise<Alert | undefined> {
-    const row = await guard(() => this.db.selectFrom('alerts').select('data').where('id', '=', id).executeTakeFirst(), 'database');
+    const row = await guard(
+      () => this.db.selectFrom('alerts').select('data').where('id', '=', id).executeTakeFirst(),
+      'database',
+    );
     return row ? (JSON.parse(row.data) as Alert) : undefined;
   }
   async put(alert: Alert): Promise<void> {
     const data = JSON.stringify(alert);
-    await guard(() => this.db
-      .insertInto('alerts')
-      .values({ id: alert.id, data, updated_at: alert.updatedAt })
-      .onConflict((oc) => oc.column('id').doUpdateSet({ data, updated_at: alert.updatedAt }))
-      .execute(), 'database');
+    await guard(
+      () =>
+        this.db
+          .insertInto('alerts')
+          .values({ id: alert.id, data, updated_at: alert.updatedAt })
+          .onConflict((oc) => oc.column('id').doUpdateSet({ data, updated_at: alert.updatedAt }))
+          .execute(),
+      'database',
+    );
   }
   async delete(ids: string[]): Promise<void> {
     if (ids.length > 0) await guard(() => this.db.deleteFrom('alerts').where('id', 'in', ids).execute(), 'database');
   }
   async getRules(): Promise<AlertRule[] | undefined> {
-    const row = await guard(() => this.db.selectFrom('alert_rules').select('data').where('id', '=', 1).executeTakeFirst(), 'database');
+    const row = await guard(
+      () => this.db.selectFrom('alert_rules').select('data').where('id', '=', 1).executeTakeFirst(),
+      'database',
+    );
     return row ? (JSON.parse(row.data) as AlertRule[]) : undefined;
   }
   async setRules(rules: AlertRule[]): Promise<void> {
     const data = JSON.stringify(rules);
-    await guard(() => this.db.insertInto('alert_rules').values({ id: 1, data }).onConflict((oc) => oc.column('id').doUpdateSet({ data })).execute(), 'database');
+    await guard(
+      () =>
+        this.db
+          .insertInto('alert_rules')
+          .values({ id: 1, data })
+          .onConflict((oc) => oc.column('id').doUpdateSet({ data }))
+          .execute(),
+      'database',
+    );
   }
 }

@@ -4,8 +4,10 @@ import type { Kysely } from 'kysely';
 export const USER_PERMISSIONS = ['session:read', 'session:write'];
 export const ADMIN_PERMISSIONS = [
   ...USER_PERMISSIONS,
-  'users:read', 'users:write',
-  'security:read', 'security:write',
+  'users:read',
+  'users:write',
+  'security:read',
+  'security:write',
   'metrics:read',
   'alerts:write',
   'cache:write',
@@ -86,9 +88,21 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('details', 'text', (c) => c.notNull())
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('audit_events_user_created_idx').on('audit_events').columns(['user_id', 'created_at']).execute();
-  await db.schema.createIndex('audit_events_tenant_created_idx').on('audit_events').columns(['tenant', 'created_at']).execute();
-  await db.schema.createIndex('audit_events_type_created_idx').on('audit_events').columns(['type', 'created_at']).execute();
+  await db.schema
+    .createIndex('audit_events_user_created_idx')
+    .on('audit_events')
+    .columns(['user_id', 'created_at'])
+    .execute();
+  await db.schema
+    .createIndex('audit_events_tenant_created_idx')
+    .on('audit_events')
+    .columns(['tenant', 'created_at'])
+    .execute();
+  await db.schema
+    .createIndex('audit_events_type_created_idx')
+    .on('audit_events')
+    .columns(['type', 'created_at'])
+    .execute();
   await db.schema.createIndex('audit_events_created_idx').on('audit_events').column('created_at').execute();
 
   await db.schema

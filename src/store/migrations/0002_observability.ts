@@ -33,5 +33,6 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['alert_rules', 'alerts', 'metric_live', 'metric_minutes']) await db.schema.dropTable(table).ifExists().execute();
+  for (const table of ['alert_rules', 'alerts', 'metric_live', 'metric_minutes'])
+    await db.schema.dropTable(table).ifExists().execute();
 }

@@ -11,7 +11,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('expires_at', 'bigint')
     .addColumn('created_by', 'varchar(128)')
     .execute();
-  await db.schema.createIndex('security_bans_expires_at').ifNotExists().on('security_bans').column('expires_at').execute();
+  await db.schema
+    .createIndex('security_bans_expires_at')
+    .ifNotExists()
+    .on('security_bans')
+    .column('expires_at')
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -36,7 +36,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('report', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('loadtest_baselines_created_at_idx').on('loadtest_baselines').column('created_at').execute();
+  await db.schema
+    .createIndex('loadtest_baselines_created_at_idx')
+    .on('loadtest_baselines')
+    .column('created_at')
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

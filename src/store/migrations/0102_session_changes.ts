@@ -6,10 +6,15 @@ import { PostgresAdapter, type Kysely } from 'kysely';
  */
 export async function up(db: Kysely<any>): Promise<void> {
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
-  await db.schema.alterTable('sessions').addColumn('revision', 'bigint', (c) => c.notNull().defaultTo(1)).execute();
+  await db.schema
+    .alterTable('sessions')
+    .addColumn('revision', 'bigint', (c) => c.notNull().defaultTo(1))
+    .execute();
   await db.schema
     .createTable('session_changes')
-    .addColumn('seq', postgres ? 'bigserial' : 'integer', (c) => (postgres ? c.primaryKey() : c.primaryKey().autoIncrement()))
+    .addColumn('seq', postgres ? 'bigserial' : 'integer', (c) =>
+      postgres ? c.primaryKey() : c.primaryKey().autoIncrement(),
+    )
     .addColumn('session_id', 'varchar(36)', (c) => c.notNull())
     .addColumn('revision', 'bigint', (c) => c.notNull())
     .addColumn('changed_at', 'bigint', (c) => c.notNull())

@@ -38,7 +38,10 @@ export async function changeSeqBefore(db: Kysely<Database>, since: number): Prom
     .where('changed_at', '>=', since)
     .executeTakeFirst();
   if (first?.seq !== null && first?.seq !== undefined) return Number(first.seq) - 1;
-  const last = await db.selectFrom('session_changes').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
+  const last = await db
+    .selectFrom('session_changes')
+    .select((eb) => eb.fn.max('seq').as('seq'))
+    .executeTakeFirst();
   return Number(last?.seq ?? 0);
 }
 

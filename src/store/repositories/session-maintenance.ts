@@ -17,7 +17,10 @@ const countSessions = async (db: Db, where?: ReturnType<typeof deletable>): Prom
  * Deletes expired and long-revoked sessions (with their retired tokens) in batches of `batchSize`, each batch its
  * own short transaction so the table is never locked for long. A dry run reports the same numbers a real run would.
  */
-export async function cleanupSessions(db: Db, { now, revokedBefore, changesBefore, batchSize, dryRun }: SessionCleanupQuery): Promise<SessionCleanupCounts> {
+export async function cleanupSessions(
+  db: Db,
+  { now, revokedBefore, changesBefore, batchSize, dryRun }: SessionCleanupQuery,
+): Promise<SessionCleanupCounts> {
   const where = deletable(now, revokedBefore);
   if (dryRun) {
     const deleted = await countSessions(db, where);

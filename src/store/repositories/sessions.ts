@@ -37,7 +37,11 @@ export function sessionsRepository(db: Db): SessionsRepository {
     },
 
     async findRetiredToken(tokenHash) {
-      const row = await db.selectFrom('retired_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+      const row = await db
+        .selectFrom('retired_tokens')
+        .selectAll()
+        .where('token_hash', '=', tokenHash)
+        .executeTakeFirst();
       return row && toRetiredToken(row);
     },
 
@@ -46,14 +50,22 @@ export function sessionsRepository(db: Db): SessionsRepository {
       return db.transaction().execute(async (trx) => {
         const result = await trx
           .updateTable('sessions')
-          .set((eb) => ({ token_hash: newHash, last_seen_at: now, idle_expires_at: idleExpiresAt, revision: eb('revision', '+', 1) }))
+          .set((eb) => ({
+            token_hash: newHash,
+            last_seen_at: now,
+            idle_expires_at: idleExpiresAt,
+            revision: eb('revision', '+', 1),
+          }))
           .where('id', '=', sessionId)
           .where('token_hash', '=', oldHash)
           .where('revoked_at', 'is', null)
           .returning(['id', 'revision'])
           .executeTakeFirst();
         if (!result) return undefined;
-        await trx.insertInto('retired_tokens').values({ token_hash: oldHash, session_id: sessionId, retired_at: now }).execute();
+        await trx
+          .insertInto('retired_tokens')
+          .values({ token_hash: oldHash, session_id: sessionId, retired_at: now })
+          .execute();
         return (await logChanges(trx, [result], now))[0];
       });
     },
@@ -115,7 +127,11 @@ export function sessionsRepository(db: Db): SessionsRepository {
     changeSeqBefore: (since) => changeSeqBefore(db, since),
 
     async listLiveByUser(userId, now) {
-      const rows = await live(now).where('user_id', '=', userId).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+      const rows = await live(now)
+        .where('user_id', '=', userId)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .execute();
       return rows.map(toSession);
     },
 
@@ -123,7 +139,11 @@ export function sessionsRepository(db: Db): SessionsRepository {
       return db.transaction().execute(async (trx) => {
         const row = await trx
           .updateTable('sessions')
-          .set((eb) => ({ data: JSON.stringify(data), version: eb('version', '+', 1), revision: eb('revision', '+', 1) }))
+          .set((eb) => ({
+            data: JSON.stringify(data),
+            version: eb('version', '+', 1),
+            revision: eb('revision', '+', 1),
+          }))
           .where('id', '=', id)
           .where('version', '=', expectedVersion)
           .returning(['id', 'version', 'revision'])
@@ -138,7 +158,11 @@ export function sessionsRepository(db: Db): SessionsRepository {
     countByState: (now) => countSessionsByState(db, now),
 
     async recentlyActive(since, now, limit) {
-      const rows = await live(now).where('last_seen_at', '>=', since).orderBy('last_seen_at', 'desc').limit(limit).execute();
+      const rows = await live(now)
+        .where('last_seen_at', '>=', since)
+        .orderBy('last_seen_at', 'desc')
+        .limit(limit)
+        .execute();
       return rows.map(toSession);
     },
   };

@@ -36,7 +36,12 @@ export function usersRepository(db: Db): UsersRepository {
     },
 
     async findByEmail(tenant, email) {
-      const row = await db.selectFrom('users').selectAll().where('tenant', '=', tenant).where('email', '=', email).executeTakeFirst();
+      const row = await db
+        .selectFrom('users')
+        .selectAll()
+        .where('tenant', '=', tenant)
+        .where('email', '=', email)
+        .executeTakeFirst();
       return row && toUser(row);
     },
 
@@ -62,11 +67,18 @@ export function usersRepository(db: Db): UsersRepository {
     },
 
     async setPasswordHash(id, passwordHash, now) {
-      await db.updateTable('users').set({ password_hash: passwordHash, updated_at: now }).where('id', '=', id).execute();
+      await db
+        .updateTable('users')
+        .set({ password_hash: passwordHash, updated_at: now })
+        .where('id', '=', id)
+        .execute();
     },
 
     async count() {
-      const { n } = await db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      const { n } = await db
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow();
       return Number(n);
     },
   };

@@ -12,7 +12,10 @@ interface RoleChange {
 const roleKey = (roles: string[]): string => [...roles].sort().join(',');
 
 /** When each token stops being acceptable: its session's first acknowledged revocation, or the end of its rotation grace. */
-function tokenDeaths(entries: HistoryEntry[], rotationGraceMs: number): Map<string, { at: number; sessionId: string; why: string }> {
+function tokenDeaths(
+  entries: HistoryEntry[],
+  rotationGraceMs: number,
+): Map<string, { at: number; sessionId: string; why: string }> {
   const sessionOf = new Map<string, string>();
   const revokedAt = new Map<string, { at: number; why: string }>();
   const rotatedAt = new Map<string, number>();
@@ -29,19 +32,28 @@ function tokenDeaths(entries: HistoryEntry[], rotationGraceMs: number): Map<stri
   for (const [token, sessionId] of sessionOf) {
     const revoked = revokedAt.get(sessionId);
     const rotated = rotatedAt.get(token);
-    if (revoked && (rotated === undefined || revoked.at <= rotated)) deaths.set(token, { at: revoked.at, sessionId, why: revoked.why });
+    if (revoked && (rotated === undefined || revoked.at <= rotated))
+      deaths.set(token, { at: revoked.at, sessionId, why: revoked.why });
     else if (rotated !== undefined) deaths.set(token, { at: rotated, sessionId, why: 'rotated out, grace over' });
   }
   return deaths;
 }
 
 /** A served role set must be the newest acknowledged 1 s before the request, or one of the changes in flight since. */
-function staleRoles(validation: HistoryEntry, changes: RoleChange[]): { msAfterAck: number; expected: string } | undefined {
+function staleRoles(
+  validation: HistoryEntry,
+  changes: RoleChange[],
+): { msAfterAck: number; expected: string } | undefined {
   if (!validation.roles) return undefined;
   const served = roleKey(validation.roles);
   const settled = changes.filter((c) => c.ackAt !== undefined && c.ackAt < validation.sendAt - STALENESS_BOUND_MS);
   const last = settled.at(-1) ?? { roles: 'user', sendAt: 0, ackAt: 0 };
-  const possible = new Set([last.roles, ...changes.filter((c) => c.sendAt < validation.ackAt && (c.ackAt === undefined || c.ackAt > last.ackAt!)).map((c) => c.roles)]);
+  const possible = new Set([
+    last.roles,
+    ...changes
+      .filter((c) => c.sendAt < validation.ackAt && (c.ackAt === undefined || c.ackAt > last.ackAt!))
+      .map((c) => c.roles),
+  ]);
   return possible.has(served) ? undefined : { msAfterAck: validation.sendAt - last.ackAt!, expected: last.roles };
 }
 
@@ -57,7 +69,13 @@ export function checkHistory(entries: HistoryEntry[], rotationGraceMs: number): 
   for (const v of validations) {
     const death = deaths.get(v.token!);
     if (death && v.sendAt > death.at + STALENESS_BOUND_MS) {
-      violations.push({ subject: death.sessionId, instance: v.instance, status: v.status, msAfterAck: v.sendAt - death.at, what: `token validated after ${death.why}` });
+      violations.push({
+        subject: death.sessionId,
+        instance: v.instance,
+        status: v.status,
+        msAfterAck: v.sendAt - death.at,
+        what: `token validated after ${death.why}`,
+      });
     }
   }
 
@@ -66,7 +84,8 @@ export function checkHistory(entries: HistoryEntry[], rotationGraceMs: number): 
   for (const e of entries) {
     if (!e.sessionId || e.version === undefined) continue;
     if (e.kind === 'dataWrite' && e.status === 200) slot(e.sessionId).acks.push({ version: e.version, ackAt: e.ackAt });
-    if (e.kind === 'validate' && e.status === 200) slot(e.sessionId).reads.push({ instance: e.instance, sentAt: e.sendAt, status: e.status, version: e.version });
+    if (e.kind === 'validate' && e.status === 200)
+      slot(e.sessionId).reads.push({ instance: e.instance, sentAt: e.sendAt, status: e.status, version: e.version });
   }
   for (const [sessionId, { reads, acks }] of bySession) violations.push(...staleVersionReads(sessionId, reads, acks));
 
@@ -78,7 +97,14 @@ export function checkHistory(entries: HistoryEntry[], rotationGraceMs: number): 
   }
   for (const v of validations) {
     const stale = staleRoles(v, changesByUser.get(v.userId) ?? []);
-    if (stale) violations.push({ subject: `user ${v.userId}`, instance: v.instance, status: v.status, msAfterAck: stale.msAfterAck, what: `roles ${roleKey(v.roles!)} served, ${stale.expected} acknowledged` });
+    if (stale)
+      violations.push({
+        subject: `user ${v.userId}`,
+        instance: v.instance,
+        status: v.status,
+        msAfterAck: stale.msAfterAck,
+        what: `roles ${roleKey(v.roles!)} served, ${stale.expected} acknowledged`,
+      });
   }
   return violations;
 }

@@ -7,11 +7,28 @@ import { withUser, type ModelUser, type World } from './world.js';
 
 type Mutation = (world: World, instance: Instance, user: ModelUser) => Promise<void>;
 
-const MUTATIONS: Record<string, Mutation> = { login, refresh, logout, logoutAll, deleteSession, changePassword, dataWrite, roleChange };
+const MUTATIONS: Record<string, Mutation> = {
+  login,
+  refresh,
+  logout,
+  logoutAll,
+  deleteSession,
+  changePassword,
+  dataWrite,
+  roleChange,
+};
 
 /** Relative frequency of each operation; validations dominate, as in production. */
 const WEIGHTS = {
-  validate: 55, login: 8, refresh: 6, dataWrite: 10, logout: 5, deleteSession: 4, logoutAll: 1, changePassword: 1, roleChange: 4,
+  validate: 55,
+  login: 8,
+  refresh: 6,
+  dataWrite: 10,
+  logout: 5,
+  deleteSession: 4,
+  logoutAll: 1,
+  changePassword: 1,
+  roleChange: 4,
 };
 
 /**
@@ -19,17 +36,19 @@ const WEIGHTS = {
  * Validations run freely alongside everything; mutations of one user are serialised (withUser).
  */
 export async function runGenerator(world: World, workers: number, until: number): Promise<void> {
-  await Promise.all(Array.from({ length: workers }, async () => {
-    while (Date.now() < until) {
-      const kind = world.prng.weighted(WEIGHTS);
-      const instance = world.prng.pick(world.instances);
-      if (kind === 'validate') {
-        await validateRandom(world, instance);
-        continue;
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (Date.now() < until) {
+        const kind = world.prng.weighted(WEIGHTS);
+        const instance = world.prng.pick(world.instances);
+        if (kind === 'validate') {
+          await validateRandom(world, instance);
+          continue;
+        }
+        const user = world.prng.pick(world.users);
+        if (user.frozen) continue;
+        await withUser(user, () => MUTATIONS[kind](world, instance, user));
       }
-      const user = world.prng.pick(world.users);
-      if (user.frozen) continue;
-      await withUser(user, () => MUTATIONS[kind](world, instance, user));
-    }
-  }));
+    }),
+  );
 }

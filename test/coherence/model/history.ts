@@ -1,4 +1,13 @@
-export type OpKind = 'login' | 'validate' | 'refresh' | 'logout' | 'logoutAll' | 'deleteSession' | 'passwordChange' | 'dataWrite' | 'roleChange';
+export type OpKind =
+  | 'login'
+  | 'validate'
+  | 'refresh'
+  | 'logout'
+  | 'logoutAll'
+  | 'deleteSession'
+  | 'passwordChange'
+  | 'dataWrite'
+  | 'roleChange';
 
 /** One operation as the client saw it: when it was sent, when its answer arrived, what it said. */
 export interface HistoryEntry {

@@ -7,7 +7,8 @@ export function modelOptionsFromEnv(defaultDurationMs: number): { seed: number; 
   if (!Number.isInteger(seed)) throw new Error(`COHERENCE_SEED must be an integer, got "${rawSeed}"`);
   const rawDuration = process.env.COHERENCE_DURATION;
   const durationMs = rawDuration ? parseDuration(rawDuration) : defaultDurationMs;
-  if (durationMs === undefined) throw new Error(`COHERENCE_DURATION must be a duration such as 30s or 10m, got "${rawDuration}"`);
+  if (durationMs === undefined)
+    throw new Error(`COHERENCE_DURATION must be a duration such as 30s or 10m, got "${rawDuration}"`);
   return { seed, durationMs };
 }
 

@@ -15,7 +15,10 @@ export interface ModelSummary {
 
 const REVOKING = new Set(['logout', 'logoutAll', 'deleteSession', 'passwordChange', 'refresh']);
 
-export function summarise(history: History, base: Omit<ModelSummary, 'operations' | 'acknowledgedRevocations'>): ModelSummary {
+export function summarise(
+  history: History,
+  base: Omit<ModelSummary, 'operations' | 'acknowledgedRevocations'>,
+): ModelSummary {
   return {
     ...base,
     operations: history.counts(),
@@ -24,8 +27,14 @@ export function summarise(history: History, base: Omit<ModelSummary, 'operations
 }
 
 export function formatSummary(s: ModelSummary): string {
-  const ops = Object.entries(s.operations).sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${k}: ${n}`).join(', ');
-  const faults = Object.entries(s.faults).map(([k, n]) => `${k}: ${n}`).join(', ') || 'none';
+  const ops = Object.entries(s.operations)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, n]) => `${k}: ${n}`)
+    .join(', ');
+  const faults =
+    Object.entries(s.faults)
+      .map(([k, n]) => `${k}: ${n}`)
+      .join(', ') || 'none';
   return [
     `coherence model (${s.variant}) seed=${s.seed} duration=${s.durationMs} ms`,
     `  operations by kind and status: ${ops}`,

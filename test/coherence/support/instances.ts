@@ -24,7 +24,10 @@ const COMMON_ENV = {
 };
 
 /** Starts one built Tessera process per entry of `perInstance` (A, B, C…), all with `shared` env. */
-export async function startInstances(shared: Record<string, string>, perInstance: Array<Record<string, string>>): Promise<Instance[]> {
+export async function startInstances(
+  shared: Record<string, string>,
+  perInstance: Array<Record<string, string>>,
+): Promise<Instance[]> {
   const started: Instance[] = [];
   try {
     // One at a time: the first runs the migrations and creates the admin on the fresh database.
@@ -54,7 +57,10 @@ export async function waitForRedisReady(instances: Instance[], timeoutMs = 20_00
       const ready = await instance.api('GET', '/ready').catch(() => undefined);
       const deps = (ready?.body?.dependencies ?? []) as Array<{ name: string; ok: boolean }>;
       if (['redis', 'bus'].every((name) => deps.find((d) => d.name === name)?.ok)) break;
-      if (Date.now() > deadline) throw new Error(`instance ${instance.name}: Redis/bus not ready within ${timeoutMs} ms: ${JSON.stringify(deps)}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `instance ${instance.name}: Redis/bus not ready within ${timeoutMs} ms: ${JSON.stringify(deps)}`,
+        );
       await instance.api('GET', '/v1/auth/session', undefined, { token: generateToken() }).catch(() => {});
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -3,7 +3,9 @@ import type { Instance } from './instances.js';
 
 const redisOk = async (instance: Instance): Promise<boolean> => {
   const ready = await instance.api('GET', '/ready');
-  return Boolean((ready.body?.dependencies as Array<{ name: string; ok: boolean }> | undefined)?.find((d) => d.name === 'redis')?.ok);
+  return Boolean(
+    (ready.body?.dependencies as Array<{ name: string; ok: boolean }> | undefined)?.find((d) => d.name === 'redis')?.ok,
+  );
 };
 
 /**
@@ -16,7 +18,9 @@ export async function tripRedisBreakers(instances: Instance[], timeoutMs = 10_00
   for (const instance of instances) {
     while (await redisOk(instance)) {
       if (Date.now() > deadline) throw new Error(`instance ${instance.name}: the Redis breaker did not open`);
-      await Promise.all(Array.from({ length: 8 }, () => instance.api('GET', '/v1/auth/session', undefined, { token: generateToken() })));
+      await Promise.all(
+        Array.from({ length: 8 }, () => instance.api('GET', '/v1/auth/session', undefined, { token: generateToken() })),
+      );
     }
   }
 }

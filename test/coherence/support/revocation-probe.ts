@@ -20,15 +20,31 @@ export const emptyTally = (): ProbeTally => ({ checks: 0, unavailable: 0, violat
  * Validates every revoked token on every instance once. A 200 sent more than 1 s after the revocation's
  * ack is a violation; a 503 is counted apart; a request sent within the first second proves nothing.
  */
-export async function probeRevoked(instances: Instance[], revoked: RevokedToken[], tally: ProbeTally, trial?: number): Promise<void> {
-  await Promise.all(revoked.flatMap((r) => instances.map(async (instance) => {
-    const sentAt = Date.now();
-    const res = await instance.api('GET', '/v1/auth/session', undefined, { token: r.token });
-    if (sentAt - r.ackAt <= STALENESS_BOUND_MS) return;
-    tally.checks += 1;
-    if (res.status === 503) tally.unavailable += 1;
-    if (res.status === 200) {
-      tally.violations.push({ trial, subject: r.sessionId, instance: instance.name, status: res.status, msAfterAck: sentAt - r.ackAt, what: 'revoked session validated' });
-    }
-  })));
+export async function probeRevoked(
+  instances: Instance[],
+  revoked: RevokedToken[],
+  tally: ProbeTally,
+  trial?: number,
+): Promise<void> {
+  await Promise.all(
+    revoked.flatMap((r) =>
+      instances.map(async (instance) => {
+        const sentAt = Date.now();
+        const res = await instance.api('GET', '/v1/auth/session', undefined, { token: r.token });
+        if (sentAt - r.ackAt <= STALENESS_BOUND_MS) return;
+        tally.checks += 1;
+        if (res.status === 503) tally.unavailable += 1;
+        if (res.status === 200) {
+          tally.violations.push({
+            trial,
+            subject: r.sessionId,
+            instance: instance.name,
+            status: res.status,
+            msAfterAck: sentAt - r.ackAt,
+            what: 'revoked session validated',
+          });
+        }
+      }),
+    ),
+  );
 }

@@ -8,6 +8,7 @@ export function trialCount(defaultTrials: number): number {
 }
 
 /** Enough time for a scenario's trials on a loaded 2-core machine, given how long one trial takes. */
-export const timeoutFor = (trials: number, perTrialMs: number, setupMs = 10_000): number => setupMs + trials * perTrialMs;
+export const timeoutFor = (trials: number, perTrialMs: number, setupMs = 10_000): number =>
+  setupMs + trials * perTrialMs;
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

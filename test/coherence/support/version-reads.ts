@@ -13,7 +13,12 @@ export interface VersionAck {
 }
 
 /** Reads that showed a `version` older than one acknowledged more than 1 s before the read was sent. */
-export function staleVersionReads(sessionId: string, reads: VersionRead[], acks: VersionAck[], trial?: number): Violation[] {
+export function staleVersionReads(
+  sessionId: string,
+  reads: VersionRead[],
+  acks: VersionAck[],
+  trial?: number,
+): Violation[] {
   const violations: Violation[] = [];
   for (const read of reads) {
     if (read.status !== 200 || read.version === undefined) continue;
@@ -21,7 +26,14 @@ export function staleVersionReads(sessionId: string, reads: VersionRead[], acks:
     if (settled.length === 0) continue;
     const newest = settled.reduce((x, y) => (y.version > x.version ? y : x));
     if (read.version < newest.version) {
-      violations.push({ trial, subject: sessionId, instance: read.instance, status: read.status, msAfterAck: read.sentAt - newest.ackAt, what: `version ${read.version} served, ${newest.version} acknowledged` });
+      violations.push({
+        trial,
+        subject: sessionId,
+        instance: read.instance,
+        status: read.status,
+        msAfterAck: read.sentAt - newest.ackAt,
+        what: `version ${read.version} served, ${newest.version} acknowledged`,
+      });
     }
   }
   return violations;

@@ -13,8 +13,12 @@ export interface Violation {
 export const STALENESS_BOUND_MS = 1000;
 
 export function formatViolations(title: string, violations: Violation[], limit = 60): string {
-  const lines = violations.slice(0, limit).map((v) =>
-    `  ${v.trial === undefined ? '' : `trial ${v.trial}: `}${v.subject} on ${v.instance}: ${v.status} ${v.what}, sent ${v.msAfterAck} ms after the ack`);
+  const lines = violations
+    .slice(0, limit)
+    .map(
+      (v) =>
+        `  ${v.trial === undefined ? '' : `trial ${v.trial}: `}${v.subject} on ${v.instance}: ${v.status} ${v.what}, sent ${v.msAfterAck} ms after the ack`,
+    );
   const more = violations.length > limit ? [`  … and ${violations.length - limit} more`] : [];
   return [`${title}: ${violations.length} violation(s)`, ...lines, ...more].join('\n');
 }

@@ -23,7 +23,19 @@ describe('tessera loadtest (CLI)', () => {
   });
 
   it('invalid configuration exits 104 with every problem on its own line', async () => {
-    const r = await tessera(['loadtest', '--vus', 'many', '--duration', 'soon', '--threshold', 'http_req_duration: p(95)<', '--profile', 'nope', '--out', 'pdf=x']);
+    const r = await tessera([
+      'loadtest',
+      '--vus',
+      'many',
+      '--duration',
+      'soon',
+      '--threshold',
+      'http_req_duration: p(95)<',
+      '--profile',
+      'nope',
+      '--out',
+      'pdf=x',
+    ]);
     expect(r.code).toBe(104);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(5);
@@ -40,7 +52,20 @@ describe('tessera loadtest (CLI)', () => {
   it('--url with --workers 2: histograms from both threads merge exactly (count = what the server saw)', async () => {
     const out = join(dir, 'workers.json');
     const before = bare.requests();
-    const r = await tessera(['loadtest', '--url', bare.url, '--vus', '4', '--workers', '2', '--duration', '2s', '--out', `json=${out}`, '--no-progress']);
+    const r = await tessera([
+      'loadtest',
+      '--url',
+      bare.url,
+      '--vus',
+      '4',
+      '--workers',
+      '2',
+      '--duration',
+      '2s',
+      '--out',
+      `json=${out}`,
+      '--no-progress',
+    ]);
     expect(r.code).toBe(0);
     const report = readJson(out);
     expect(report.metrics.http_reqs.values.count).toBe(bare.requests() - before);
@@ -53,15 +78,48 @@ describe('tessera loadtest (CLI)', () => {
     const json = join(dir, 'fail.json');
     const csv = join(dir, 'fail.csv');
     const html = join(dir, 'fail.html');
-    const r = await tessera(['loadtest', '--scenario', 'auth', '--target', fx.url, '--vus', '2', '--duration', '1s', '--users', '2',
-      '--threshold', 'http_req_duration: p(95)<0.001', '--threshold', 'http_req_failed: rate<0.5',
-      '--out', `json=${json}`, '--out', `csv=${csv}`, '--out', `html=${html}`, '--no-progress']);
+    const r = await tessera([
+      'loadtest',
+      '--scenario',
+      'auth',
+      '--target',
+      fx.url,
+      '--vus',
+      '2',
+      '--duration',
+      '1s',
+      '--users',
+      '2',
+      '--threshold',
+      'http_req_duration: p(95)<0.001',
+      '--threshold',
+      'http_req_failed: rate<0.5',
+      '--out',
+      `json=${json}`,
+      '--out',
+      `csv=${csv}`,
+      '--out',
+      `html=${html}`,
+      '--no-progress',
+    ]);
     expect(r.code).toBe(99);
     const report = readJson(json);
     expect(report.thresholds['http_req_duration: p(95)<0.001'].ok).toBe(false);
     expect(report.thresholds['http_req_failed: rate<0.5'].ok).toBe(true);
-    for (const name of ['http_reqs', 'http_req_duration', 'http_req_failed', 'iterations', 'iteration_duration', 'dropped_iterations', 'checks', 'vus']) expect(report.metrics[name], name).toBeDefined();
-    expect(Object.keys(report.metrics.http_req_duration.values)).toEqual(expect.arrayContaining(['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)']));
+    for (const name of [
+      'http_reqs',
+      'http_req_duration',
+      'http_req_failed',
+      'iterations',
+      'iteration_duration',
+      'dropped_iterations',
+      'checks',
+      'vus',
+    ])
+      expect(report.metrics[name], name).toBeDefined();
+    expect(Object.keys(report.metrics.http_req_duration.values)).toEqual(
+      expect.arrayContaining(['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)']),
+    );
     expect(report.steps.login).toBeDefined();
     expect(report.grade).toMatch(/^[A-F]$/);
     expect(report.recommendations.length).toBeGreaterThan(0);
@@ -79,27 +137,83 @@ describe('tessera loadtest (CLI)', () => {
 
   it('abortOnFail (k6 object form in --config, and --abort-on-fail) stops the run early', async () => {
     const config = join(dir, 'abort.json');
-    writeFileSync(config, JSON.stringify({ thresholds: { http_req_failed: [{ threshold: 'rate<0.1', abortOnFail: true }] } }));
+    writeFileSync(
+      config,
+      JSON.stringify({ thresholds: { http_req_failed: [{ threshold: 'rate<0.1', abortOnFail: true }] } }),
+    );
     const json = join(dir, 'abort.json.out');
     const started = Date.now();
-    const r = await tessera(['loadtest', '--url', 'http://127.0.0.1:1/', '--vus', '1', '--duration', '20s', '--config', config, '--out', `json=${json}`, '--no-progress']);
+    const r = await tessera([
+      'loadtest',
+      '--url',
+      'http://127.0.0.1:1/',
+      '--vus',
+      '1',
+      '--duration',
+      '20s',
+      '--config',
+      config,
+      '--out',
+      `json=${json}`,
+      '--no-progress',
+    ]);
     expect(r.code).toBe(99);
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(readJson(json).aborted).toMatch(/abortOnFail/);
-    const r2 = await tessera(['loadtest', '--url', 'http://127.0.0.1:1/', '--vus', '1', '--duration', '20s', '--threshold', 'http_req_failed: rate<0.5', '--abort-on-fail', '--no-progress']);
+    const r2 = await tessera([
+      'loadtest',
+      '--url',
+      'http://127.0.0.1:1/',
+      '--vus',
+      '1',
+      '--duration',
+      '20s',
+      '--threshold',
+      'http_req_failed: rate<0.5',
+      '--abort-on-fail',
+      '--no-progress',
+    ]);
     expect(r2.code).toBe(99);
     expect(r2.stderr).toMatch(/aborting/);
   });
 
   it('baselines: save, compare, and exit 111 on a regression beyond the tolerance', async () => {
     const base = join(dir, 'base.json');
-    expect((await tessera(['loadtest', '--url', bare.url, '--vus', '2', '--duration', '1s', '--save-baseline', base, '--no-progress'])).code).toBe(0);
+    expect(
+      (
+        await tessera([
+          'loadtest',
+          '--url',
+          bare.url,
+          '--vus',
+          '2',
+          '--duration',
+          '1s',
+          '--save-baseline',
+          base,
+          '--no-progress',
+        ])
+      ).code,
+    ).toBe(0);
     const baseline = readJson(base);
     // A baseline that claims 100× the throughput: this run regressed.
     baseline.metrics.http_reqs.values.rate = baseline.metrics.http_reqs.values.rate * 100;
     const inflated = join(dir, 'inflated.json');
     writeFileSync(inflated, JSON.stringify(baseline));
-    const r = await tessera(['loadtest', '--url', bare.url, '--vus', '2', '--duration', '1s', '--baseline', inflated, '--tolerance', '20', '--no-progress']);
+    const r = await tessera([
+      'loadtest',
+      '--url',
+      bare.url,
+      '--vus',
+      '2',
+      '--duration',
+      '1s',
+      '--baseline',
+      inflated,
+      '--tolerance',
+      '20',
+      '--no-progress',
+    ]);
     expect(r.code).toBe(111);
     expect(r.stdout).toMatch(/REGRESSED http_reqs rate/);
   });
@@ -115,15 +229,36 @@ describe('tessera loadtest (CLI)', () => {
     const r = await tessera(['loadtest', 'merge', a, b, '--out', `json=${merged}`, '--quiet']);
     expect(r.code).toBe(0);
     const m = readJson(merged);
-    expect(m.metrics.http_reqs.values.count).toBe(readJson(a).metrics.http_reqs.values.count + readJson(b).metrics.http_reqs.values.count);
-    expect(m.metrics.http_req_duration.values.max).toBe(Math.max(readJson(a).metrics.http_req_duration.values.max, readJson(b).metrics.http_req_duration.values.max));
+    expect(m.metrics.http_reqs.values.count).toBe(
+      readJson(a).metrics.http_reqs.values.count + readJson(b).metrics.http_reqs.values.count,
+    );
+    expect(m.metrics.http_req_duration.values.max).toBe(
+      Math.max(readJson(a).metrics.http_req_duration.values.max, readJson(b).metrics.http_req_duration.values.max),
+    );
     expect((await tessera(['loadtest', 'merge', a, join(dir, 'missing.json')])).code).toBe(104);
   });
 
   it('suite basic runs its tests in order into one report', async () => {
     const out = join(dir, 'suite.json');
     const html = join(dir, 'suite.html');
-    const r = await tessera(['loadtest', 'suite', 'basic', '--target', fx.url, '--duration', '4s', '--out', `json=${out}`, '--out', `html=${html}`, '--no-progress', '--quiet'], 60_000);
+    const r = await tessera(
+      [
+        'loadtest',
+        'suite',
+        'basic',
+        '--target',
+        fx.url,
+        '--duration',
+        '4s',
+        '--out',
+        `json=${out}`,
+        '--out',
+        `html=${html}`,
+        '--no-progress',
+        '--quiet',
+      ],
+      60_000,
+    );
     expect(r.code).toBe(0);
     const report = readJson(out);
     expect(report.runs!.map((x) => x.label)).toEqual(['smoke auth', 'smoke session', 'load session']);
@@ -132,7 +267,24 @@ describe('tessera loadtest (CLI)', () => {
 
   it('--self starts an embedded Tessera, seeds users, runs auth against it and stops it', async () => {
     const out = join(dir, 'self.json');
-    const r = await tessera(['loadtest', '--self', '--scenario', 'auth', '--vus', '2', '--duration', '2s', '--users', '2', '--out', `json=${out}`, '--no-progress'], 60_000);
+    const r = await tessera(
+      [
+        'loadtest',
+        '--self',
+        '--scenario',
+        'auth',
+        '--vus',
+        '2',
+        '--duration',
+        '2s',
+        '--users',
+        '2',
+        '--out',
+        `json=${out}`,
+        '--no-progress',
+      ],
+      60_000,
+    );
     expect(r.stderr).toMatch(/embedded Tessera on http:\/\/127\.0\.0\.1:\d+/);
     expect(r.stderr).toMatch(/seeded 2 users \(2 created, 0 already there\)/);
     expect(r.code).toBe(0);
@@ -146,7 +298,11 @@ describe('tessera loadtest (CLI)', () => {
 
   it('Ctrl-C ends the run early and still reports', async () => {
     const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, [`${ROOT}dist/cli/main.js`, 'loadtest', '--url', bare.url, '--vus', '2', '--duration', '60s'], { cwd: ROOT });
+    const child = spawn(
+      process.execPath,
+      [`${ROOT}dist/cli/main.js`, 'loadtest', '--url', bare.url, '--vus', '2', '--duration', '60s'],
+      { cwd: ROOT },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -166,10 +322,25 @@ describe('tessera loadtest (CLI)', () => {
     const r = await tessera(['capacity', '--dau', '864000', '--requests-per-session', '10', '--peak', '3', '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ averageRps: 100, peakRps: 300 });
-    const report = { metrics: { iterations: { values: { count: 100 } }, http_reqs: { values: { count: 200, rate: 50 } } }, histograms: {}, breakpoint: { sustainableRate: 100, highestRateTried: 150, failedThresholds: [] } };
+    const report = {
+      metrics: { iterations: { values: { count: 100 } }, http_reqs: { values: { count: 200, rate: 50 } } },
+      histograms: {},
+      breakpoint: { sustainableRate: 100, highestRateTried: 150, failedThresholds: [] },
+    };
     const file = join(dir, 'bp.json');
     writeFileSync(file, JSON.stringify(report));
-    const r2 = await tessera(['capacity', '--dau', '864000', '--requests-per-session', '10', '--peak', '3', '--from', file, '--json']);
+    const r2 = await tessera([
+      'capacity',
+      '--dau',
+      '864000',
+      '--requests-per-session',
+      '10',
+      '--peak',
+      '3',
+      '--from',
+      file,
+      '--json',
+    ]);
     expect(JSON.parse(r2.stdout)).toMatchObject({ sustainableRps: 200, headroom: 0.67, instances: 3 });
     expect((await tessera(['capacity', '--dau', 'x', '--requests-per-session', '1', '--peak', '1'])).code).toBe(2);
   });

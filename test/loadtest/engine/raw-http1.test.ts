@@ -19,13 +19,20 @@ async function serve(handler: http.RequestListener): Promise<URL> {
 function exchange(url: URL, n: number, method = 'GET', body?: string): Promise<Array<number | string>> {
   return new Promise((resolve) => {
     const seen: Array<number | string> = [];
-    const conn = new RawHttp1Connection(url.hostname, Number(url.port), encodeRequest(method, url, { 'x-test': 'yes' }, body), method === 'HEAD', 2000, (status, kind) => {
-      seen.push(kind ?? status);
-      if (seen.length === n) {
-        conn.close();
-        resolve(seen);
-      } else conn.send();
-    });
+    const conn = new RawHttp1Connection(
+      url.hostname,
+      Number(url.port),
+      encodeRequest(method, url, { 'x-test': 'yes' }, body),
+      method === 'HEAD',
+      2000,
+      (status, kind) => {
+        seen.push(kind ?? status);
+        if (seen.length === n) {
+          conn.close();
+          resolve(seen);
+        } else conn.send();
+      },
+    );
     conn.send();
   });
 }
@@ -64,7 +71,9 @@ describe('raw HTTP/1.1 hot-loop connection', () => {
       sockets.add(req.socket);
       let body = '';
       req.on('data', (c) => (body += c));
-      req.on('end', () => res.writeHead(body === '{"a":1}' ? 200 : 400, { connection: 'close', 'content-length': '0' }).end());
+      req.on('end', () =>
+        res.writeHead(body === '{"a":1}' ? 200 : 400, { connection: 'close', 'content-length': '0' }).end(),
+      );
     });
     expect(await exchange(url, 3, 'POST', '{"a":1}')).toEqual([200, 200, 200]);
     expect(sockets.size).toBe(3);

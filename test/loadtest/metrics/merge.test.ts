@@ -11,7 +11,13 @@ function randomSet(seed: number): MetricsSet {
   for (let i = 0; i < 2000; i++) {
     const step = set.step(i % 3 === 0 ? 'login' : 'session');
     const failed = next() < 0.05;
-    set.recordRequest(step, Math.round(100 + next() * 500_000), failed ? 503 : 200, failed, failed ? '503 unavailable' : null);
+    set.recordRequest(
+      step,
+      Math.round(100 + next() * 500_000),
+      failed ? 503 : 200,
+      failed,
+      failed ? '503 unavailable' : null,
+    );
     if (i % 2 === 0) set.recordIteration(Math.round(next() * 900_000));
     set.recordCheck('ok', !failed);
   }

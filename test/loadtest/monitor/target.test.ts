@@ -30,7 +30,9 @@ describe('target /metrics', () => {
     let hits = 0;
     server = http.createServer((_req, res) => {
       hits += 90;
-      res.end(`tessera_cache_lookups_total{tier="L1",result="hit"} ${hits}\ntessera_cache_lookups_total{tier="L1",result="miss"} ${hits / 9}\nnodejs_eventloop_lag_p99_seconds 0.25\nprocess_cpu_seconds_total ${hits / 90}\n`);
+      res.end(
+        `tessera_cache_lookups_total{tier="L1",result="hit"} ${hits}\ntessera_cache_lookups_total{tier="L1",result="miss"} ${hits / 9}\nnodejs_eventloop_lag_p99_seconds 0.25\nprocess_cpu_seconds_total ${hits / 90}\n`,
+      );
     });
     await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
     const scraper = new TargetScraper(`http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`, 200);

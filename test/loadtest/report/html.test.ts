@@ -13,7 +13,14 @@ describe('HTML report', () => {
     const fx = await startTesseraFixture();
     let html: string;
     try {
-      const report = await runQuiet({ scenario: 'session', target: fx.url, vus: '2', duration: '2s', users: '2', threshold: ['http_req_duration{step:login}: p(95)<1000'] });
+      const report = await runQuiet({
+        scenario: 'session',
+        target: fx.url,
+        vus: '2',
+        duration: '2s',
+        users: '2',
+        threshold: ['http_req_duration{step:login}: p(95)<1000'],
+      });
       html = toHtml(report);
     } finally {
       await fx.close();
@@ -39,7 +46,10 @@ describe('HTML report', () => {
       await page.goto(pathToFileURL(file).href);
       await page.waitForSelector('.uplot canvas');
       expect(await page.locator('.uplot canvas').count()).toBe(2);
-      expect(await page.locator('.uplot .u-title').allTextContents()).toEqual(['Latency (ms) per second', 'Throughput (req/s), errors and VUs']);
+      expect(await page.locator('.uplot .u-title').allTextContents()).toEqual([
+        'Latency (ms) per second',
+        'Throughput (req/s), errors and VUs',
+      ]);
       const stepRows = await page.locator('section.run table tbody tr td:first-child').allTextContents();
       expect(stepRows).toEqual(expect.arrayContaining(['login', 'session', 'refresh', 'logout']));
       // The canvas has been drawn on (not blank).

@@ -23,7 +23,9 @@ function inTerminal(args: string[]): Promise<string> {
   // A fresh pty has no size (0×0); give it a terminal's, as a real one has.
   const command = `stty cols 120 rows 40; ${[process.execPath, `${ROOT}dist/cli/main.js`, ...args].map((a) => `'${a}'`).join(' ')}`;
   return new Promise((resolve) => {
-    execFile('script', ['-q', '-e', '-c', command, '/dev/null'], { cwd: ROOT, timeout: 30_000 }, (_error, stdout) => resolve(stdout));
+    execFile('script', ['-q', '-e', '-c', command, '/dev/null'], { cwd: ROOT, timeout: 30_000 }, (_error, stdout) =>
+      resolve(stdout),
+    );
   });
 }
 

@@ -58,7 +58,10 @@ describe('custom scenarios', () => {
 
   it('a bad scenario file gives every problem, one line each', async () => {
     const file = join(dir, 'bad.yaml');
-    writeFileSync(file, 'steps:\n  - method: FETCH\n    check: { status: 999 }\n    capture: { t: "token" }\n  - 5\nextra: 1\n');
+    writeFileSync(
+      file,
+      'steps:\n  - method: FETCH\n    check: { status: 999 }\n    capture: { t: "token" }\n  - 5\nextra: 1\n',
+    );
     const errors: string[] = [];
     expect(await buildRunConfig({ file, target: fx.url }, errors)).toBeUndefined();
     expect(errors.join('\n')).toMatch(/unknown key "extra"/);
@@ -76,10 +79,13 @@ describe('custom scenarios', () => {
 
   it('JavaScript module: a default-exported function is one iteration', async () => {
     const file = join(dir, 'iteration.mjs');
-    writeFileSync(file, `export default async function (vu) {
+    writeFileSync(
+      file,
+      `export default async function (vu) {
       const res = await vu.request('custom_login', 'POST', '/v1/auth/login', { json: { email: vu.user.email, password: vu.user.password } });
       vu.check('got a token', typeof res.json()?.token === 'string');
-    }`);
+    }`,
+    );
     const report = await runQuiet({ file, target: fx.url, vus: '1', duration: '500ms', users: '1' });
     expect(report.steps.custom_login.reqs).toBeGreaterThan(0);
     expect(report.metrics.checks.values.rate).toBe(1);
@@ -87,8 +93,11 @@ describe('custom scenarios', () => {
 
   it('TypeScript module: a default-exported object with steps', async () => {
     const file = join(dir, 'steps.ts');
-    writeFileSync(file, `const steps: Array<Record<string, unknown>> = [{ name: 'ts_session', url: '/v1/auth/session', check: { status: 401 } }];
-export default { name: 'ts-steps', steps };`);
+    writeFileSync(
+      file,
+      `const steps: Array<Record<string, unknown>> = [{ name: 'ts_session', url: '/v1/auth/session', check: { status: 401 } }];
+export default { name: 'ts-steps', steps };`,
+    );
     const report = await runQuiet({ file, target: fx.url, vus: '1', duration: '500ms' });
     expect(report.scenario.name).toBe('ts-steps');
     expect(report.steps.ts_session.reqs).toBeGreaterThan(0);

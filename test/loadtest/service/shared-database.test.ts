@@ -26,9 +26,16 @@ function sharedSuite(open: () => Promise<{ env: Record<string, string>; cleanup:
     cleanup = opened.cleanup;
     stores = [await createStore(loadConfig(opened.env)), await createStore(loadConfig(opened.env))];
     await stores[0].migrate();
-    const service = (store: Store, instanceId: string) => new LoadTestService({
-      repository: store.loadTests, allowHosts: [new URL(fixture.url).host], protectionEnabled: false, logger: silent, instanceId, threaded: false, heartbeatMs: 100,
-    });
+    const service = (store: Store, instanceId: string) =>
+      new LoadTestService({
+        repository: store.loadTests,
+        allowHosts: [new URL(fixture.url).host],
+        protectionEnabled: false,
+        logger: silent,
+        instanceId,
+        threaded: false,
+        heartbeatMs: 100,
+      });
     a = service(stores[0], 'instance-a');
     b = service(stores[1], 'instance-b');
   });
@@ -40,12 +47,19 @@ function sharedSuite(open: () => Promise<{ env: Record<string, string>; cleanup:
   });
 
   it('lists a run of another instance with its progress, and stops it from there', async () => {
-    const started = await a.start({ scenario: 'auth', rate: 2, duration: '30s', target: fixture.url, name: 'shared' }, { self: SELF, createdBy: 'admin' });
+    const started = await a.start(
+      { scenario: 'auth', rate: 2, duration: '30s', target: fixture.url, name: 'shared' },
+      { self: SELF, createdBy: 'admin' },
+    );
     expect(started).toMatchObject({ status: 'running', local: true });
     const seen = (await b.list()).find((r) => r.id === started.id);
     expect(seen).toMatchObject({ status: 'running', local: false, name: 'shared' });
     // The running instance's heartbeat carries a progress snapshot to the others.
-    await waitUntil(async () => (await b.get(started.id)).progress !== null, 10_000, 'progress snapshot on the other instance');
+    await waitUntil(
+      async () => (await b.get(started.id)).progress !== null,
+      10_000,
+      'progress snapshot on the other instance',
+    );
     const { run, ended } = await b.stop(started.id);
     expect(ended).toBe(true);
     expect(run).toMatchObject({ status: 'stopped', stopRequested: true, local: false });
@@ -56,17 +70,38 @@ function sharedSuite(open: () => Promise<{ env: Record<string, string>; cleanup:
   it('a run whose instance died ends as error for everyone', async () => {
     const id = 'dead-instance-run';
     await stores[0].loadTests.insert({
-      id, name: null, kind: 'scenario', preset: 'auth', params: {}, target: fixture.url, status: 'running', instanceId: 'gone', createdBy: null,
-      startedAt: Date.now() - 120_000, finishedAt: null, heartbeatAt: Date.now() - 60_000, stopRequestedAt: null, progress: null, grade: null, summary: null, error: null,
+      id,
+      name: null,
+      kind: 'scenario',
+      preset: 'auth',
+      params: {},
+      target: fixture.url,
+      status: 'running',
+      instanceId: 'gone',
+      createdBy: null,
+      startedAt: Date.now() - 120_000,
+      finishedAt: null,
+      heartbeatAt: Date.now() - 60_000,
+      stopRequestedAt: null,
+      progress: null,
+      grade: null,
+      summary: null,
+      error: null,
     });
-    expect((await b.list()).find((r) => r.id === id)).toMatchObject({ status: 'error', error: expect.stringMatching(/instance running this load test stopped/) });
+    expect((await b.list()).find((r) => r.id === id)).toMatchObject({
+      status: 'error',
+      error: expect.stringMatching(/instance running this load test stopped/),
+    });
     expect((await a.get(id)).status).toBe('error');
   });
 }
 
 describeWith([], 'load tests on a shared SQLite file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-lt-shared-'));
-  sharedSuite(async () => ({ env: { TESSERA_DATA_DIR: dir }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) }));
+  sharedSuite(async () => ({
+    env: { TESSERA_DATA_DIR: dir },
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  }));
 });
 
 describeWith(['postgres'], 'load tests on a shared PostgreSQL', () => {

@@ -9,14 +9,34 @@ const decide = (target: string | undefined, self = SELF) => resolveTarget(target
 describe('load-test target allow-list', () => {
   it('defaults to this server and knows it under every spelling of its own address', () => {
     expect(decide(undefined)).toEqual({ ok: true, url: 'http://127.0.0.1:4000/', self: true });
-    for (const spelling of ['http://127.0.0.1:4000', 'http://localhost:4000/', 'HTTP://LOCALHOST:4000', 'http://localhost.:4000', 'http://127.1:4000', 'http://2130706433:4000', 'http://0x7f.0.0.1:4000', 'http://[::ffff:127.0.0.1]:4000']) {
+    for (const spelling of [
+      'http://127.0.0.1:4000',
+      'http://localhost:4000/',
+      'HTTP://LOCALHOST:4000',
+      'http://localhost.:4000',
+      'http://127.1:4000',
+      'http://2130706433:4000',
+      'http://0x7f.0.0.1:4000',
+      'http://[::ffff:127.0.0.1]:4000',
+    ]) {
       // Rewritten to the address itself: no name resolution can send the load elsewhere.
       expect(decide(spelling), spelling).toEqual({ ok: true, url: 'http://127.0.0.1:4000/', self: true });
     }
   });
 
   it('refuses every other port and address of the machine, however spelled', () => {
-    for (const target of ['http://127.0.0.1:5432', 'http://localhost:6379/', 'http://127.1:22', 'http://0x7f000001:3306', 'http://127.0.0.2:4000', 'http://[::1]:4000', 'http://0.0.0.0:4000', 'http://[::]:4000', 'https://127.0.0.1:4000', 'http://169.254.169.254/']) {
+    for (const target of [
+      'http://127.0.0.1:5432',
+      'http://localhost:6379/',
+      'http://127.1:22',
+      'http://0x7f000001:3306',
+      'http://127.0.0.2:4000',
+      'http://[::1]:4000',
+      'http://0.0.0.0:4000',
+      'http://[::]:4000',
+      'https://127.0.0.1:4000',
+      'http://169.254.169.254/',
+    ]) {
       expect(decide(target), target).toMatchObject({ ok: false });
     }
   });
@@ -49,12 +69,26 @@ describe('load-test target allow-list', () => {
   });
 
   it('allows listed hosts: a bare host on any port, host:port on that port only', () => {
-    expect(decide('https://staging.example.com/')).toEqual({ ok: true, url: 'https://staging.example.com/', self: false });
+    expect(decide('https://staging.example.com/')).toEqual({
+      ok: true,
+      url: 'https://staging.example.com/',
+      self: false,
+    });
     expect(decide('http://STAGING.example.com.:8443/api')).toMatchObject({ ok: true, self: false });
     expect(decide('http://10.0.0.5:8080/')).toMatchObject({ ok: true });
     expect(decide('https://[2001:db8::1]/')).toMatchObject({ ok: true });
-    for (const target of ['http://10.0.0.5:8081/', 'http://10.0.0.5/', 'http://[2001:db8::1]/', 'http://staging.example.com.evil.example/', 'http://evil.example/staging.example.com', 'http://sub.staging.example.com/']) {
-      expect(decide(target), target).toMatchObject({ ok: false, reason: expect.stringMatching(/LOADTEST_ALLOW_HOSTS/) });
+    for (const target of [
+      'http://10.0.0.5:8081/',
+      'http://10.0.0.5/',
+      'http://[2001:db8::1]/',
+      'http://staging.example.com.evil.example/',
+      'http://evil.example/staging.example.com',
+      'http://sub.staging.example.com/',
+    ]) {
+      expect(decide(target), target).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/LOADTEST_ALLOW_HOSTS/),
+      });
     }
   });
 
@@ -68,8 +102,17 @@ describe('load-test target allow-list', () => {
   });
 
   it('LOADTEST_ALLOW_HOSTS takes hostnames and host:port only', () => {
-    expect(loadConfig({ LOADTEST_ALLOW_HOSTS: 'staging.example.com, 10.0.0.5:8080,[2001:db8::1]:443' }).loadtestAllowHosts).toEqual(['staging.example.com', '10.0.0.5:8080', '[2001:db8::1]:443']);
-    for (const bad of ['http://staging.example.com', '*.example.com', 'example.com/path', 'user@example.com', 'example.com:99999', '::1']) {
+    expect(
+      loadConfig({ LOADTEST_ALLOW_HOSTS: 'staging.example.com, 10.0.0.5:8080,[2001:db8::1]:443' }).loadtestAllowHosts,
+    ).toEqual(['staging.example.com', '10.0.0.5:8080', '[2001:db8::1]:443']);
+    for (const bad of [
+      'http://staging.example.com',
+      '*.example.com',
+      'example.com/path',
+      'user@example.com',
+      'example.com:99999',
+      '::1',
+    ]) {
       expect(() => loadConfig({ LOADTEST_ALLOW_HOSTS: bad }), bad).toThrow(ConfigError);
     }
   });

@@ -7,7 +7,8 @@ import { MetricsSet } from '../../../src/loadtest/metrics/metrics-set.js';
 function second(latencyMs: number, reqs: number, failed: number): MetricsSet {
   const set = new MetricsSet();
   const step = set.step('login');
-  for (let i = 0; i < reqs; i++) set.recordRequest(step, latencyMs * 1000, i < failed ? 500 : 200, i < failed, i < failed ? '500' : null);
+  for (let i = 0; i < reqs; i++)
+    set.recordRequest(step, latencyMs * 1000, i < failed ? 500 : 200, i < failed, i < failed ? '500' : null);
   return set;
 }
 
@@ -33,7 +34,10 @@ describe('threshold evaluation', () => {
 
   it('judges `over 30s` on the sliding window only, and a failed window stays failed', () => {
     const aggregate = new Aggregate(3);
-    const tracker = new ThresholdTracker([parse('http_req_duration: p(95)<200 over 3s'), parse('http_req_duration: p(95)<200')]);
+    const tracker = new ThresholdTracker([
+      parse('http_req_duration: p(95)<200 over 3s'),
+      parse('http_req_duration: p(95)<200'),
+    ]);
     for (let i = 0; i < 3; i++) {
       aggregate.ingest(second(500, 10, 0));
       tracker.tick(aggregate, (i + 1) * 1000);

@@ -40,7 +40,8 @@ export class BusHub {
       async publish(message) {
         if (lostAt() !== undefined) throw new Error('bus down (chaos)');
         if (losing()) return;
-        for (const other of members()) if (other !== member) for (const h of other.handlers) h(structuredClone(message));
+        for (const other of members())
+          if (other !== member) for (const h of other.handlers) h(structuredClone(message));
       },
       subscribe: (handler) => void member.handlers.push(handler),
       onStateChange: (listener) => void member.state.push(listener),

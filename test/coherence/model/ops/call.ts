@@ -14,7 +14,11 @@ export interface Call {
 }
 
 /** Sends one request and records it in the history with its send and answer times; the body is returned too. */
-export async function call(world: World, c: Call, effects: (status: number, body: any) => Partial<HistoryEntry> = () => ({})): Promise<{ entry: HistoryEntry; body: any }> {
+export async function call(
+  world: World,
+  c: Call,
+  effects: (status: number, body: any) => Partial<HistoryEntry> = () => ({}),
+): Promise<{ entry: HistoryEntry; body: any }> {
   const sendAt = Date.now();
   let status = 0;
   let body: any;
@@ -26,7 +30,14 @@ export async function call(world: World, c: Call, effects: (status: number, body
     /* connection refused or reset: recorded as status 0 */
   }
   const entry = world.history.record({
-    kind: c.kind, instance: c.instance.name, sendAt, ackAt: Date.now(), status, userId: c.userId, sessionId: c.sessionId, token: c.token,
+    kind: c.kind,
+    instance: c.instance.name,
+    sendAt,
+    ackAt: Date.now(),
+    status,
+    userId: c.userId,
+    sessionId: c.sessionId,
+    token: c.token,
     ...effects(status, body),
   });
   return { entry, body };

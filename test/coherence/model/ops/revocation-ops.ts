@@ -12,8 +12,19 @@ export async function logout(world: World, instance: Instance, user: ModelUser):
   const sessions = liveSessions(user);
   if (sessions.length === 0) return;
   const session = world.prng.pick(sessions);
-  const { entry } = await call(world, { kind: 'logout', instance, userId: user.id, sessionId: session.id, token: session.token, method: 'POST', route: '/v1/auth/logout' },
-    () => ({ revokes: [session.id] }));
+  const { entry } = await call(
+    world,
+    {
+      kind: 'logout',
+      instance,
+      userId: user.id,
+      sessionId: session.id,
+      token: session.token,
+      method: 'POST',
+      route: '/v1/auth/logout',
+    },
+    () => ({ revokes: [session.id] }),
+  );
   markRevoked(entry.status, [session]);
 }
 
@@ -23,8 +34,19 @@ export async function logoutAll(world: World, instance: Instance, user: ModelUse
   const session = world.prng.pick(sessions);
   // Every session of the user whose login was answered: the per-user lock means no login is in flight.
   const ended = user.sessions.filter((s) => s.live);
-  const { entry } = await call(world, { kind: 'logoutAll', instance, userId: user.id, sessionId: session.id, token: session.token, method: 'POST', route: '/v1/auth/logout-all' },
-    () => ({ revokes: ended.map((s) => s.id) }));
+  const { entry } = await call(
+    world,
+    {
+      kind: 'logoutAll',
+      instance,
+      userId: user.id,
+      sessionId: session.id,
+      token: session.token,
+      method: 'POST',
+      route: '/v1/auth/logout-all',
+    },
+    () => ({ revokes: ended.map((s) => s.id) }),
+  );
   markRevoked(entry.status, ended);
 }
 
@@ -34,8 +56,19 @@ export async function deleteSession(world: World, instance: Instance, user: Mode
   if (sessions.length === 0) return;
   const actor = world.prng.pick(sessions);
   const target = world.prng.pick(user.sessions.filter((s) => s.live));
-  const { entry } = await call(world, { kind: 'deleteSession', instance, userId: user.id, sessionId: actor.id, token: actor.token, method: 'DELETE', route: `/v1/auth/sessions/${target.id}` },
-    () => ({ revokes: [target.id] }));
+  const { entry } = await call(
+    world,
+    {
+      kind: 'deleteSession',
+      instance,
+      userId: user.id,
+      sessionId: actor.id,
+      token: actor.token,
+      method: 'DELETE',
+      route: `/v1/auth/sessions/${target.id}`,
+    },
+    () => ({ revokes: [target.id] }),
+  );
   markRevoked(entry.status, [target]);
 }
 
@@ -46,10 +79,20 @@ export async function changePassword(world: World, instance: Instance, user: Mod
   const actor = world.prng.pick(sessions);
   const others = user.sessions.filter((s) => s.live && s !== actor);
   const next = user.password === OTHER_PASSWORD ? 'correct horse battery staple' : OTHER_PASSWORD;
-  const { entry } = await call(world, {
-    kind: 'passwordChange', instance, userId: user.id, sessionId: actor.id, token: actor.token, method: 'POST', route: '/v1/auth/password',
-    body: { currentPassword: user.password, newPassword: next },
-  }, () => ({ revokes: others.map((s) => s.id) }));
+  const { entry } = await call(
+    world,
+    {
+      kind: 'passwordChange',
+      instance,
+      userId: user.id,
+      sessionId: actor.id,
+      token: actor.token,
+      method: 'POST',
+      route: '/v1/auth/password',
+      body: { currentPassword: user.password, newPassword: next },
+    },
+    () => ({ revokes: others.map((s) => s.id) }),
+  );
   markRevoked(entry.status, others);
   if (entry.status === 204) user.password = next;
   else if (indeterminate(entry.status)) user.frozen = true;

@@ -4,8 +4,11 @@ import { liveSessions, type ModelUser, type World } from '../world.js';
 
 /** GET /v1/auth/session with `token`, recording the version and roles served. */
 export function validateToken(world: World, instance: Instance, user: ModelUser, sessionId: string, token: string) {
-  return call(world, { kind: 'validate', instance, userId: user.id, sessionId, token, method: 'GET', route: '/v1/auth/session' }, (status, body) =>
-    status === 200 ? { version: body.session.version, roles: body.user.roles } : {});
+  return call(
+    world,
+    { kind: 'validate', instance, userId: user.id, sessionId, token, method: 'GET', route: '/v1/auth/session' },
+    (status, body) => (status === 200 ? { version: body.session.version, roles: body.user.roles } : {}),
+  );
 }
 
 /**
@@ -19,7 +22,9 @@ export async function validateRandom(world: World, instance: Instance): Promise<
   const roll = prng.next();
   const now = Date.now();
   if (roll < 0.1) {
-    const inGrace = user.sessions.flatMap((s) => s.rotated.filter((r) => now < r.refreshSentAt + world.rotationGraceMs - 300).map((r) => ({ s, token: r.token })));
+    const inGrace = user.sessions.flatMap((s) =>
+      s.rotated.filter((r) => now < r.refreshSentAt + world.rotationGraceMs - 300).map((r) => ({ s, token: r.token })),
+    );
     if (inGrace.length > 0) {
       const { s, token } = prng.pick(inGrace);
       await validateToken(world, instance, user, s.id, token);
