@@ -22,7 +22,7 @@ export interface TargetHandle {
 export function startTarget(
   name: string,
   spec: TargetSpec,
-  options: { profileDir?: string } = {},
+  options: { profileDir?: string; distDir?: string } = {},
 ): Promise<TargetHandle> {
   const execArgv = options.profileDir
     ? [
@@ -33,7 +33,9 @@ export function startTarget(
         `${safe(name)}.${Date.now()}.cpuprofile`,
       ]
     : [];
-  const child = fork(TARGET_PROCESS, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // Another build's own target process runs that build's server (bench --against).
+  const entry = options.distDir ? path.resolve(options.distDir, 'bench/target-process.js') : TARGET_PROCESS;
+  const child = fork(entry, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { parseDuration } from '../config/duration.js';
 import { addConfigFlags, configOrExit } from './config-flags.js';
@@ -20,6 +21,14 @@ function seconds(value: string): number {
   return ms / 1000;
 }
 
+/** `--against DIR`: another build's dist/ (or a checkout holding one), labelled by its folder. */
+function againstBuild(dir: string): { distDir: string; label: string } {
+  const distDir = existsSync(path.join(dir, 'bench/target-process.js')) ? dir : path.join(dir, 'dist');
+  if (!existsSync(path.join(distDir, 'bench/target-process.js')))
+    usage(`--against ${dir}: no Tessera build there (expected ${path.join(distDir, 'bench/target-process.js')})`);
+  return { distDir: path.resolve(distDir), label: path.basename(path.resolve(dir)) };
+}
+
 function usage(message: string): never {
   console.error(`tessera bench: ${message}`);
   process.exit(2);
@@ -37,7 +46,11 @@ export function registerBench(program: Command): void {
       .option('--duration <d>', 'length of one measurement: whole seconds, such as 3s, 1m or 3', seconds, 3)
       .option('--rounds <n>', 'interleaved rounds per target (the median is reported)', positiveInt('--rounds'), 5)
       .option('--connections <n>', 'concurrent connections of the load generator', positiveInt('--connections'), 32)
-      .option('--profile <dir>', 'write V8 CPU profiles of the server processes (node --cpu-prof) into this directory'),
+      .option('--profile <dir>', 'write V8 CPU profiles of the server processes (node --cpu-prof) into this directory')
+      .option(
+        '--against <dir>',
+        "another Tessera build's dist/ directory: measured beside this one, interleaved, in the hot-path and tiers suites",
+      ),
     ['redisUrl', 'databaseUrl'],
   ).action(
     async (
@@ -48,6 +61,7 @@ export function registerBench(program: Command): void {
         rounds: number;
         connections: number;
         profile?: string;
+        against?: string;
       } & Record<string, unknown>,
     ) => {
       const [{ runBench }, { suiteNames }] = await Promise.all([
@@ -71,6 +85,7 @@ export function registerBench(program: Command): void {
           durationSec: options.duration,
           connections: options.connections,
           profileDir: options.profile,
+          against: options.against ? againstBuild(options.against) : undefined,
           redisUrl: config.redisUrl,
           databaseUrl: config.databaseUrl,
           log: (line) => console.error(line),

@@ -17,14 +17,25 @@ export const hotPathSuite: Suite = {
       started.push(tessera);
       const bare = await startTarget('node:http', { kind: 'bare-http', response: tessera.info.captured! }, settings);
       started.push(bare);
-      const figures = await measureInterleaved([tessera, bare], settings);
-      const [t, b] = figures as [(typeof figures)[0], (typeof figures)[0]];
+      const { against } = settings;
+      if (against) {
+        const name = `tessera @ ${against.label}`;
+        started.push(await startTarget(name, { kind: 'tessera', env: {} }, { ...settings, distDir: against.distDir }));
+      }
+      const figures = await measureInterleaved(started, settings);
+      const [t, b, other] = figures as [(typeof figures)[0], (typeof figures)[0], (typeof figures)[0] | undefined];
       const value = ratio(t.reqPerSec, b.reqPerSec);
       // The same comparison in server CPU per request: what the ratio would be were the server alone on its core.
       const cpuRatio = t.cpuMicrosPerRequest ? ratio(b.cpuMicrosPerRequest ?? 0, t.cpuMicrosPerRequest) : null;
       const bestCpuRatio = t.bestCpuMicrosPerRequest
         ? ratio(b.bestCpuMicrosPerRequest ?? 0, t.bestCpuMicrosPerRequest)
         : null;
+      // This build ÷ the --against build, measured in the same interleaved rounds.
+      const againstRatio = other ? ratio(t.reqPerSec, other.reqPerSec) : null;
+      const againstCpuRatio =
+        other?.cpuMicrosPerRequest && t.cpuMicrosPerRequest
+          ? ratio(other.cpuMicrosPerRequest, t.cpuMicrosPerRequest)
+          : null;
       return {
         suite: 'hot-path',
         title: 'Hot path: session validation from L1 vs bare node:http (same response bytes)',
@@ -36,6 +47,7 @@ export const hotPathSuite: Suite = {
           bestCpuRatio,
           floor: HOT_PATH_FLOOR,
           meetsFloor: value >= HOT_PATH_FLOOR,
+          ...(against ? { against: { label: against.label, ratio: againstRatio, cpuRatio: againstCpuRatio } } : {}),
           responseBytes: Buffer.byteLength(tessera.info.captured!.body),
           responseHeaders: tessera.info.captured!.headers,
           targets: figures,
@@ -43,6 +55,11 @@ export const hotPathSuite: Suite = {
         notes: [
           `ratio = Tessera req/s ÷ node:http req/s = ${value} (floor ${HOT_PATH_FLOOR}${value >= HOT_PATH_FLOOR ? ', met' : ', NOT MET'})`,
           `CPU ratio = node:http CPU/req ÷ Tessera CPU/req = ${cpuRatio} (the ratio a server alone on its core would see; best rounds: ${bestCpuRatio})`,
+          ...(against
+            ? [
+                `this build ÷ ${against.label} = ${againstRatio} req/s, ${againstCpuRatio} by CPU per request (1 = same cost)`,
+              ]
+            : []),
         ],
         skipped: [],
       };

@@ -2,7 +2,7 @@ import { figuresColumns, figuresRow } from '../report.js';
 import { benchKeyPrefix, createBenchDatabase, deleteRedisPrefix, redisReachable } from '../services.js';
 import type { BenchSettings, SuiteResult } from '../types.js';
 import type { Suite } from './types.js';
-import { measureVariants, ratio, type Variant } from './variants.js';
+import { measureVariants, ratio, withAgainstBuild, type Variant } from './variants.js';
 
 /**
  * Validation served by each tier: L1 (default), L2 (Redis, with L1 disabled by SESSION_L1_MAX=0), and the
@@ -42,7 +42,7 @@ export const tiersSuite: Suite = {
       else skipped.push(`DB (PostgreSQL): could not create a private database: ${database.error}`);
     } else skipped.push('DB (PostgreSQL): DATABASE_URL not set');
     try {
-      const { figures } = await measureVariants(variants, settings);
+      const { figures } = await measureVariants(withAgainstBuild(variants, settings), settings);
       const l1 = figures[0].reqPerSec;
       return {
         suite: 'tiers',
@@ -51,6 +51,7 @@ export const tiersSuite: Suite = {
         rows: figures.map((f) => figuresRow(f, ratio(f.reqPerSec, l1))),
         summary: { targets: figures },
         notes: [
+          ...againstNotes(figures, settings),
           'L2 and DB rows disable L1 (SESSION_L1_MAX=0) so every request reaches that tier; in production an L2 or DB hit fills L1.',
           'The DB rows use no Redis; the L2 row keeps the SQLite store behind Redis.',
         ],
@@ -62,3 +63,23 @@ export const tiersSuite: Suite = {
     }
   },
 };
+
+/** Each tier of this build ÷ the same tier of the --against build, in req/s and in CPU per request. */
+function againstNotes(
+  figures: Array<{ name: string; reqPerSec: number; cpuMicrosPerRequest?: number | null }>,
+  settings: BenchSettings,
+): string[] {
+  const against = settings.against;
+  if (!against) return [];
+  const byName = new Map(figures.map((f) => [f.name, f]));
+  return figures
+    .filter((f) => byName.has(`${f.name} @ ${against.label}`))
+    .map((f) => {
+      const other = byName.get(`${f.name} @ ${against.label}`)!;
+      const cpu =
+        f.cpuMicrosPerRequest && other.cpuMicrosPerRequest
+          ? ratio(other.cpuMicrosPerRequest, f.cpuMicrosPerRequest)
+          : null;
+      return `${f.name}: this build ÷ ${against.label} = ${ratio(f.reqPerSec, other.reqPerSec)} req/s, ${cpu} by CPU per request`;
+    });
+}

@@ -5,6 +5,19 @@ import type { BenchSettings } from '../types.js';
 export interface Variant {
   name: string;
   spec: TargetSpec | ((first: TargetHandle) => TargetSpec);
+  /** Run by another build (bench --against): its dist/ directory. */
+  distDir?: string;
+}
+
+/** Each Tessera variant again, run by the build given with --against, right after it (same env). */
+export function withAgainstBuild(variants: Variant[], settings: BenchSettings): Variant[] {
+  const against = settings.against;
+  if (!against) return variants;
+  return variants.flatMap((v) =>
+    typeof v.spec !== 'function' && v.spec.kind === 'tessera'
+      ? [v, { name: `${v.name} @ ${against.label}`, spec: v.spec, distDir: against.distDir }]
+      : [v],
+  );
 }
 
 /**
@@ -20,7 +33,9 @@ export async function measureVariants(
     for (const variant of variants) {
       const spec = typeof variant.spec === 'function' ? variant.spec(started[0]) : variant.spec;
       settings.log(`  starting ${variant.name}`);
-      started.push(await startTarget(variant.name, spec, settings));
+      started.push(
+        await startTarget(variant.name, spec, { profileDir: settings.profileDir, distDir: variant.distDir }),
+      );
     }
     return { figures: await measureInterleaved(started, settings), first: started[0] };
   } finally {
