@@ -146,7 +146,7 @@ describe('alert evaluation', () => {
 });
 
 describe('alert rules', () => {
-  it('built-ins cover the SPEC §6 SLOs', () => {
+  it('built-ins cover the usual SLOs (latency, errors, cache, Redis, memory, lag, cleanup)', () => {
     const rules = builtInRules({ rssBudgetBytes: 1e9, cleanupIntervalMs: 600_000 });
     const by = Object.fromEntries(rules.map((r) => [r.expr, r]));
     expect(by.p99_ms).toMatchObject({ op: '>', threshold: 1000, forMs: 120_000 });

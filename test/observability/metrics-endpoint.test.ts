@@ -60,7 +60,7 @@ describe('/metrics', () => {
     }
   });
 
-  it('has every family SPEC §6 lists, in base units', async () => {
+  it('has every documented metric family, in base units', async () => {
     const text = await scrape();
     for (const family of [
       'tessera_http_request_duration_seconds',

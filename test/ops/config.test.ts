@@ -15,7 +15,7 @@ const problemsOf = (env: Record<string, string>): string[] => {
   }
 };
 
-describe('every SPEC §2 variable is read', () => {
+describe('every documented configuration variable is read', () => {
   it('listen address, data dir, database and Redis settings', () => {
     expect(loadConfig({ PORT: '8080', HOST: '::1' })).toMatchObject({ port: 8080, host: '::1' });
     expect(loadConfig({ TESSERA_DATA_DIR: '/var/lib/tessera' }).dataDir).toBe('/var/lib/tessera');

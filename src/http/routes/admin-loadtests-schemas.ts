@@ -67,7 +67,10 @@ export const ListQuery = Type.Object(
 export const ReportQuery = Type.Object(
   {
     format: Type.Optional(
-      Enum(['json', 'html', 'csv'], 'json (default): the SPEC §8 report; html: the self-contained report page; csv'),
+      Enum(
+        ['json', 'html', 'csv'],
+        'json (default): the k6-shaped JSON report; html: the self-contained report page; csv',
+      ),
     ),
   },
   { additionalProperties: false },

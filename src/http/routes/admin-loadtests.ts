@@ -126,7 +126,7 @@ export const adminLoadTestsRoutes: RouteGroup = async (app, { deps, requireAdmin
       schema: {
         tags,
         summary:
-          'The report: JSON (SPEC §8, as `tessera loadtest --out json`) by default; ?format=html the self-contained HTML page; ?format=csv',
+          'The report: JSON (k6-shaped, as `tessera loadtest --out json` writes it) by default; ?format=html the self-contained HTML page; ?format=csv',
         params: IdParams,
         querystring: ReportQuery,
         response: { ...responses({}, [400, 401, 403, 404, 409]), 200: ReportResponse },

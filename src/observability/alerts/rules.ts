@@ -128,7 +128,7 @@ export interface BuiltInRuleSettings {
   cleanupIntervalMs: number;
 }
 
-/** The SLO rules every deployment starts with (SPEC §6). A rule file may override any of them by name. */
+/** The SLO rules every deployment starts with (the usual SLOs: latency, errors, cache, Redis, memory, lag, cleanup). A rule file may override any of them by name. */
 export function builtInRules(settings: BuiltInRuleSettings): AlertRule[] {
   return [
     {
