@@ -1,15 +1,20 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
-import { closeRedisConnection, createRedisConnection } from '../cache/index.js';
+import { closeRedisConnection, createRedisConnection, type RedisConfig } from '../cache/index.js';
 import type { CacheStack } from '../cache/stack.js';
-import { Observability, observabilitySettings, sessionStatsFromStore } from '../observability/index.js';
+import {
+  Observability,
+  observabilitySettings,
+  sessionStatsFromStore,
+  type ObservabilityConfig,
+} from '../observability/index.js';
 import type { Store } from '../store/types.js';
 import { probeDependencies } from './dependencies.js';
 import type { Layer } from './layer.js';
 
 /** Metrics, history, health and alerts, on their own Redis connection (history, live view, alert state). */
 export async function buildObservabilityLayer(
-  config: Config,
+  config: ObservabilityConfig & RedisConfig & Pick<Config, 'hasRedis'>,
   deps: { logger: Logger; store: Store; stack: CacheStack<unknown>; instanceId: string },
 ): Promise<Layer<Observability>> {
   const { logger, store, stack } = deps;

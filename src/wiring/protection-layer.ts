@@ -2,16 +2,16 @@ import cluster from 'node:cluster';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import { closeRedisConnection, createRedisConnection } from '../cache/index.js';
+import { closeRedisConnection, createRedisConnection, type RedisConfig } from '../cache/index.js';
 import type { InvalidationBus } from '../cache/types.js';
 import { sqlBanStore } from '../security/bans-sql.js';
-import { createProtection, type Protection } from '../security/protection.js';
+import { createProtection, type Protection, type ProtectionConfig } from '../security/protection.js';
 import type { Store } from '../store/types.js';
 import type { Layer } from './layer.js';
 
 /** Rate limits, the login guard, reputation, bans and anomaly rules, on their own fail-fast Redis connection. */
 export async function buildProtectionLayer(
-  config: Config,
+  config: ProtectionConfig & RedisConfig & Pick<Config, 'hasRedis' | 'cookieSecure'>,
   deps: { store: Store; bus: InvalidationBus; audit: AuditLog; logger: Logger },
 ): Promise<Layer<Protection>> {
   const { logger, audit } = deps;
