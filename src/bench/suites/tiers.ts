@@ -41,8 +41,15 @@ export const tiersSuite: Suite = {
         });
       else skipped.push(`DB (PostgreSQL): could not create a private database: ${database.error}`);
     } else skipped.push('DB (PostgreSQL): DATABASE_URL not set');
+    const againstDatabase =
+      settings.against && database && 'url' in database ? await createBenchDatabase(settings.databaseUrl!) : undefined;
+    const ownEnv = (env: Record<string, string>): Record<string, string> => ({
+      ...env,
+      ...(env.DATABASE_URL && againstDatabase && 'url' in againstDatabase ? { DATABASE_URL: againstDatabase.url } : {}),
+      ...(env.REDIS_KEY_PREFIX ? { REDIS_KEY_PREFIX: `${env.REDIS_KEY_PREFIX}against:` } : {}),
+    });
     try {
-      const { figures } = await measureVariants(withAgainstBuild(variants, settings), settings);
+      const { figures } = await measureVariants(withAgainstBuild(variants, settings, ownEnv), settings);
       const l1 = figures[0].reqPerSec;
       return {
         suite: 'tiers',
@@ -60,6 +67,7 @@ export const tiersSuite: Suite = {
     } finally {
       if (redis) await deleteRedisPrefix(settings.redisUrl!, prefix).catch(() => {});
       if (database && 'drop' in database) await database.drop().catch(() => {});
+      if (againstDatabase && 'drop' in againstDatabase) await againstDatabase.drop().catch(() => {});
     }
   },
 };

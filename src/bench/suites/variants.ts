@@ -9,13 +9,27 @@ export interface Variant {
   distDir?: string;
 }
 
-/** Each Tessera variant again, run by the build given with --against, right after it (same env). */
-export function withAgainstBuild(variants: Variant[], settings: BenchSettings): Variant[] {
+/**
+ * Each Tessera variant again, run by the build given with --against, right after it. `ownEnv` gives the twin
+ * what it must not share with this build (its own database and key prefix: the two builds' schemas differ).
+ */
+export function withAgainstBuild(
+  variants: Variant[],
+  settings: BenchSettings,
+  ownEnv: (env: Record<string, string>) => Record<string, string> = (env) => env,
+): Variant[] {
   const against = settings.against;
   if (!against) return variants;
   return variants.flatMap((v) =>
     typeof v.spec !== 'function' && v.spec.kind === 'tessera'
-      ? [v, { name: `${v.name} @ ${against.label}`, spec: v.spec, distDir: against.distDir }]
+      ? [
+          v,
+          {
+            name: `${v.name} @ ${against.label}`,
+            spec: { kind: 'tessera', env: ownEnv(v.spec.env) },
+            distDir: against.distDir,
+          },
+        ]
       : [v],
   );
 }
