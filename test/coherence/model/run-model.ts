@@ -19,17 +19,23 @@ export interface ModelOptions {
   workers?: number;
 }
 
+/** How many sweep checks are in flight at once: thousands at a time would fail as connection errors, not checks. */
+const SWEEP_CONCURRENCY = 32;
+
 /** Every token ever issued, on every instance: what a lost invalidation left behind shows here. */
 async function finalSweep(world: World): Promise<void> {
-  await Promise.all(
-    world.users.flatMap((user) =>
-      user.sessions.flatMap((s) =>
-        [s.token, ...s.rotated.map((r) => r.token)].flatMap((token) =>
-          world.instances.map((instance) => validateToken(world, instance, user, s.id, token)),
-        ),
+  const checks = world.users.flatMap((user) =>
+    user.sessions.flatMap((s) =>
+      [s.token, ...s.rotated.map((r) => r.token)].flatMap((token) =>
+        world.instances.map((instance) => () => validateToken(world, instance, user, s.id, token)),
       ),
     ),
   );
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < checks.length) await checks[next++]!();
+  };
+  await Promise.all(Array.from({ length: SWEEP_CONCURRENCY }, worker));
 }
 
 /**
