@@ -33,7 +33,7 @@ async function finalSweep(world: World): Promise<void> {
   );
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < checks.length) await checks[next++]!();
+    while (next < checks.length) await checks[next++]();
   };
   await Promise.all(Array.from({ length: SWEEP_CONCURRENCY }, worker));
 }
