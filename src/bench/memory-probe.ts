@@ -59,7 +59,7 @@ process.once('message', ({ entries }: { entries: number }) => {
   const l1 = createL1Cache<L1Value>({ max: entries, ttlMs: 3_600_000 });
   const cache = new SessionCache(
     { l1, l2: undefined, bus: createLocalBus() },
-    { logReady: true, logIsCurrent: () => false },
+    { logReady: true, vouchedAt: (now) => now },
     { l2TtlMs: 600_000, negativeTtlMs: 5000, keyPrefix: 'sess:', fenceRetentionMs: 660_000 },
     pino({ level: 'silent' }),
   );
@@ -84,7 +84,7 @@ process.once('message', ({ entries }: { entries: number }) => {
       bytesPerEntryWithBody: Math.round((withBody - before - refs) / entries),
       bodyBytes: Buffer.byteLength(stored[0].body!),
       heapBytes: { before, filled, withBody },
-      cached: cache.peek(stored[entries - 1].tokenHash) !== undefined,
+      cached: cache.peek(stored[entries - 1].tokenHash, Date.now()) !== undefined,
     },
     () => process.exit(0),
   );

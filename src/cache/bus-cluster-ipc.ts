@@ -53,6 +53,10 @@ export function createClusterIpcBus(options: { instanceId: string; channel?: Ipc
   return {
     connected: true,
     lostAt: undefined,
+    spansInstances: true,
+    get vouchedAt() {
+      return Date.now(); // IPC through the primary loses nothing while the processes live
+    },
     publish(message) {
       const packet: BusPacket = { type: TYPE, from: options.instanceId, message };
       // Without an IPC channel this is the only process: nobody to tell.

@@ -8,6 +8,10 @@ export function createLocalBus(): InvalidationBus {
   return {
     connected: true,
     lostAt: undefined,
+    spansInstances: false,
+    get vouchedAt() {
+      return Date.now();
+    },
     publish: async () => {},
     subscribe: () => {},
     onStateChange: () => {},

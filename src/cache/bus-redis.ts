@@ -33,8 +33,9 @@ export function createRedisBus(
 ): RedisBus {
   const { channel, instanceId } = options;
   const heartbeatChannel = `${channel}:hb:${instanceId}`;
-  const heartbeatMs = options.heartbeatMs ?? 1000;
-  const heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? Math.max(3 * heartbeatMs, 1000);
+  // Frequent heartbeats keep `vouchedAt` recent (caches trust it); the loss timeout stays long so load cannot flap it.
+  const heartbeatMs = options.heartbeatMs ?? 250;
+  const heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? Math.max(3 * heartbeatMs, 3000);
   const state = createBusState(false);
   const handlers: Array<(message: BusMessage) => void> = [];
   /** Send time of the newest heartbeat that came back: the last moment the path was known to work. */
@@ -106,6 +107,10 @@ export function createRedisBus(
     },
     get lostAt() {
       return state.lostAt;
+    },
+    spansInstances: true,
+    get vouchedAt() {
+      return lastEchoSentAt;
     },
     async publish(message) {
       try {

@@ -78,6 +78,13 @@ export interface InvalidationBus {
   readonly connected: boolean;
   /** Epoch ms when the bus was lost; undefined while connected. */
   readonly lostAt: number | undefined;
+  /** False for the single-process bus: other instances (if any) cannot reach this one through it. */
+  readonly spansInstances: boolean;
+  /**
+   * Epoch ms up to which every message other instances published through the bus has reached this one (for Redis:
+   * the send time of the newest heartbeat that came back, since a channel delivers in order).
+   */
+  readonly vouchedAt: number;
   publish(message: BusMessage): Promise<void>;
   subscribe(handler: (message: BusMessage) => void): void;
   onStateChange(listener: (connected: boolean) => void): void;

@@ -39,9 +39,9 @@ export class ChangeFeed {
     return this.#lastReadStartedAt !== undefined;
   }
 
-  /** True when every change committed more than `maxLagMs` ago has been applied. */
-  isCurrent(now: number, maxLagMs: number): boolean {
-    return this.#lastReadStartedAt !== undefined && now - this.#lastReadStartedAt <= maxLagMs;
+  /** Every change committed before this (epoch ms) has been applied; -Infinity before the first read. */
+  get lastReadStartedAt(): number {
+    return this.#lastReadStartedAt ?? -Infinity;
   }
 
   start(): void {

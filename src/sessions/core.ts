@@ -42,8 +42,6 @@ export interface SessionCore {
   close(): Promise<void>;
 }
 
-/** How stale the change log may be read before this instance stops trusting entries no channel can vouch for. */
-const MAX_LOG_LAG_MS = 800;
 const FENCE_MARGIN_MS = 60_000;
 
 /** Builds the session core on a cache stack: cache, change feed, store loader, toucher, manager with its validator. */
@@ -51,11 +49,14 @@ export function createSessionCore(config: SessionCoreConfig, deps: SessionCoreDe
   const { store, stack, observer, logger } = deps;
   const cacheLifetimeMs = Math.max(config.sessionL2Ttl, config.sessionL1Ttl, config.sessionNegativeTtl);
   let feed: ChangeFeed | undefined;
+  const { bus } = stack;
   const watch: ChangeWatch = {
     get logReady() {
       return feed === undefined || feed.ready;
     },
-    logIsCurrent: (now) => feed !== undefined && feed.isCurrent(now, MAX_LOG_LAG_MS),
+    // The bus vouches when it reaches the other instances; with no change log, nothing else can change sessions.
+    vouchedAt: (now) =>
+      Math.max(bus.spansInstances ? bus.vouchedAt : feed ? -Infinity : now, feed?.lastReadStartedAt ?? -Infinity),
   };
   const cache = new SessionCache(
     stack,

@@ -8,15 +8,19 @@ import type { SessionEntry } from './types.js';
 export const UNKNOWN = Symbol('unknown-token');
 export type L1Value = SessionEntry | typeof UNKNOWN;
 
-/** While no channel can tell us of revocations, an L1 entry is trusted only if younger than this. */
-const UNWATCHED_MAX_AGE_MS = 1000;
+/**
+ * The caches are used only while some channel vouches for every change committed more than this long ago: a change
+ * acknowledged 1 s ago is then known here (its fence raised, its L1 entries dropped). The rest of the second is
+ * the margin for applying it.
+ */
+const TRUST_WINDOW_MS = 800;
 /** A database read older than this is not written to Redis: its fence may have outlived its retention. */
 const MAX_FILL_AGE_MS = 10_000;
 
-/** What tells the cache whether it hears of every change: the bus, and (when running) the database change feed. */
+/** What tells the cache whether it hears of every change: the bus, and (when running) the database change log. */
 export interface ChangeWatch {
-  /** True when the change log has been read recently enough that no acknowledged change is unknown here. */
-  logIsCurrent(now: number): boolean;
+  /** Epoch ms up to which every committed change is known here (from the bus or the change log). */
+  vouchedAt(now: number): number;
   /** False until the change log's lookback window has been read once (no shared entry can be judged before). */
   readonly logReady: boolean;
 }
@@ -62,17 +66,18 @@ export class SessionCache {
     this.#bus.onStateChange((connected) => connected && this.#l1.clear());
   }
 
-  get hasL2(): boolean {
-    return this.#l2 !== undefined && this.#l2.available && this.#watch.logReady;
+  /** True while a change acknowledged a second ago is surely known here; otherwise every lookup reads the database. */
+  trusted(now: number): boolean {
+    return this.#watch.vouchedAt(now) >= now - TRUST_WINDOW_MS;
   }
 
-  /** L1 lookup honouring what this instance can hear: the one synchronous step of the hot path. */
-  peek(tokenHash: string): L1Value | undefined {
-    const lostAt = this.#bus.lostAt;
-    if (lostAt === undefined) return this.#l1.get(tokenHash);
-    const now = Date.now();
-    if (this.#watch.logIsCurrent(now)) return this.#l1.get(tokenHash);
-    return this.#l1.get(tokenHash, Math.max(lostAt, now - UNWATCHED_MAX_AGE_MS));
+  hasL2(now: number): boolean {
+    return this.#l2 !== undefined && this.#l2.available && this.#watch.logReady && this.trusted(now);
+  }
+
+  /** L1 lookup, while this instance can vouch for what it holds: the one synchronous step of the hot path. */
+  peek(tokenHash: string, now: number): L1Value | undefined {
+    return this.trusted(now) ? this.#l1.get(tokenHash) : undefined;
   }
 
   /** An entry from Redis, unless a newer revision of its session is known here (then it is deleted there too). */

@@ -31,14 +31,15 @@ export function createSessionValidator(
   const inFlight = new Map<string, Promise<SessionEntry | undefined>>();
 
   async function loadCold(tokenHash: string, now: number, trace?: RequestTrace): Promise<SessionEntry | undefined> {
-    const fromL2 = cache.hasL2 ? await cache.fromL2(tokenHash) : undefined;
+    const withL2 = cache.hasL2(now);
+    const fromL2 = withL2 ? await cache.fromL2(tokenHash) : undefined;
     if (fromL2 && usable(fromL2, now)) {
       observer.cacheLookup?.('l2', 'hit');
       if (trace) trace.tier = 'l2';
       cache.store(fromL2, now, { toL2: false });
       return fromL2;
     }
-    if (cache.hasL2) observer.cacheLookup?.('l2', 'miss');
+    if (withL2) observer.cacheLookup?.('l2', 'miss');
     if (trace) trace.tier = 'db';
     const readAt = Date.now();
     const fromStore = await loadFromStore(tokenHash, now, trace);
@@ -67,7 +68,7 @@ export function createSessionValidator(
     if (!isWellFormedToken(token)) return undefined;
     const tokenHash = hashToken(token);
     const now = Date.now();
-    const cached = cache.peek(tokenHash);
+    const cached = cache.peek(tokenHash, now);
     if (cached === UNKNOWN) {
       observer.cacheLookup?.('l1', 'negative');
       if (trace) trace.tier = 'l1';

@@ -17,7 +17,7 @@ export async function warmSessions(
   permissions: PermissionResolver,
   options: { windowMs: number; budgetBytes: number },
 ): Promise<number> {
-  if (!cache.hasL2) return 0;
+  if (!cache.hasL2(Date.now())) return 0;
   const now = Date.now();
   const limit = Math.max(0, Math.floor(options.budgetBytes / ESTIMATED_ENTRY_BYTES));
   const sessions = await store.sessions.recentlyActive(now - options.windowMs, now, limit);

@@ -16,6 +16,10 @@ function localBus(): InvalidationBus {
   return {
     connected: true,
     lostAt: undefined,
+    spansInstances: true,
+    get vouchedAt() {
+      return Date.now();
+    },
     publish: async (m) => {
       for (const h of handlers) queueMicrotask(() => h(structuredClone(m)));
     },

@@ -37,6 +37,10 @@ export class BusHub {
       get lostAt() {
         return lostAt();
       },
+      spansInstances: true,
+      get vouchedAt() {
+        return lostAt() ?? Date.now();
+      },
       async publish(message) {
         if (lostAt() !== undefined) throw new Error('bus down (chaos)');
         if (losing()) return;
