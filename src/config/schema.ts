@@ -87,6 +87,12 @@ export const CONFIG_FIELDS = {
     '0ms',
   ),
   sessionDataMaxBytes: field('SESSION_DATA_MAX_BYTES', asInt(0, 1_048_576), 'largest session data object', '16384'),
+  jsonMaxDepth: field(
+    'JSON_MAX_DEPTH',
+    asInt(1, 1000),
+    'deepest nesting of objects and arrays accepted in a JSON body (deeper: 400)',
+    '32',
+  ),
   cacheCompressThreshold: field(
     'CACHE_COMPRESS_THRESHOLD',
     asInt(0, 1 << 30),

@@ -63,7 +63,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // The same instance, typed: route handlers see request.body/params/query as their TypeBox schemas describe them.
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
 
-  registerJsonBodies(app);
+  registerJsonBodies(app, config.jsonMaxDepth);
   registerErrorHandling(app, deps.logger);
   registerResponseHeaders(app, config.debugHeaders, registerDrain(app));
   // Before every route: its hooks must see them all (client IP, limits, bans, reputation, security headers).
