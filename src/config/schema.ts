@@ -7,8 +7,8 @@ import {
   asHostPortList,
   asInt,
   asNumber,
+  asOriginList,
   asString,
-  asStringList,
   asTrustProxy,
   asUrl,
   type FieldParser,
@@ -140,8 +140,8 @@ export const CONFIG_FIELDS = {
   metricsToken: field('METRICS_TOKEN', asString, 'bearer token required by /metrics'),
   allowedOrigins: field(
     'ALLOWED_ORIGINS',
-    asStringList,
-    'extra origins allowed for cookie-authenticated writes (CSRF)',
+    asOriginList,
+    'extra origins (scheme://host[:port]) allowed for cookie-authenticated writes (CSRF)',
     '',
   ),
   loadtestAllowHosts: field(
