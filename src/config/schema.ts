@@ -150,6 +150,37 @@ export const CONFIG_FIELDS = {
     'hostnames or host:port the server-side load tester may target besides this server',
     '',
   ),
+  // The HTTP listener itself: what one slow or greedy client may hold (src/http/connections.ts).
+  requestTimeout: field(
+    'REQUEST_TIMEOUT',
+    asDuration(100),
+    'time a client has to send a whole request, headers and body (then 408 and the connection is closed)',
+    '30s',
+  ),
+  headersTimeout: field(
+    'HEADERS_TIMEOUT',
+    asDuration(100),
+    'time a client has to send the request line and headers, from the first byte (at most REQUEST_TIMEOUT)',
+    '10s',
+  ),
+  keepAliveTimeout: field(
+    'KEEP_ALIVE_TIMEOUT',
+    asDuration(100),
+    'an idle keep-alive connection is closed after this; behind a load balancer, set it above the balancer idle timeout',
+    '5s',
+  ),
+  maxConnectionsPerIp: field(
+    'MAX_CONNECTIONS_PER_IP',
+    asInt(0, 1_000_000),
+    'open connections one client address may hold (per process); beyond it a new connection is closed at once; 0: no cap',
+    '256',
+  ),
+  connectionLimitExempt: field(
+    'CONNECTION_LIMIT_EXEMPT',
+    asCidrList,
+    'addresses or CIDRs MAX_CONNECTIONS_PER_IP does not apply to, besides IP_ALLOWLIST',
+    '127.0.0.0/8,::1',
+  ),
   workers: field('TESSERA_WORKERS', asInt(1, 256), 'processes to run (node:cluster)', '1'),
   shutdownTimeout: field('SHUTDOWN_TIMEOUT', asDuration(), 'how long SIGTERM waits for in-flight requests', '10s'),
   passwordHashConcurrency: field(

@@ -86,9 +86,9 @@ describe('CSRF: the full origin is compared', () => {
     expect(
       await write(untrustedProxy, { origin: `https://${untrustedProxy.host}`, 'x-forwarded-proto': 'https' }),
     ).toBe(403);
-    expect(
-      await write(untrustedProxy, { origin: `http://${untrustedProxy.host}`, 'x-forwarded-proto': 'https' }),
-    ).toBe(200);
+    expect(await write(untrustedProxy, { origin: `http://${untrustedProxy.host}`, 'x-forwarded-proto': 'https' })).toBe(
+      200,
+    );
     // Trusted: the client used https, so an https page is same-origin and an http one is not.
     expect(await write(proxied, { origin: `https://${proxied.host}`, 'x-forwarded-proto': 'https' })).toBe(200);
     expect(await write(proxied, { origin: `http://${proxied.host}`, 'x-forwarded-proto': 'https' })).toBe(403);
