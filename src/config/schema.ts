@@ -137,7 +137,12 @@ export const CONFIG_FIELDS = {
     'Server-Timing and X-DB-Queries headers (default: on outside production)',
   ),
   cookieSecure: field('COOKIE_SECURE', asBoolean, 'always mark the session cookie Secure', 'false'),
-  metricsToken: field('METRICS_TOKEN', asString, 'bearer token required by /metrics'),
+  metricsToken: field(
+    'METRICS_TOKEN',
+    asString,
+    'bearer token required by /metrics (in production /metrics answers 401 until one is set)',
+  ),
+  docsEnabled: field('DOCS_ENABLED', asBoolean, 'serve the OpenAPI description at GET /docs (off: 404)', 'true'),
   allowedOrigins: field(
     'ALLOWED_ORIGINS',
     asOriginList,
