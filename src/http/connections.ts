@@ -1,7 +1,7 @@
 import type { Server, ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { CidrList, normaliseIp } from '../security/cidr-lists.js';
+import { CidrList, parseIp } from '../security/cidr-lists.js';
 
 /** The connection-level limits of the HTTP listener (REQUEST_TIMEOUT, HEADERS_TIMEOUT, KEEP_ALIVE_TIMEOUT, …). */
 export interface ConnectionLimits {
@@ -52,8 +52,9 @@ export function limitConnections(server: Server, limits: ConnectionLimits, logge
   server.on('connection', (socket: Socket) => {
     const raw = socket.remoteAddress;
     if (raw === undefined) return; // already gone
-    const ip = normaliseIp(raw) ?? raw;
-    if (exempt.contains(ip)) return;
+    const addr = parseIp(raw);
+    if (addr && exempt.contains(addr)) return;
+    const ip = addr?.toString() ?? raw;
     const count = (open.get(ip) ?? 0) + 1;
     if (count > max) {
       socket.destroy();

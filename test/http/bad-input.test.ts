@@ -147,8 +147,9 @@ describe('bad input never yields a 5xx', () => {
 
   it('session data nested thousands of levels deep answers 400, not a stack overflow', async () => {
     // About 9 KB, well under SESSION_DATA_MAX_BYTES: only the depth is wrong.
+    const { token: fresh } = await newSession(api); // the junk above may have ended the shared session (logout-all)
     const data = `{"deep":${'['.repeat(4500)}${']'.repeat(4500)}}`;
-    const res = await api('PATCH', '/v1/auth/session/data', `{"data":${data},"version":1}`, { token });
+    const res = await api('PATCH', '/v1/auth/session/data', `{"data":${data},"version":1}`, { token: fresh });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('invalid_request');
     expect(res.body.error.details).toEqual([{ field: 'body', message: expect.stringContaining('32 levels') }]);
@@ -167,6 +168,7 @@ describe('bad input never yields a 5xx', () => {
         for (let i = 0; i < depth; i++) text = pattern[i % pattern.length] ? `[${text}]` : `{"k":${text}}`;
         return { text, depth };
       });
+    const { token: fresh } = await newSession(api);
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom<[string, (inner: string) => string, number]>(
@@ -177,7 +179,7 @@ describe('bad input never yields a 5xx', () => {
         nested,
         async ([method, wrap, around], { text, depth }) => {
           const route = method === 'PATCH' ? '/v1/auth/session/data' : '/v1/auth/login';
-          const res = await api(method, route, wrap(text), { token: method === 'PATCH' ? token : undefined });
+          const res = await api(method, route, wrap(text), { token: method === 'PATCH' ? fresh : undefined });
           const tooDeep = depth + around > 32;
           expect(res.status, `${method} depth ${depth + around}: ${JSON.stringify(res.body)}`).toBeLessThan(500);
           const refusedForDepth =
