@@ -99,6 +99,11 @@ describe('timeouts a slow client cannot stretch', () => {
     }
   });
 
+  it('closes a connection that never sends a byte after HEADERS_TIMEOUT', async () => {
+    const w = await open(fast, '127.0.0.1');
+    expect(await closedWithin(w, 2000)).toBe(true);
+  });
+
   it('closes an idle keep-alive connection after KEEP_ALIVE_TIMEOUT', async () => {
     const w = await open(fast, '127.0.0.1');
     expect(await health(w)).toBe(true);
@@ -110,7 +115,7 @@ describe('timeouts a slow client cannot stretch', () => {
     expect(await health(w)).toBe(true);
     const next = 'GET /health HTTP/1.1\r\nHost: tessera.test\r\nX-Slow: ' + 'x'.repeat(200);
     let i = 0;
-    const trickle = setInterval(() => !w.socket.destroyed && i < next.length && w.socket.write(next[i++]!), 100);
+    const trickle = setInterval(() => !w.socket.destroyed && i < next.length && w.socket.write(next[i++]), 100);
     try {
       expect(await closedWithin(w, 3000)).toBe(true); // 200 bytes at 10/s would take 20 s
     } finally {
@@ -121,7 +126,7 @@ describe('timeouts a slow client cannot stretch', () => {
 
 describe('MAX_CONNECTIONS_PER_IP', () => {
   it('refuses the connection beyond the cap from one address, and accepts again once one closes', async () => {
-    const held = [];
+    const held: Watched[] = [];
     for (let i = 0; i < 3; i++) held.push(await open(capped, '127.0.0.2'));
     for (const w of held) expect(await health(w)).toBe(true);
 
@@ -129,8 +134,8 @@ describe('MAX_CONNECTIONS_PER_IP', () => {
     expect(await closedWithin(beyond, 1000)).toBe(true);
     expect(beyond.data()).toBe('');
 
-    held[0]!.socket.destroy();
-    await held[0]!.closed;
+    held[0].socket.destroy();
+    await held[0].closed;
     await sleep(50); // the server sees the close
     const again = await open(capped, '127.0.0.2');
     expect(await health(again)).toBe(true);
@@ -138,7 +143,7 @@ describe('MAX_CONNECTIONS_PER_IP', () => {
 
   it('does not cap CONNECTION_LIMIT_EXEMPT or IP_ALLOWLIST addresses', async () => {
     for (const address of ['127.0.0.1', '127.0.0.3']) {
-      const many = [];
+      const many: Watched[] = [];
       for (let i = 0; i < 8; i++) many.push(await open(capped, address));
       for (const w of many) expect(await health(w), address).toBe(true);
     }
