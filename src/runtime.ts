@@ -81,6 +81,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     const loadTests = new LoadTestService({
       repository: store.loadTests,
       allowHosts: config.loadtestAllowHosts,
+      metricsToken: config.metricsToken,
       clientIp: protection.clientIp,
       protectionEnabled: config.protectionEnabled,
       exemptFromLimits: (ip) => protection.allowlist.contains(ip),

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { loadConfig, type Config, type ConfigKey } from './config/index.js';
+import { loadConfig, stillOpenInProduction, type Config, type ConfigKey } from './config/index.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from './runtime.js';
 import { buildApp } from './http/app.js';
 
@@ -36,6 +36,8 @@ export async function startTessera(options: StartOptions = {}): Promise<RunningT
     throw error;
   }
   runtime.startJobs();
+  for (const { setting, message } of stillOpenInProduction(config))
+    runtime.logger.warn({ setting }, `production: ${message}`);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;

@@ -29,6 +29,11 @@ export function parseSelfEnv(specs: string[] | undefined, errors: string[]): Rec
   return env;
 }
 
+/** The target's METRICS_TOKEN: the flag, else the --self server's own, else this environment's. */
+export function metricsTokenFor(flag: string | undefined, selfEnv: Record<string, string>): string | undefined {
+  return flag || selfEnv.METRICS_TOKEN || process.env.METRICS_TOKEN || undefined;
+}
+
 /** Ctrl-C ends the run early; it still reports. */
 export function interruption(): Promise<string> {
   return new Promise((resolve) => process.once('SIGINT', () => resolve('interrupted (SIGINT)')));
@@ -52,6 +57,8 @@ export async function loadtestAction(file: string | undefined, opts: CliOptions)
   const selfEnv = parseSelfEnv(opts.selfEnv, errors);
   const config = await buildRunConfig({ ...opts, file }, errors);
   if (errors.length > 0 || !config) failConfig(errors);
+  const metricsToken = metricsTokenFor(opts.metricsToken, selfEnv);
+  if (metricsToken) config.metricsToken = metricsToken;
 
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   let self: SelfTarget | undefined;

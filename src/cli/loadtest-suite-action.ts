@@ -9,7 +9,7 @@ import { parseDuration } from '../config/duration.js';
 import type { Report } from '../loadtest/report/types.js';
 import type { RunConfig } from '../loadtest/types.js';
 import { EXIT_THRESHOLDS_FAILED, failConfig } from './loadtest-shared.js';
-import { interruption, parseSelfEnv } from './loadtest-action.js';
+import { interruption, metricsTokenFor, parseSelfEnv } from './loadtest-action.js';
 
 export interface SuiteOptions {
   target?: string;
@@ -18,6 +18,7 @@ export interface SuiteOptions {
   out?: string[];
   self?: boolean;
   selfEnv?: string[];
+  metricsToken?: string;
   progress?: boolean;
   quiet?: boolean;
 }
@@ -39,6 +40,8 @@ export async function suiteAction(name: string, opts: SuiteOptions): Promise<voi
       )
     : [];
   if (errors.length > 0 || !suite) failConfig(errors);
+  const metricsToken = metricsTokenFor(opts.metricsToken, selfEnv);
+  if (metricsToken) for (const config of configs) config.metricsToken = metricsToken;
 
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   let self: SelfTarget | undefined;

@@ -50,6 +50,7 @@ export function registerLoadtest(program: Command): void {
     .option('--password <P>', 'password of the seeded users')
     .option('--timeout <D>', 'request timeout (default 30s)')
     .option('--label <TEXT>', 'name of this run in reports')
+    .option('--metrics-token <T>', "the target's METRICS_TOKEN, to scrape its /metrics (default: $METRICS_TOKEN)")
     .option('--no-progress', 'no live progress')
     .option('--quiet', 'no end summary on stdout')
     .action(action);

@@ -103,6 +103,30 @@ export const asStringList: FieldParser<string[]> = (raw) => ({
     .filter(Boolean),
 });
 
+/**
+ * Web origins (`https://app.example.com`, `http://localhost:5173`), comma-separated, each kept in the form a browser
+ * sends in `Origin` (scheme, host and port only, default port dropped), so a comparison with it is exact.
+ */
+export const asOriginList: FieldParser<string[]> = (raw) => {
+  const origins: string[] = [];
+  for (const item of raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    let url: URL | undefined;
+    try {
+      url = new URL(item);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !/^https?:$/.test(url.protocol) || url.username || url.password || url.search || url.hash)
+      return { error: `"${item}" is not an origin such as https://app.example.com` };
+    if (url.pathname !== '/') return { error: `"${item}" is not an origin: drop the path "${url.pathname}"` };
+    origins.push(url.origin);
+  }
+  return { value: origins };
+};
+
 /** TRUST_PROXY: `true`/`false`, a hop count, or a comma-separated list of addresses/CIDRs. */
 export const asTrustProxy: FieldParser<boolean | number | string[]> = (raw) => {
   const v = raw.trim().toLowerCase();

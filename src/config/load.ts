@@ -51,6 +51,8 @@ export function loadConfig(
     adminPassword?: string;
     sessionAbsoluteTtl?: number;
     sessionIdleTtl?: number;
+    headersTimeout?: number;
+    requestTimeout?: number;
   };
   if (c.redisSentinels && !c.redisSentinelName)
     problems.push('REDIS_SENTINEL_NAME must be set when REDIS_SENTINELS is set');
@@ -61,6 +63,9 @@ export function loadConfig(
   }
   if (c.sessionAbsoluteTtl !== undefined && c.sessionIdleTtl !== undefined && c.sessionAbsoluteTtl < c.sessionIdleTtl) {
     problems.push('SESSION_ABSOLUTE_TTL must not be shorter than SESSION_IDLE_TTL');
+  }
+  if (c.headersTimeout !== undefined && c.requestTimeout !== undefined && c.headersTimeout > c.requestTimeout) {
+    problems.push('HEADERS_TIMEOUT must not be longer than REQUEST_TIMEOUT');
   }
   if (problems.length > 0) throw new ConfigError(problems);
 

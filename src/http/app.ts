@@ -7,6 +7,7 @@ import { registerErrorHandling } from './error-handler.js';
 import { registerJsonBodies } from './json-body.js';
 import { registerResponseHeaders } from './response-headers.js';
 import { registerDrain } from './drain.js';
+import { limitConnections, serverOptionsFor, type ConnectionLimits } from './connections.js';
 import { requestIdFor } from './request-id.js';
 import { registerRequestTiming } from './request-timing.js';
 import { createAuthenticate, createRequireAdmin } from './authenticate.js';
@@ -46,7 +47,16 @@ const ROUTE_GROUPS: readonly RouteGroup[] = [
 /** The Fastify app: JSON only, one error shape, one plugin per route group. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
+  const limits: ConnectionLimits = {
+    requestTimeout: config.requestTimeout,
+    headersTimeout: config.headersTimeout,
+    keepAliveTimeout: config.keepAliveTimeout,
+    maxConnectionsPerIp: config.maxConnectionsPerIp,
+    exempt: [...config.connectionLimitExempt, ...config.ipAllowlist],
+  };
   const root = Fastify({
+    // Handed to http.createServer; limitConnections below sets the timeouts on the server again, whoever made it.
+    http: serverOptionsFor(limits),
     // No Fastify logger: with one, Fastify builds a child logger and adds response listeners on every request
     // (about 7 µs, a fifth of the hot path). Tessera logs through deps.logger where something happens
     // (errors: error-handler.ts), with the request id; request.log is a no-op.
@@ -60,10 +70,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return503OnClosing: false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true, useDefaults: true } },
   });
+  limitConnections(root.server, limits, deps.logger);
   // The same instance, typed: route handlers see request.body/params/query as their TypeBox schemas describe them.
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
 
-  registerJsonBodies(app);
+  registerJsonBodies(app, config.jsonMaxDepth);
   registerErrorHandling(app, deps.logger);
   registerResponseHeaders(app, config.debugHeaders, registerDrain(app));
   // Before every route: its hooks must see them all (client IP, limits, bans, reputation, security headers).

@@ -15,7 +15,7 @@ declare module 'fastify' {
 
 export interface AuthenticateOptions {
   validate: SessionValidator;
-  /** Origins (scheme://host[:port]) allowed for cookie-authenticated writes besides the request's own host. */
+  /** Origins (scheme://host[:port], as ALLOWED_ORIGINS normalises them) allowed for cookie-authenticated writes besides the request's own. */
   allowedOrigins: readonly string[];
   /** Debug headers on: time this request's cache/database work for Server-Timing and X-DB-Queries. */
   traceRequests: boolean;
@@ -27,18 +27,45 @@ function bearerToken(header: string | undefined): string | undefined {
   return space > 0 && header.slice(0, space).toLowerCase() === 'bearer' ? header.slice(space + 1).trim() : undefined;
 }
 
-/** Cross-site request forgery: a cookie-authenticated write must come from our own origin. */
-function isSameOrigin(request: FastifyRequest, allowed: readonly string[]): boolean {
-  const site = request.headers['sec-fetch-site'];
-  if (typeof site === 'string') return site === 'same-origin' || site === 'none';
-  const origin = request.headers.origin;
-  if (origin === undefined) return true; // not a browser: browsers send Origin (or Sec-Fetch-Site) on cross-origin writes
+/**
+ * The origin this request was addressed to, as a browser would write it: the scheme and host the client used, which
+ * behind a proxy are `X-Forwarded-Proto` / `X-Forwarded-Host` when TRUST_PROXY trusts the peer (Fastify's
+ * request.protocol and request.host), else the socket's scheme and the Host header. Undefined without a usable Host.
+ */
+function ownOrigin(request: FastifyRequest): string | undefined {
+  const host = request.host;
+  if (!host) return undefined;
   try {
-    const url = new URL(origin);
-    return url.host === request.headers.host || allowed.includes(url.origin);
+    const url = new URL(`${request.protocol}://${host}`);
+    // A Host that is more than host[:port] (user info, a path) names no origin.
+    return url.username || url.password || url.pathname !== '/' || url.search || url.hash ? undefined : url.origin;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Cross-site request forgery: a cookie-authenticated write must come from our own origin (scheme, host and port)
+ * or from one listed in ALLOWED_ORIGINS.
+ * - `Sec-Fetch-Site: same-origin` (or `none`: typed by the user) is the browser's own full-origin comparison.
+ * - Otherwise an `Origin` must equal this request's origin or an allowed one, exactly (an `https://` page cannot
+ *   write to the `http://` service on the same host and port, nor the other way round).
+ * - `Sec-Fetch-Site: same-site|cross-site` passes only with an `Origin` in ALLOWED_ORIGINS; neither header means
+ *   the caller is not a browser.
+ */
+function isSameOrigin(request: FastifyRequest, allowed: ReadonlySet<string>): boolean {
+  const site = request.headers['sec-fetch-site'];
+  if (site === 'same-origin' || site === 'none') return true;
+  const origin = request.headers.origin;
+  if (origin === undefined) return site === undefined; // not a browser: browsers send Origin or Sec-Fetch-Site
+  let normalised: string;
+  try {
+    normalised = new URL(origin).origin; // `null` (an opaque origin) does not parse: refused
   } catch {
     return false;
   }
+  // A browser that says same-site or cross-site compared the origins itself: only an allowed origin passes then.
+  return allowed.has(normalised) || (site === undefined && normalised === ownOrigin(request));
 }
 
 const found = (request: FastifyRequest, entry: SessionEntry | undefined): SessionEntry => {
@@ -53,6 +80,7 @@ const found = (request: FastifyRequest, entry: SessionEntry | undefined): Sessio
  * microtask shows in the benchmark. Callers `await` it either way.
  */
 export function createAuthenticate(options: AuthenticateOptions) {
+  const allowedOrigins: ReadonlySet<string> = new Set(options.allowedOrigins);
   return function authenticate(request: FastifyRequest, _reply?: FastifyReply): SessionEntry | Promise<SessionEntry> {
     let token = bearerToken(request.headers.authorization);
     let viaCookie = false;
@@ -61,7 +89,7 @@ export function createAuthenticate(options: AuthenticateOptions) {
       viaCookie = token !== undefined;
     }
     if (token === undefined) throw new TesseraError('unauthenticated');
-    if (viaCookie && !SAFE_METHODS.has(request.method) && !isSameOrigin(request, options.allowedOrigins)) {
+    if (viaCookie && !SAFE_METHODS.has(request.method) && !isSameOrigin(request, allowedOrigins)) {
       throw new TesseraError('forbidden', 'Cross-site request refused (CSRF protection).');
     }
     if (options.traceRequests) request.trace ??= newTrace();

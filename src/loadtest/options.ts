@@ -36,6 +36,8 @@ export interface RawOptions {
   timeout?: string;
   self?: boolean;
   label?: string;
+  /** Bearer token for the target's /metrics (its METRICS_TOKEN). */
+  metricsToken?: string;
 }
 
 export const DEFAULT_TARGET = 'http://127.0.0.1:3000';
@@ -221,6 +223,7 @@ export async function buildRunConfig(raw: RawOptions, errors: string[]): Promise
     profile: raw.profile,
     breakpoint,
     scrapeTargetMetrics: scenario.kind !== 'url',
+    ...(raw.metricsToken ? { metricsToken: raw.metricsToken } : {}),
     label: raw.label,
   };
 }

@@ -45,7 +45,9 @@ export async function runLoadTest(config: RunConfig, hooks: RunHooks): Promise<R
   const tracker = new ThresholdTracker(config.thresholds);
   const threaded = config.workers > 1 || config.threaded === true;
   const generator = new GeneratorMonitor(config.workers, !threaded);
-  const scraper = config.scrapeTargetMetrics ? new TargetScraper(new URL('/metrics', plan.target).href) : undefined;
+  const scraper = config.scrapeTargetMetrics
+    ? new TargetScraper(new URL('/metrics', plan.target).href, 5000, config.metricsToken)
+    : undefined;
   scraper?.start();
 
   const totalMs = totalDuration(plan.stages);

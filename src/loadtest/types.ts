@@ -42,6 +42,8 @@ export interface RunConfig {
   /** Breakpoint search: abort on the first failed threshold and report the highest sustainable rate. */
   breakpoint: boolean;
   scrapeTargetMetrics: boolean;
+  /** The target's METRICS_TOKEN, sent as a Bearer token when scraping its /metrics (never written to reports). */
+  metricsToken?: string;
   label?: string;
 }
 

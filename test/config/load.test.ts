@@ -75,3 +75,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ REDIS_SENTINELS: 'h:26379' })).toThrow(/REDIS_SENTINEL_NAME/);
   });
 });
+
+describe('ALLOWED_ORIGINS', () => {
+  it('keeps each origin as a browser writes it in Origin (default port and trailing slash dropped)', () => {
+    expect(
+      loadConfig({ ALLOWED_ORIGINS: 'https://App.Example.test/, http://localhost:5173, https://a.example.test:443' })
+        .allowedOrigins,
+    ).toEqual(['https://app.example.test', 'http://localhost:5173', 'https://a.example.test']);
+  });
+  it('refuses what is not an origin', () => {
+    for (const bad of ['app.example.test', 'https://app.example.test/login', 'ftp://x.test', 'https://u@x.test'])
+      expect(() => loadConfig({ ALLOWED_ORIGINS: bad }), bad).toThrow(/ALLOWED_ORIGINS/);
+  });
+});

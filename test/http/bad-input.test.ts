@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { apiClient, newSession, startTestTessera, type TestTessera } from '../helpers/tessera.js';
+import { jsonDepthExceeds } from '../../src/http/json-body.js';
 
 let server: TestTessera;
 let api: ReturnType<typeof apiClient>;
@@ -142,5 +143,63 @@ describe('bad input never yields a 5xx', () => {
       expect(res.status).toBeLessThan(500);
       expect(res.body.error.code).toEqual(expect.any(String));
     }
+  });
+
+  it('session data nested thousands of levels deep answers 400, not a stack overflow', async () => {
+    // About 9 KB, well under SESSION_DATA_MAX_BYTES: only the depth is wrong.
+    const { token: fresh } = await newSession(api); // the junk above may have ended the shared session (logout-all)
+    const data = `{"deep":${'['.repeat(4500)}${']'.repeat(4500)}}`;
+    const res = await api('PATCH', '/v1/auth/session/data', `{"data":${data},"version":1}`, { token: fresh });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('invalid_request');
+    expect(res.body.error.details).toEqual([{ field: 'body', message: expect.stringContaining('32 levels') }]);
+  });
+
+  it('every JSON body is held to JSON_MAX_DEPTH (32): deeper is 400 invalid_request, never a 5xx', async () => {
+    // Nesting built from objects and arrays in any mix, with string leaves full of brackets (which must not count).
+    const nested = fc
+      .tuple(
+        fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 5000 })),
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }),
+        fc.string({ unit: fc.constantFrom('[', '{', ']', '}', '"', '\\', 'a') }),
+      )
+      .map(([depth, pattern, leaf]) => {
+        let text = JSON.stringify(leaf);
+        for (let i = 0; i < depth; i++) text = pattern[i % pattern.length] ? `[${text}]` : `{"k":${text}}`;
+        return { text, depth };
+      });
+    const { token: fresh } = await newSession(api);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom<[string, (inner: string) => string, number]>(
+          ['PATCH', (inner) => `{"data":{"x":${inner}},"version":1}`, 2],
+          ['POST', (inner) => `{"email":${inner},"password":"password 1"}`, 1],
+          ['POST', (inner) => inner, 0],
+        ),
+        nested,
+        async ([method, wrap, around], { text, depth }) => {
+          const route = method === 'PATCH' ? '/v1/auth/session/data' : '/v1/auth/login';
+          const res = await api(method, route, wrap(text), { token: method === 'PATCH' ? fresh : undefined });
+          const tooDeep = depth + around > 32;
+          expect(res.status, `${method} depth ${depth + around}: ${JSON.stringify(res.body)}`).toBeLessThan(500);
+          const refusedForDepth =
+            res.status === 400 && res.body.error.message === 'The request body is nested too deeply.';
+          expect(refusedForDepth, `depth ${depth + around}`).toBe(tooDeep);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('the depth check on the text agrees with the depth of the parsed value', () => {
+    const depthOf = (v: unknown): number =>
+      v !== null && typeof v === 'object' ? 1 + Math.max(0, ...Object.values(v).map(depthOf)) : 0;
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 12 }), fc.integer({ min: 0, max: 14 }), (value, limit) => {
+        const text = JSON.stringify(value);
+        expect(jsonDepthExceeds(text, limit)).toBe(depthOf(value) > limit);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -10,7 +10,7 @@ const Readiness = Type.Object({
   reasons: Type.Array(Type.Object({ points: Type.Number(), reason: Type.String() })),
 });
 
-/** Liveness, readiness and the OpenAPI description. */
+/** Liveness, readiness and the OpenAPI description (unless DOCS_ENABLED=false). */
 export const operationsRoutes: RouteGroup = async (app, { deps }) => {
   const tags = ['operations'];
 
@@ -53,5 +53,6 @@ export const operationsRoutes: RouteGroup = async (app, { deps }) => {
     },
   );
 
-  app.get('/docs', { schema: { hide: true } }, async () => app.swagger());
+  // DOCS_ENABLED=false: no /docs (404), so the public listener does not publish the API's description.
+  if (deps.config.docsEnabled !== false) app.get('/docs', { schema: { hide: true } }, async () => app.swagger());
 };

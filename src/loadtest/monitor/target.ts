@@ -31,6 +31,8 @@ export class TargetScraper {
   constructor(
     private readonly metricsUrl: string,
     private readonly everyMs = 5000,
+    /** The target's METRICS_TOKEN: without it a production Tessera answers /metrics with 401. */
+    private readonly token?: string,
   ) {}
 
   start(): void {
@@ -46,10 +48,17 @@ export class TargetScraper {
 
   private async scrape(): Promise<void> {
     try {
-      const res = await request(this.metricsUrl, { headersTimeout: 2000, bodyTimeout: 2000 });
+      const res = await request(this.metricsUrl, {
+        headersTimeout: 2000,
+        bodyTimeout: 2000,
+        ...(this.token ? { headers: { authorization: `Bearer ${this.token}` } } : {}),
+      });
       const text = await res.body.text();
       if (res.statusCode !== 200) {
-        this.failure = `GET /metrics answered ${res.statusCode}`;
+        this.failure =
+          res.statusCode === 401
+            ? `GET /metrics answered 401: give the target's METRICS_TOKEN (--metrics-token)`
+            : `GET /metrics answered ${res.statusCode}`;
         return;
       }
       const samples = parsePrometheus(text);

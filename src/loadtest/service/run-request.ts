@@ -42,6 +42,8 @@ export interface PrepareContext {
   attacksOnSelf: { allowed: boolean; reason?: string };
   /** Generate the load in a worker thread (keeps the server's own event loop for the server). */
   threaded: boolean;
+  /** This server's METRICS_TOKEN: given to runs against this server only. */
+  metricsToken?: string;
 }
 
 /** The load tester's own messages name CLI flags (`--vus …`): say which field of the body they are about. */
@@ -145,6 +147,8 @@ export async function prepareRun(input: StartInput, context: PrepareContext): Pr
     plan.users = Math.min(plan.users, 50, plan.model === 'open' ? Math.max(2, Math.ceil(peak)) : 50);
     config.threaded = context.threaded;
     config.workers = 1;
+    if (decision.self && context.metricsToken) config.metricsToken = context.metricsToken;
+    else delete config.metricsToken;
     if (plan.model === 'closed' && peak > LOADTEST_LIMITS.maxVus)
       problem('vus', `this run would reach ${peak} VUs; at most ${LOADTEST_LIMITS.maxVus}`);
     if (plan.model === 'open' && peak > LOADTEST_LIMITS.maxRate)

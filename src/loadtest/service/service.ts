@@ -23,6 +23,8 @@ export interface LoadTestServiceOptions {
   repository: LoadTestsRepository;
   /** LOADTEST_ALLOW_HOSTS. */
   allowHosts: readonly string[];
+  /** METRICS_TOKEN: runs against this server scrape its /metrics with it (never sent to another host). */
+  metricsToken?: string;
   /** The server's client-address rule (TRUST_PROXY); absent or with protection off, attack scenarios harm nothing. */
   clientIp?: (remoteAddress: string, forwardedFor: string) => string;
   protectionEnabled: boolean;
@@ -117,6 +119,7 @@ export class LoadTestService {
       allowHosts: this.options.allowHosts,
       attacksOnSelf: this.attacksOnSelf(context.self),
       threaded: this.threaded,
+      metricsToken: this.options.metricsToken,
     });
     // No await between this check and taking the slot: two requests at once cannot both get it.
     if (this.active) throw new TesseraError('loadtest_running');
