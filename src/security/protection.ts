@@ -46,6 +46,8 @@ const PROTECTION_KEYS = [
   'anomalySpikePer10s',
   'anomalySpikeAction',
   'anomalySessionClientAction',
+  'anomalyInvalidTokensPerMin',
+  'anomalyInvalidTokensAction',
   'anomalyBanTtl',
   'anomalyThrottleTtl',
 ] as const satisfies readonly ConfigKey[];
@@ -132,6 +134,8 @@ export function createProtection(deps: ProtectionDeps): Protection {
       spikePer10s: c.anomalySpikePer10s,
       spikeAction: c.anomalySpikeAction,
       sessionClientAction: c.anomalySessionClientAction,
+      invalidTokensPerMin: c.anomalyInvalidTokensPerMin,
+      invalidTokensAction: c.anomalyInvalidTokensAction,
       banTtlMs: c.anomalyBanTtl,
       throttleTtlMs: c.anomalyThrottleTtl,
     },
