@@ -289,7 +289,12 @@ export const CONFIG_FIELDS = {
     'reputation points an IP regains per hour',
     '60',
   ),
-  ipAllowlist: field('IP_ALLOWLIST', asCidrList, 'CIDRs that skip every limit and reputation check', ''),
+  ipAllowlist: field(
+    'IP_ALLOWLIST',
+    asCidrList,
+    'CIDRs that skip every limit, ban and reputation check, and that are never banned or throttled',
+    '',
+  ),
   ipDenylist: field('IP_DENYLIST', asCidrList, 'CIDRs refused with 403', ''),
   anomalyWindow: field(
     'ANOMALY_WINDOW',

@@ -120,11 +120,17 @@ export function createProtection(deps: ProtectionDeps): Protection {
   const events = new SecurityEvents({ audit: deps.audit, webhookUrl: c.alertWebhook, logger: deps.logger });
   if (deps.onSecurityEvent) events.onEvent(deps.onSecurityEvent);
   if (deps.onDecision) events.onDecision(deps.onDecision);
+  // Allow-listed addresses are never banned or throttled: an operator behind one can always recover.
+  const allowlist = new CidrList(c.ipAllowlist);
   const reputation = new Reputation(backend, {
     threshold: c.reputationThreshold,
     recoveryPerHour: c.reputationRecoveryPerHour,
   });
-  const bans = new Bans(backend, { bus: deps.bus, durable: deps.durableBans });
+  const bans = new Bans(backend, {
+    bus: deps.bus,
+    durable: deps.durableBans,
+    neverBan: (ip) => allowlist.contains(ip),
+  });
   const anomalies = new Anomalies(
     {
       stuffingEmails: c.anomalyStuffingEmails,
@@ -145,6 +151,7 @@ export function createProtection(deps: ProtectionDeps): Protection {
       events,
       reputation,
       bans,
+      allowlist,
     },
   );
   const guard = new LoginGuard(
@@ -187,7 +194,7 @@ export function createProtection(deps: ProtectionDeps): Protection {
     enabled: c.protectionEnabled,
     config: c,
     clientIp: createClientIpResolver(c.trustProxy),
-    allowlist: new CidrList(c.ipAllowlist),
+    allowlist,
     denylist: new CidrList(c.ipDenylist),
     limits,
     rateLimitPenalties: new RateLimitPenalties(reputation),

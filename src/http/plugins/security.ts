@@ -49,11 +49,12 @@ async function securityPlugin(app: FastifyInstance, { protection }: SecurityPlug
       protection.events.decision('denylist', 'refused');
       return done(new TesseraError('forbidden'));
     }
+    // Allow-listed addresses are never banned, throttled or limited: an operator behind one can always get in.
+    if (protection.allowlist.contains(ip)) return done();
     if (protection.bans.isBanned(ip)) {
       protection.events.decision('ban', 'refused');
       return done(new TesseraError('forbidden'));
     }
-    if (protection.allowlist.contains(ip)) return done();
     const validation = url === VALIDATION_PATH && request.method === 'GET' && !validationLimited;
     const verdict = protection.reputation.verdict(ip);
     if (!(verdict instanceof Promise)) {
