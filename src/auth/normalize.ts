@@ -27,9 +27,9 @@ export const isWellFormedUnicode = (text: string): boolean => !LONE_SURROGATE.te
 
 /**
  * The one form of an email Tessera stores, compares and counts by: trimmed, Unicode NFKC (fullwidth and compatibility
- * forms folded, NFC and NFD spellings equal), case-folded (full folding: `ß` → `ss`, final sigma → sigma). Refuses —
- * 400 invalid_request naming `field` — malformed UTF-16, controls, zero-width, invisible and bidi characters, and
- * anything that is no longer `local@domain` once normalised. Run once per signup or login.
+ * forms folded, NFC and NFD spellings equal), case-folded (as full folding does, `ß`, `ẞ` and `ss` match, so do `Σ`
+ * and `σ`). Refuses — 400 invalid_request naming `field` — malformed UTF-16, controls, zero-width, invisible and bidi
+ * characters, and anything that is no longer `local@domain` once normalised. Run once per signup or login.
  */
 export function normalizeEmail(email: string, field = 'email'): string {
   // The common case, printable ASCII, is what the previous rule (trim, lower-case) gave and needs nothing else.
@@ -43,11 +43,9 @@ export function normalizeEmail(email: string, field = 'email'): string {
   if (!isWellFormedUnicode(email)) throw refuse(field, 'must be well-formed Unicode (no lone surrogate)');
   if (REFUSED_IN_EMAIL.test(email))
     throw refuse(field, 'must not contain control, zero-width, invisible or bidirectional characters');
-  // Upper then lower case is full case folding for all but a handful of letters; NFKC again afterwards because
-  // case mapping can leave a sequence that is no longer normalised.
-  const folded = email
-    .trim()
-    .normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC').trim();
+  // Lower, upper, lower: equal wherever full case folding is equal but for a handful of letters (`ẞ` → `ß` → `SS` →
+  // `ss`). NFKC again afterwards because case mapping can leave a sequence that is no longer normalised.
+  const folded = email.trim().normalize('NFKC').toLowerCase().toUpperCase().toLowerCase().normalize('NFKC').trim();
   if (REFUSED_IN_EMAIL.test(folded))
     throw refuse(field, 'must not contain control, zero-width, invisible or bidirectional characters');
   if (!EMAIL_SHAPE.test(folded) || folded.length > EMAIL_MAX_LENGTH)
