@@ -8,8 +8,9 @@ export const DEFAULT_TENANT = 'default';
  * zero-width space/joiners, word joiner, BOM…) and bidirectional controls (LRM/RLM, embeddings, overrides, isolates).
  * Without `u`, so a lone surrogate is seen as one code unit (it is refused separately).
  */
-// eslint-disable-next-line no-control-regex -- refusing control characters is the point
-const REFUSED_IN_EMAIL = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb]/;
+const REFUSED_IN_EMAIL =
+  // eslint-disable-next-line no-misleading-character-class -- each combining or invisible mark is refused on its own
+  /[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb]/;
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one: malformed UTF-16. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+$/;

@@ -164,7 +164,11 @@ export class UserService<Entry extends CurrentSession> {
       }
     }
     if (!(await this.passwords.verify(existing.passwordHash, normalizePassword(password)))) {
-      await this.store.users.setPasswordHash(existing.id, await this.passwords.hash(normalizePassword(password)), Date.now());
+      await this.store.users.setPasswordHash(
+        existing.id,
+        await this.passwords.hash(normalizePassword(password)),
+        Date.now(),
+      );
     }
     if (!existing.roles.includes('admin'))
       await this.store.users.setRoles(existing.id, [...existing.roles, 'admin'], Date.now());

@@ -133,7 +133,11 @@ async function withBans(
       // Connected means a message went through Redis and back: the command connection is ready too.
       busConnected = await bus.waitUntilConnected(options.needBus ? BUS_WAIT_MS : 1000);
     }
-    const backend = { redis, keyPrefix: `${config.redisKeyPrefix}sec:`, timeoutMs: Math.max(config.redisTimeout, 1000) };
+    const backend = {
+      redis,
+      keyPrefix: `${config.redisKeyPrefix}sec:`,
+      timeoutMs: Math.max(config.redisTimeout, 1000),
+    };
     const bans = new Bans(backend, { bus, durable: sqlBanStore(store.db) });
     await bans.start();
     bans.stop();

@@ -23,7 +23,7 @@ const CRC_TABLE = (() => {
 /** CRC32 (IEEE) of the first `length` characters of an ASCII string; no allocation. */
 function crc32(text: string, length: number): number {
   let crc = -1;
-  for (let i = 0; i < length; i++) crc = CRC_TABLE[(crc ^ text.charCodeAt(i)) & 0xff]! ^ (crc >>> 8);
+  for (let i = 0; i < length; i++) crc = CRC_TABLE[(crc ^ text.charCodeAt(i)) & 0xff] ^ (crc >>> 8);
   return (crc ^ -1) >>> 0;
 }
 
@@ -32,7 +32,7 @@ export function tokenChecksum(body: string): string {
   let crc = crc32(body, LEGACY_TOKEN_LENGTH);
   let out = '';
   for (let i = 0; i < CHECKSUM_LENGTH; i++) {
-    out = BASE62[crc % 62]! + out;
+    out = BASE62[crc % 62] + out;
     crc = Math.floor(crc / 62);
   }
   return out;

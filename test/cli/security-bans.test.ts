@@ -73,7 +73,9 @@ describeWith(['postgres', 'redis'], 'tessera security bans lift against a runnin
 
     const listed = await runCli(['security', 'bans', 'list'], { env });
     expect(listed.code, listed.stderr).toBe(0);
-    expect(listed.stdout).toMatch(new RegExp(`^${BANNED.replaceAll('.', '\\.')}\\tuntil .*\\tcredential_stuffing`, 'm'));
+    expect(listed.stdout).toMatch(
+      new RegExp(`^${BANNED.replaceAll('.', '\\.')}\\tuntil .*\\tcredential_stuffing`, 'm'),
+    );
 
     const lifted = await runCli(['security', 'bans', 'lift', BANNED], { env });
     expect(lifted.code, lifted.stderr).toBe(0);

@@ -79,7 +79,13 @@ describe('identities are normalised: one person, one account', () => {
     const raw = 'ﬁne ｐassword'; // NFKC: "fine password"
     const hasher = new PasswordHasher(1);
     const user = await t.runtime.store.users.create(
-      { tenant: 'default', email: `legacy.${unique()}@example.test`, name: null, passwordHash: await hasher.hash(raw), roles: ['user'] },
+      {
+        tenant: 'default',
+        email: `legacy.${unique()}@example.test`,
+        name: null,
+        passwordHash: await hasher.hash(raw),
+        roles: ['user'],
+      },
       Date.now(),
     );
     const ok = await login(user.email, raw);

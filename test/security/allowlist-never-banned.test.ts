@@ -34,7 +34,12 @@ describe('allow-listed addresses are never banned or throttled', () => {
 
   it('ten failed logins on different emails raise credential stuffing, logged only: the operator keeps the admin API', async () => {
     for (let i = 0; i < 12; i++) {
-      const res = await api('POST', '/v1/auth/login', { email: uniqueEmail('stuffed'), password: 'wrong-password' }, from(OPERATOR));
+      const res = await api(
+        'POST',
+        '/v1/auth/login',
+        { email: uniqueEmail('stuffed'), password: 'wrong-password' },
+        from(OPERATOR),
+      );
       expect(res.status).toBe(401);
     }
     const stuffing = seen.filter((e) => e.type === 'credential_stuffing' && e.ip === OPERATOR);
@@ -74,6 +79,8 @@ describe('allow-listed addresses are never banned or throttled', () => {
     expect(t.runtime.protection!.bans.list().map((b) => b.ip)).toContain(OPERATOR);
     const login = await api('POST', '/v1/auth/login', ADMIN, from(OPERATOR));
     expect(login.status).toBe(200);
-    expect((await api('GET', '/v1/admin/security/bans', undefined, { token: login.body.token, ...from(OPERATOR) })).status).toBe(200);
+    expect(
+      (await api('GET', '/v1/admin/security/bans', undefined, { token: login.body.token, ...from(OPERATOR) })).status,
+    ).toBe(200);
   });
 });

@@ -15,8 +15,8 @@ const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345678
 /** The same token with the character at `index` replaced by another one of its alphabet (a typo or a forgery). */
 function mistype(token: string, index: number, shift: number): string {
   const alphabet = index >= LEGACY_TOKEN_LENGTH ? BASE64URL.slice(0, 62) : BASE64URL;
-  const at = alphabet.indexOf(token[index]!);
-  const other = alphabet[(at + 1 + (shift % (alphabet.length - 1))) % alphabet.length]!;
+  const at = alphabet.indexOf(token[index]);
+  const other = alphabet[(at + 1 + (shift % (alphabet.length - 1))) % alphabet.length];
   return token.slice(0, index) + other + token.slice(index + 1);
 }
 

@@ -40,7 +40,10 @@ export async function checkEmails<DB>(db: Kysely<DB>, dialect: 'postgres' | 'sql
   for (const [key, group] of byAddress) {
     const [tenant, address] = key.split('\n') as [string, string];
     if (group.some((row) => row.email === address)) continue;
-    const { rows: owner } = await sql<UserRow>`select id, tenant, email from users where tenant = ${tenant} and email = ${address}`.execute(db);
+    const { rows: owner } =
+      await sql<UserRow>`select id, tenant, email from users where tenant = ${tenant} and email = ${address}`.execute(
+        db,
+      );
     group.push(...owner);
   }
   const collisions = [...byAddress.entries()].filter(([, group]) => group.length > 1);
