@@ -6,9 +6,15 @@ export const TOKEN_LENGTH = 53;
 /** Tokens issued before the checksum: `tss_` + 43 base64url characters, nothing after. */
 export const LEGACY_TOKEN_LENGTH = 47;
 const CHECKSUM_LENGTH = 6;
-const TOKEN_SHAPE = /^tss_[A-Za-z0-9_-]{43}[0-9A-Za-z]{6}$/;
 const LEGACY_TOKEN_SHAPE = /^tss_[A-Za-z0-9_-]{43}$/;
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** 1 for the base64url characters (by char code below 128), 0 for the rest. */
+const BASE64URL_CHARS = (() => {
+  const table = new Uint8Array(128);
+  for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_') table[c.charCodeAt(0)] = 1;
+  return table;
+})();
 
 const CRC_TABLE = (() => {
   const table = new Int32Array(256);
@@ -38,9 +44,19 @@ export function tokenChecksum(body: string): string {
   return out;
 }
 
-/** Whether the last 6 characters are the checksum of the rest; compares digit by digit, builds no string. */
+/**
+ * Whether a 53-character string is `tss_` + 43 base64url characters + their checksum, in one pass: the characters are
+ * checked as the CRC runs over them, and the checksum digit by digit (no regex, no string built).
+ */
 function checksumMatches(token: string): boolean {
-  let crc = crc32(token, LEGACY_TOKEN_LENGTH);
+  if (!token.startsWith(TOKEN_PREFIX)) return false;
+  let crc = -1;
+  for (let i = 0; i < LEGACY_TOKEN_LENGTH; i++) {
+    const c = token.charCodeAt(i);
+    if (i >= TOKEN_PREFIX.length && (c > 127 || BASE64URL_CHARS[c] === 0)) return false;
+    crc = CRC_TABLE[(crc ^ c) & 0xff] ^ (crc >>> 8);
+  }
+  crc = (crc ^ -1) >>> 0;
   for (let i = TOKEN_LENGTH - 1; i >= LEGACY_TOKEN_LENGTH; i--) {
     if (token.charCodeAt(i) !== BASE62.charCodeAt(crc % 62)) return false;
     crc = Math.floor(crc / 62);
@@ -68,6 +84,6 @@ export function hashToken(token: string): string {
  * format issued before the checksum (no checksum to check) is accepted while `acceptLegacy` is on, and looked up.
  */
 export function isWellFormedToken(token: string, acceptLegacy = true): boolean {
-  if (token.length === TOKEN_LENGTH) return TOKEN_SHAPE.test(token) && checksumMatches(token);
+  if (token.length === TOKEN_LENGTH) return checksumMatches(token);
   return acceptLegacy && token.length === LEGACY_TOKEN_LENGTH && LEGACY_TOKEN_SHAPE.test(token);
 }
