@@ -58,9 +58,9 @@ export function normalizeEmail(email: string, field = 'email'): string {
 export const legacyNormalizeEmail = (email: string): string => email.trim().toLowerCase();
 
 /**
- * A password as it is hashed and verified (NIST SP 800-63B: Unicode normalisation, NFKC, before hashing), so one
- * password typed on two keyboards is one password. Refuses malformed UTF-16: encoded for hashing, every lone
- * surrogate would become U+FFFD, and `\ud800` and `\udfff` would be the same password.
+ * A password as it is hashed and verified (Unicode NFKC applied before hashing), so one password typed on two
+ * keyboards is one password. Refuses malformed UTF-16: encoded for hashing, every lone surrogate would become U+FFFD,
+ * and `\ud800` and `\udfff` would be the same password.
  */
 export function normalizePassword(password: string, field = 'password'): string {
   if (PLAIN_ASCII.test(password)) return password;

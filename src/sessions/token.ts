@@ -65,8 +65,8 @@ function checksumMatches(token: string): boolean {
 }
 
 /**
- * 256 random bits, base64url, with a recognisable prefix and a checksum (as GitHub's tokens carry one): a forged or
- * mistyped token is refused without a lookup, and secret scanners can tell a real token from a lookalike.
+ * 256 random bits, base64url, with a recognisable prefix and a CRC32 checksum: a forged or mistyped token is refused
+ * without a lookup, and secret scanners can tell a real token from a lookalike.
  */
 export function generateToken(): string {
   const body = TOKEN_PREFIX + randomBytes(32).toString('base64url');
