@@ -6,7 +6,7 @@ import type { ClientInfo, CurrentSession, UserSessions } from './user-sessions.j
 import type { PasswordHasher } from './passwords.js';
 import type { PermissionResolver } from './permissions.js';
 import type { LoginProtection } from './login-protection.js';
-import { normalizeEmail, normalizeTenant } from './normalize.js';
+import { legacyNormalizeEmail, normalizeEmail, normalizePassword, normalizeTenant } from './normalize.js';
 
 export interface SignupInput {
   email: string;
@@ -32,11 +32,17 @@ export class UserService<Entry extends CurrentSession> {
   }
 
   async signup(input: SignupInput, client: ClientInfo) {
-    const passwordHash = await this.passwords.hash(input.password);
+    const email = normalizeEmail(input.email);
+    const password = normalizePassword(input.password);
+    const tenant = normalizeTenant(input.tenant);
+    // An account stored by an earlier version under the old rule (trim, lower-case) owns this address too.
+    const legacy = legacyNormalizeEmail(input.email);
+    if (legacy !== email && (await this.store.users.findByEmail(tenant, legacy))) throw new TesseraError('email_taken');
+    const passwordHash = await this.passwords.hash(password);
     const user = await this.store.users.create(
       {
-        tenant: normalizeTenant(input.tenant),
-        email: normalizeEmail(input.email),
+        tenant,
+        email,
         name: input.name?.trim() || null,
         passwordHash,
         roles: input.roles ?? ['user'],
@@ -55,9 +61,10 @@ export class UserService<Entry extends CurrentSession> {
   /** Verifies credentials in constant-ish time whatever the email, then opens a session. */
   async login(input: { email: string; password: string; tenant?: string }, client: ClientInfo) {
     const attempt = { email: normalizeEmail(input.email), tenant: normalizeTenant(input.tenant), ip: client.ip };
+    const password = normalizePassword(input.password);
     await this.protection.check(attempt);
-    const user = await this.store.users.findByEmail(attempt.tenant, attempt.email);
-    const ok = await this.passwords.verify(user?.passwordHash, input.password);
+    const user = await this.findForLogin(attempt.tenant, attempt.email, input.email);
+    const ok = await this.verifyPassword(user, password, input.password);
     if (!user || !ok) {
       await this.protection.recordFailure(attempt);
       await this.audit.record('login_failure', {
@@ -81,6 +88,29 @@ export class UserService<Entry extends CurrentSession> {
     return opened;
   }
 
+  /**
+   * The account of a normalised email; else, for an email whose normalised form differs from the old rule's (trim,
+   * lower-case), the account an earlier version stored under that rule. `tessera doctor` lists such accounts.
+   */
+  private async findForLogin(tenant: string, email: string, raw: string): Promise<UserRecord | undefined> {
+    const user = await this.store.users.findByEmail(tenant, email);
+    if (user) return user;
+    const legacy = legacyNormalizeEmail(raw);
+    return legacy === email ? undefined : this.store.users.findByEmail(tenant, legacy);
+  }
+
+  /**
+   * Verifies the normalised password; when it does not verify and the typed form differs, the typed form (a hash
+   * made before passwords were normalised), and on success stores the hash of the normalised form. Both attempts
+   * are made whether or not the account exists, so the time taken says nothing about it.
+   */
+  private async verifyPassword(user: UserRecord | undefined, password: string, raw: string): Promise<boolean> {
+    if (await this.passwords.verify(user?.passwordHash, password)) return true;
+    if (raw === password || !(await this.passwords.verify(user?.passwordHash, raw))) return false;
+    await this.store.users.setPasswordHash(user!.id, await this.passwords.hash(password), Date.now());
+    return true;
+  }
+
   /** Checks the current password, stores the new one and revokes every other session of the user. */
   async changePassword(
     entry: CurrentSession,
@@ -88,10 +118,12 @@ export class UserService<Entry extends CurrentSession> {
     newPassword: string,
     client: ClientInfo,
   ): Promise<void> {
+    const current = normalizePassword(currentPassword, 'currentPassword');
+    const next = normalizePassword(newPassword, 'newPassword');
     const user = await this.store.users.findById(entry.session.userId);
-    if (!user || !(await this.passwords.verify(user.passwordHash, currentPassword)))
+    if (!user || !(await this.verifyPassword(user, current, currentPassword)))
       throw new TesseraError('invalid_credentials', 'The current password is incorrect.');
-    await this.store.users.setPasswordHash(user.id, await this.passwords.hash(newPassword), Date.now());
+    await this.store.users.setPasswordHash(user.id, await this.passwords.hash(next), Date.now());
     await this.sessions.revokeAll(user.id, 'password_changed', entry.session.id);
     await this.audit.record('password_changed', {
       tenant: user.tenant,
@@ -131,8 +163,12 @@ export class UserService<Entry extends CurrentSession> {
         existing = (await this.store.users.findByEmail(tenant, normalizedEmail))!;
       }
     }
-    if (!(await this.passwords.verify(existing.passwordHash, password))) {
-      await this.store.users.setPasswordHash(existing.id, await this.passwords.hash(password), Date.now());
+    if (!(await this.passwords.verify(existing.passwordHash, normalizePassword(password)))) {
+      await this.store.users.setPasswordHash(
+        existing.id,
+        await this.passwords.hash(normalizePassword(password)),
+        Date.now(),
+      );
     }
     if (!existing.roles.includes('admin'))
       await this.store.users.setRoles(existing.id, [...existing.roles, 'admin'], Date.now());

@@ -3,6 +3,7 @@ import { registerServe } from './serve.js';
 import { registerMigrate } from './migrate.js';
 import { registerUsers } from './users.js';
 import { registerSessions } from './sessions.js';
+import { registerSecurity } from './security.js';
 import { registerBench } from './bench.js';
 import { registerDoctor } from './doctor.js';
 import { registerLoadtest } from './loadtest.js';
@@ -14,6 +15,7 @@ export const COMMANDS: Array<(program: Command) => void> = [
   registerMigrate,
   registerUsers,
   registerSessions,
+  registerSecurity,
   registerBench,
   registerDoctor,
   registerLoadtest,

@@ -21,7 +21,7 @@ export function registerUsers(program: Command): void {
       .description('Create a user (roles default to "user").')
       .requiredOption(
         '--email <email>',
-        'email address (trimmed, lower-cased)',
+        'email address (trimmed, NFKC-normalised, case-folded)',
         matching(Email.pattern!, 'an email address such as ada@example.com'),
       )
       .requiredOption('--password <password>', 'password, 8 to 256 characters')

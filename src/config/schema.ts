@@ -86,6 +86,12 @@ export const CONFIG_FIELDS = {
     "tests only: pause between a validation's database read and its cache fill, to make fill races deterministic",
     '0ms',
   ),
+  sessionLegacyTokens: field(
+    'SESSION_LEGACY_TOKENS',
+    asBoolean,
+    'accept tokens in the format issued before the checksum (looked up in the store); turn off once SESSION_ABSOLUTE_TTL has passed since the upgrade',
+    'true',
+  ),
   sessionDataMaxBytes: field('SESSION_DATA_MAX_BYTES', asInt(0, 1_048_576), 'largest session data object', '16384'),
   jsonMaxDepth: field(
     'JSON_MAX_DEPTH',
@@ -325,7 +331,12 @@ export const CONFIG_FIELDS = {
     'reputation points an IP regains per hour',
     '60',
   ),
-  ipAllowlist: field('IP_ALLOWLIST', asCidrList, 'CIDRs that skip every limit and reputation check', ''),
+  ipAllowlist: field(
+    'IP_ALLOWLIST',
+    asCidrList,
+    'CIDRs that skip every limit, ban and reputation check, and that are never banned or throttled',
+    '',
+  ),
   ipDenylist: field('IP_DENYLIST', asCidrList, 'CIDRs refused with 403', ''),
   anomalyWindow: field(
     'ANOMALY_WINDOW',
@@ -373,6 +384,18 @@ export const CONFIG_FIELDS = {
     'ANOMALY_SESSION_CLIENT_ACTION',
     asEnum(['log', 'throttle', 'ban'] as const),
     'action when a session is used from a very different client',
+    'log',
+  ),
+  anomalyInvalidTokensPerMin: field(
+    'ANOMALY_INVALID_TOKENS_PER_MIN',
+    asInt(1, 10_000_000),
+    'unknown or malformed session tokens from one IP within a minute (per instance) = token spraying',
+    '100',
+  ),
+  anomalyInvalidTokensAction: field(
+    'ANOMALY_INVALID_TOKENS_ACTION',
+    asEnum(['log', 'throttle', 'ban'] as const),
+    'action on token spraying',
     'log',
   ),
   anomalyBanTtl: field(

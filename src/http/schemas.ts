@@ -5,7 +5,7 @@ export const Email = Type.String({
   minLength: 3,
   maxLength: 320,
   pattern: '^\\s*[^\\s@]+@[^\\s@]+\\s*$',
-  description: 'trimmed and lower-cased',
+  description: 'trimmed, NFKC-normalised and case-folded; control, zero-width and bidi characters are refused',
 });
 export const Password = Type.String({ minLength: 8, maxLength: 256 });
 export const Tenant = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: `defaults to "${DEFAULT_TENANT}"` });

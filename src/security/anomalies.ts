@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { Bans } from './bans.js';
-import { parseIp } from './cidr-lists.js';
+import { parseIp, type CidrList } from './cidr-lists.js';
 import type { DistinctCounter } from './distinct-counter.js';
 import type { SecurityAction, SecurityEventSink, SecurityEventType } from './events.js';
 import { PENALTY, type Reputation } from './reputation.js';
@@ -13,6 +13,8 @@ export interface AnomalySettings {
   spikePer10s: number;
   spikeAction: SecurityAction;
   sessionClientAction: SecurityAction;
+  invalidTokensPerMin: number;
+  invalidTokensAction: SecurityAction;
   banTtlMs: number;
   throttleTtlMs: number;
 }
@@ -88,11 +90,13 @@ function networkOf(ip: string): string {
 
 /**
  * The anomaly rules: credential stuffing (one IP failing for many distinct emails), a distributed attack on one
- * account (many distinct IPs failing on one email), request-rate spikes per IP, and sessions changing client.
- * Each raises a security event (once per window per subject) and applies its configured action.
+ * account (many distinct IPs failing on one email), request-rate spikes per IP, token spraying (many unknown or
+ * malformed session tokens from one IP), and sessions changing client. Each raises a security event (once per window
+ * per subject) and applies its configured action, except that an allow-listed IP is never throttled or banned.
  */
 export class Anomalies {
   private readonly spikes = new LRUCache<string, { windowStart: number; count: number }>({ max: 100_000 });
+  private readonly invalidTokens = new LRUCache<string, { windowStart: number; count: number }>({ max: 100_000 });
   private readonly raised = new LRUCache<string, true>({ max: 50_000, ttl: 60_000 });
   /** (session, ip, user agent) seen within the last minute: the validation path pays for the check once, not per request. */
   private readonly sessionsChecked = new LRUCache<string, ClientChange>({ max: 100_000, ttl: 60_000 });
@@ -105,6 +109,8 @@ export class Anomalies {
       events: SecurityEventSink;
       reputation: Reputation;
       bans: Bans;
+      /** IP_ALLOWLIST: events are still raised for these addresses, but only logged. */
+      allowlist?: CidrList;
     },
   ) {}
 
@@ -147,6 +153,24 @@ export class Anomalies {
       void this.raise('request_spike', `sp:${ip}`, this.settings.spikeAction, {
         ip,
         details: { requestsIn10s: entry.count },
+      });
+    }
+  }
+
+  /**
+   * Counts an unknown, expired or malformed session token presented by `ip` (in-process, fixed one-minute window).
+   * Sync and cheap: called on every refused token, which a spray makes many of.
+   */
+  onInvalidToken(ip: string, now = Date.now()): void {
+    let entry = this.invalidTokens.get(ip);
+    if (!entry || now - entry.windowStart >= 60_000) {
+      entry = { windowStart: now, count: 0 };
+      this.invalidTokens.set(ip, entry);
+    }
+    if (++entry.count === this.settings.invalidTokensPerMin) {
+      void this.raise('token_spraying', `ts:${ip}`, this.settings.invalidTokensAction, {
+        ip,
+        details: { invalidTokensInMinute: entry.count },
       });
     }
   }
@@ -203,8 +227,13 @@ export class Anomalies {
   ): Promise<void> {
     if (this.raised.has(onceKey)) return;
     this.raised.set(onceKey, true);
-    this.deps.events.record({ type, action, ...event });
     const ip = event.ip;
+    if (ip && action !== 'log' && this.deps.allowlist?.contains(ip)) {
+      // The operator vouched for this address: the event is kept, the action is not taken.
+      this.deps.events.record({ type, action: 'log', ...event, details: { ...event.details, allowlisted: true } });
+      return;
+    }
+    this.deps.events.record({ type, action, ...event });
     if (!ip || action === 'log') return;
     await this.deps.reputation.penalise(ip, PENALTY.anomaly).catch(() => {});
     if (action === 'throttle') await this.deps.reputation.throttle(ip, this.settings.throttleTtlMs).catch(() => {});

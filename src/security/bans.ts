@@ -1,4 +1,5 @@
 import type { InvalidationBus } from '../cache/types.js';
+import { TesseraError } from '../errors/index.js';
 import { redisReady, withTimeout, type CounterBackend } from './backend.js';
 
 export interface Ban {
@@ -37,6 +38,8 @@ export class Bans {
     private readonly options: {
       bus?: InvalidationBus;
       durable?: DurableBanStore;
+      /** Addresses that must never be banned (IP_ALLOWLIST): add() refuses them, isBanned() never reports them. */
+      neverBan?: (ip: string) => boolean;
       resyncMs?: number;
       now?: () => number;
     } = {},
@@ -80,6 +83,10 @@ export class Bans {
   }
 
   async add(input: { ip: string; ttlMs: number | null; reason: string; createdBy?: string | null }): Promise<Ban> {
+    if (this.options.neverBan?.(input.ip))
+      throw new TesseraError('invalid_request', 'An allow-listed address cannot be banned.', {
+        details: [{ field: 'ip', message: 'is on IP_ALLOWLIST' }],
+      });
     const now = this.now();
     const ban: Ban = {
       ip: input.ip,

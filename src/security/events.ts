@@ -15,6 +15,7 @@ export const SECURITY_EVENT_TYPES = [
   'credential_stuffing',
   'distributed_attack',
   'request_spike',
+  'token_spraying',
   'session_client_change',
   'ip_banned',
   'ip_unbanned',
@@ -70,6 +71,7 @@ const NOTABLE: ReadonlySet<SecurityEventType> = new Set([
   'credential_stuffing',
   'distributed_attack',
   'request_spike',
+  'token_spraying',
   'session_client_change',
   'ip_banned',
 ]);

@@ -46,6 +46,8 @@ const PROTECTION_KEYS = [
   'anomalySpikePer10s',
   'anomalySpikeAction',
   'anomalySessionClientAction',
+  'anomalyInvalidTokensPerMin',
+  'anomalyInvalidTokensAction',
   'anomalyBanTtl',
   'anomalyThrottleTtl',
 ] as const satisfies readonly ConfigKey[];
@@ -118,11 +120,17 @@ export function createProtection(deps: ProtectionDeps): Protection {
   const events = new SecurityEvents({ audit: deps.audit, webhookUrl: c.alertWebhook, logger: deps.logger });
   if (deps.onSecurityEvent) events.onEvent(deps.onSecurityEvent);
   if (deps.onDecision) events.onDecision(deps.onDecision);
+  // Allow-listed addresses are never banned or throttled: an operator behind one can always recover.
+  const allowlist = new CidrList(c.ipAllowlist);
   const reputation = new Reputation(backend, {
     threshold: c.reputationThreshold,
     recoveryPerHour: c.reputationRecoveryPerHour,
   });
-  const bans = new Bans(backend, { bus: deps.bus, durable: deps.durableBans });
+  const bans = new Bans(backend, {
+    bus: deps.bus,
+    durable: deps.durableBans,
+    neverBan: (ip) => allowlist.contains(ip),
+  });
   const anomalies = new Anomalies(
     {
       stuffingEmails: c.anomalyStuffingEmails,
@@ -132,6 +140,8 @@ export function createProtection(deps: ProtectionDeps): Protection {
       spikePer10s: c.anomalySpikePer10s,
       spikeAction: c.anomalySpikeAction,
       sessionClientAction: c.anomalySessionClientAction,
+      invalidTokensPerMin: c.anomalyInvalidTokensPerMin,
+      invalidTokensAction: c.anomalyInvalidTokensAction,
       banTtlMs: c.anomalyBanTtl,
       throttleTtlMs: c.anomalyThrottleTtl,
     },
@@ -141,6 +151,7 @@ export function createProtection(deps: ProtectionDeps): Protection {
       events,
       reputation,
       bans,
+      allowlist,
     },
   );
   const guard = new LoginGuard(
@@ -183,7 +194,7 @@ export function createProtection(deps: ProtectionDeps): Protection {
     enabled: c.protectionEnabled,
     config: c,
     clientIp: createClientIpResolver(c.trustProxy),
-    allowlist: new CidrList(c.ipAllowlist),
+    allowlist,
     denylist: new CidrList(c.ipDenylist),
     limits,
     rateLimitPenalties: new RateLimitPenalties(reputation),

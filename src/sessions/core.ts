@@ -21,6 +21,7 @@ export type SessionCoreConfig = Pick<
   | 'sessionRotationGrace'
   | 'sessionChangePoll'
   | 'faultFillDelay'
+  | 'sessionLegacyTokens'
 >;
 
 export interface SessionCoreDeps {
@@ -100,6 +101,7 @@ export function createSessionCore(config: SessionCoreConfig, deps: SessionCoreDe
       idleTtlMs: config.sessionIdleTtl,
       absoluteTtlMs: config.sessionAbsoluteTtl,
       faultFillDelayMs: config.faultFillDelay,
+      acceptLegacyTokens: config.sessionLegacyTokens,
     },
   );
   return { sessions, cache, feed, close: async () => feed?.stop() };

@@ -15,6 +15,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export interface ValidatorOptions {
   /** Tests only: a pause between the database read and the cache fill, to make fill races deterministic. */
   faultFillDelayMs: number;
+  /** Accept tokens in the format issued before the checksum (they cannot be checked, so they are looked up). */
+  acceptLegacyTokens?: boolean;
 }
 
 /**
@@ -29,6 +31,7 @@ export function createSessionValidator(
   options: ValidatorOptions,
 ) {
   const inFlight = new Map<string, Promise<SessionEntry | undefined>>();
+  const acceptLegacy = options.acceptLegacyTokens ?? true;
 
   async function loadCold(tokenHash: string, now: number, trace?: RequestTrace): Promise<SessionEntry | undefined> {
     const withL2 = cache.hasL2(now);
@@ -65,7 +68,8 @@ export function createSessionValidator(
     token: string,
     trace?: RequestTrace,
   ): SessionEntry | undefined | Promise<SessionEntry | undefined> {
-    if (!isWellFormedToken(token)) return undefined;
+    // A forged or mistyped token fails its checksum here: no hash, no cache, no query.
+    if (!isWellFormedToken(token, acceptLegacy)) return undefined;
     const tokenHash = hashToken(token);
     const now = Date.now();
     const cached = cache.peek(tokenHash, now);

@@ -14,6 +14,10 @@ describe.concurrent('--help', () => {
     { args: ['sessions', 'cleanup'], describes: /Delete expired and long-revoked sessions/ },
     { args: ['bench'], describes: /Measure Tessera side by side/ },
     { args: ['doctor'], describes: /Check the configuration and every dependency/ },
+    { args: ['security'], describes: /IP bans/ },
+    { args: ['security', 'bans'], describes: /List and lift IP bans/ },
+    { args: ['security', 'bans', 'list'], describes: /List the active IP bans/ },
+    { args: ['security', 'bans', 'lift'], describes: /Lift the ban of an IP everywhere/ },
   ];
 
   it('every command and subcommand explains itself on stdout and exits 0', async () => {

@@ -64,7 +64,7 @@ describe('login', () => {
   it('returns a tss_ token, expiries, session and user, and sets the session cookie', async () => {
     const { login, email } = await newSession(api);
     expect(login.body).toMatchObject({
-      token: expect.stringMatching(/^tss_[A-Za-z0-9_-]{43}$/),
+      token: expect.stringMatching(/^tss_[A-Za-z0-9_-]{43}[0-9A-Za-z]{6}$/),
       expiresAt: expect.stringMatching(ISO),
       idleExpiresAt: expect.stringMatching(ISO),
       session: {

@@ -18,7 +18,7 @@ const WRONG_PASSWORD = 'Pw-wrong-7c5e1a9b';
 /** Every form a token could take in a log line: whole, without its prefix, and its raw bytes as hex/base64. */
 function tokenForms(token: string): string[] {
   const body = token.slice(4);
-  const bytes = Buffer.from(body, 'base64url');
+  const bytes = Buffer.from(body.slice(0, 43), 'base64url'); // the 256 random bits, without the checksum
   return [token, body, bytes.toString('hex'), bytes.toString('base64')];
 }
 

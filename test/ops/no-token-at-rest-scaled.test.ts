@@ -11,7 +11,7 @@ const hashOf = (token: string) => createHash('sha256').update(token).digest('bas
 
 /** Every way a raw token could be written down: whole, without `tss_`, and its 32 bytes as hex, base64 or binary. */
 function forms(token: string): string[] {
-  const bytes = Buffer.from(token.slice(4), 'base64url');
+  const bytes = Buffer.from(token.slice(4, 47), 'base64url'); // the 256 random bits, without the checksum
   return [token, token.slice(4), bytes.toString('hex'), bytes.toString('base64'), bytes.toString('latin1')];
 }
 

@@ -6,6 +6,7 @@ import { SQLITE_FILENAME } from '../../store/index.js';
 import { migrationProvider } from '../../store/migrations/index.js';
 import { openPostgres } from '../../store/postgres.js';
 import { openSqlite } from '../../store/sqlite.js';
+import { checkEmails } from './emails.js';
 import { expectedIndexes } from './expected-indexes.js';
 import { errorMessage, fail, ok, redactUrl, skip, warn, type CheckResult } from './types.js';
 
@@ -86,6 +87,7 @@ async function checkOpenDatabase<DB>(
   } else {
     results.push(ok('migrations', `all ${migrations.length} applied`));
     results.push(await checkIndexes(db, dialect));
+    results.push(await checkEmails(db, dialect));
   }
   results.push(...(await more()));
   return results;

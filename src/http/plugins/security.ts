@@ -5,6 +5,7 @@ import type { LimitDecision } from '../../security/limiter.js';
 import type { Protection } from '../../security/protection.js';
 import type { ReputationVerdict } from '../../security/reputation.js';
 import { RateLimits, rateLimitHeaders, type LimitKind } from '../../security/rate-limits.js';
+import { SESSION_COOKIE } from '../cookies.js';
 import { onEveryResponse, type ResponseWriter } from '../on-every-response.js';
 
 declare module 'fastify' {
@@ -48,11 +49,12 @@ async function securityPlugin(app: FastifyInstance, { protection }: SecurityPlug
       protection.events.decision('denylist', 'refused');
       return done(new TesseraError('forbidden'));
     }
+    // Allow-listed addresses are never banned, throttled or limited: an operator behind one can always get in.
+    if (protection.allowlist.contains(ip)) return done();
     if (protection.bans.isBanned(ip)) {
       protection.events.decision('ban', 'refused');
       return done(new TesseraError('forbidden'));
     }
-    if (protection.allowlist.contains(ip)) return done();
     const validation = url === VALIDATION_PATH && request.method === 'GET' && !validationLimited;
     const verdict = protection.reputation.verdict(ip);
     if (!(verdict instanceof Promise)) {
@@ -146,8 +148,24 @@ export function withProtection<E extends AuthenticatedEntry>(
 ): (request: FastifyRequest, reply?: FastifyReply) => E | Promise<E> {
   if (!protection.enabled) return authenticate;
   const limitValidation = protection.config.rateLimitValidation;
+  /** Token spraying: every presented token that opens no session counts against the client address. */
+  const countRefused = (request: FastifyRequest, error: unknown): never => {
+    if (error instanceof TesseraError && error.code === 'unauthenticated' && presentsToken(request))
+      protection.anomalies.onInvalidToken(request.clientIp);
+    throw error;
+  };
+  // A session found in L1 comes back as a value, as before; only a refusal or a cold load pays for the counting.
+  const authenticateCounted = (request: FastifyRequest, reply?: FastifyReply): E | Promise<E> => {
+    let entry: E | Promise<E>;
+    try {
+      entry = authenticate(request, reply);
+    } catch (error) {
+      return countRefused(request, error);
+    }
+    return entry instanceof Promise ? entry.catch((error: unknown) => countRefused(request, error)) : entry;
+  };
   const authenticateAndProtect = async (request: FastifyRequest, reply?: FastifyReply): Promise<E> => {
-    const entry = await authenticate(request, reply);
+    const entry = await authenticateCounted(request, reply);
     const current = { ip: request.clientIp, userAgent: request.headers['user-agent'] ?? null };
     const created = { ip: entry.session.ip, userAgent: entry.session.userAgent };
     void protection.anomalies
@@ -156,12 +174,16 @@ export function withProtection<E extends AuthenticatedEntry>(
     await enforceUserLimit(protection, request, reply, entry.user.id);
     return entry;
   };
-  // Validation goes straight to the app's authenticate: not even an extra promise on the hot path.
+  // Validation skips the per-user limit and the client check: an L1 hit costs one function call more, no promise.
   return (request, reply) =>
     !limitValidation && request.method === 'GET' && request.routeOptions.url === VALIDATION_PATH
-      ? authenticate(request, reply)
+      ? authenticateCounted(request, reply)
       : authenticateAndProtect(request, reply);
 }
+
+/** A refusal counts as a bad token only when one was presented (a bearer header or the session cookie). */
+const presentsToken = (request: FastifyRequest): boolean =>
+  request.headers.authorization !== undefined || (request.headers.cookie?.includes(`${SESSION_COOKIE}=`) ?? false);
 
 /**
  * The per-user limit. Call it where the request's user becomes known (the authentication preHandler), after the
