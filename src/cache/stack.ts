@@ -32,6 +32,8 @@ export interface CacheStackOptions {
   /** How long the breaker stays open before it probes Redis (default 2000 ms). */
   halfOpenAfterMs?: number;
   onRedisError?: (error: Error) => void;
+  /** Every Redis command of the stack (L2, bus, breaker probe, heartbeat) with its round trip in ms. */
+  onRedisCommand?: (command: string, ms: number) => void;
 }
 
 /** The three tiers, built together: what bentocache calls a cache stack. */
@@ -58,7 +60,11 @@ export function createCacheStack<V>(config: CacheStackConfig, options: CacheStac
     return { l1, l2: undefined, bus, breaker: undefined, close: () => bus.close() };
   }
   const connection = (role: 'command' | 'subscriber'): RedisConnection =>
-    createRedisConnection(config, role, { connectionName: `tessera:${role}`, onError: options.onRedisError });
+    createRedisConnection(config, role, {
+      connectionName: `tessera:${role}`,
+      onError: options.onRedisError,
+      onCommand: role === 'command' ? options.onRedisCommand : undefined,
+    });
   const command = connection('command');
   const subscriber = connection('subscriber');
   const prefix = config.redisKeyPrefix;

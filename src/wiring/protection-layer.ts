@@ -12,13 +12,21 @@ import type { Layer } from './layer.js';
 /** Rate limits, the login guard, reputation, bans and anomaly rules, on their own fail-fast Redis connection. */
 export async function buildProtectionLayer(
   config: ProtectionConfig & RedisConfig & Pick<Config, 'hasRedis' | 'cookieSecure'>,
-  deps: { store: Store; bus: InvalidationBus; audit: AuditLog; logger: Logger },
+  deps: {
+    store: Store;
+    bus: InvalidationBus;
+    audit: AuditLog;
+    logger: Logger;
+    /** Times the limiters' Redis commands. */
+    onRedisCommand?: (command: string, ms: number) => void;
+  },
 ): Promise<Layer<Protection>> {
   const { logger, audit } = deps;
   const redis = config.hasRedis
     ? createRedisConnection(config, 'command', {
         connectionName: 'tessera:security',
         onError: (error) => logger.debug({ err: error }, 'redis connection error (security)'),
+        onCommand: deps.onRedisCommand,
       })
     : undefined;
   const protection = createProtection({

@@ -38,4 +38,29 @@ describeWith(['redis'], 'cache stack with REDIS_URL', () => {
       await Promise.all([a.close(), b.close()]);
     }
   });
+
+  it('times every command of its Redis connection, by command name, as it happens', async () => {
+    const prefix = uniquePrefix('tiers-timed');
+    const config = loadConfig({ REDIS_URL, REDIS_KEY_PREFIX: prefix, REDIS_TIMEOUT: '1s' });
+    const timed: Array<{ command: string; ms: number }> = [];
+    const stack = createCacheStack(config, {
+      instanceId: 'timed',
+      onRedisCommand: (command, ms) => timed.push({ command, ms }),
+    });
+    try {
+      expect(await (stack.bus as RedisBus).waitUntilConnected(5000)).toBe(true);
+      timed.length = 0;
+      await stack.l2!.set('k', 'v', 5000);
+      expect(await stack.l2!.get('k')).toBe('v');
+      expect(await stack.l2!.mget(['k', 'missing'])).toEqual(['v', undefined]);
+      await stack.bus.publish({ kind: 'flush' });
+      const names = timed.map((t) => t.command);
+      for (const name of ['set', 'get', 'mget', 'publish']) expect(names).toContain(name);
+      expect(timed.every((t) => t.ms > 0 && t.ms < 1000)).toBe(true);
+      expect(await stack.l2!.flush()).toBe(1);
+    } finally {
+      await stack.close();
+    }
+  });
+
 });
