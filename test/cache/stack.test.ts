@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { RedisBus } from '../../src/cache/bus-redis.js';
 import { createCacheStack } from '../../src/cache/stack.js';
 import { loadConfig } from '../../src/config/index.js';
-import { REDIS_URL, describeWith, uniquePrefix } from '../helpers/services.js';
+import { REDIS_URL, describeWith, freePort, uniquePrefix } from '../helpers/services.js';
+import { waitUntil } from '../helpers/poll.js';
 
 describe('cache stack in embedded mode', () => {
   it('has an L1 bounded by SESSION_L1_MAX, no L2 and a single-process bus', async () => {
@@ -63,4 +64,16 @@ describeWith(['redis'], 'cache stack with REDIS_URL', () => {
     }
   });
 
+  it('PINGs Redis while idle: a Redis that is not there opens the breaker without any cache traffic', async () => {
+    const port = await freePort();
+    const config = loadConfig({ REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_TIMEOUT: '100ms' });
+    const stack = createCacheStack(config, { instanceId: 'idle', heartbeatMs: 100, onRedisError: () => {} });
+    try {
+      expect(stack.l2!.available).toBe(true);
+      await waitUntil(() => stack.breaker!.state === 'open', 5000, 'the breaker opening');
+      expect(stack.l2!.available).toBe(false);
+    } finally {
+      await stack.close();
+    }
+  });
 });
