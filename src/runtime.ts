@@ -73,6 +73,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
         bus: stack.bus,
         audit,
         logger,
+        metrics: observability.metrics,
         onRedisCommand: redisTiming.record,
       }),
     );
