@@ -16,6 +16,7 @@ import { LoadTestService } from './loadtest/service/service.js';
 import { closeInReverse, type Layer } from './wiring/layer.js';
 import { buildStoreLayer } from './wiring/store-layer.js';
 import { buildCacheLayer } from './wiring/cache-layer.js';
+import { createRedisTiming } from './wiring/redis-timing.js';
 import { buildObservabilityLayer } from './wiring/observability-layer.js';
 import { buildSessionLayer } from './wiring/session-layer.js';
 import { buildProtectionLayer } from './wiring/protection-layer.js';
@@ -58,13 +59,24 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   };
   try {
     const store = add(await buildStoreLayer(config, logger, options.migrate !== false));
-    const stack = add(buildCacheLayer(config, logger, instanceId));
+    const redisTiming = createRedisTiming();
+    const stack = add(buildCacheLayer(config, logger, instanceId, redisTiming.record));
     const observability = add(await buildObservabilityLayer(config, { logger, store, stack, instanceId }));
     const observer = composeObservers(options.observer, sessionObserver(observability.metrics));
+    if (observer.redisOp) redisTiming.listen((command, ms) => observer.redisOp?.(command, ms / 1000));
     const { sessions, cache, audit, permissions } = add(
       buildSessionLayer(config, { store, stack, metrics: observability.metrics, observer, logger }),
     );
-    const protection = add(await buildProtectionLayer(config, { store, bus: stack.bus, audit, logger }));
+    const protection = add(
+      await buildProtectionLayer(config, {
+        store,
+        bus: stack.bus,
+        audit,
+        logger,
+        metrics: observability.metrics,
+        onRedisCommand: redisTiming.record,
+      }),
+    );
     const guard = config.protectionEnabled ? protection.guard : NO_LOGIN_PROTECTION;
     const users = new UserService(
       store,

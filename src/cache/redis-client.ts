@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
-import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type Command, type RedisOptions } from 'ioredis';
 import type { Config } from '../config/index.js';
 
 export type RedisConnection = Redis | Cluster;
@@ -20,6 +20,11 @@ export interface RedisConnectionOptions {
   onError?: (error: Error) => void;
   /** Extra TLS settings (e.g. a private CA) merged in when the URL is rediss://. */
   tls?: TlsOptions;
+  /**
+   * Hears every command sent while the connection is ready, with its round trip (ms) once it is answered, fails or
+   * times out: the one place Redis time is measured, whichever part of Tessera sent the command.
+   */
+  onCommand?: (command: string, ms: number) => void;
 }
 
 /** Exponential backoff from 50 ms, capped, with jitter so a fleet does not reconnect in lockstep. */
@@ -85,9 +90,32 @@ export function createRedisConnection(
   } else {
     throw new Error('createRedisConnection: no REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS configured');
   }
+  if (options.onCommand) timeCommands(connection, options.onCommand);
   connection.on('error', (error: Error) => options.onError?.(error));
   if (connection instanceof Cluster) connection.on('node error', (error: Error) => options.onError?.(error));
   return connection;
+}
+
+type SendCommand = (command: Command, ...rest: unknown[]) => unknown;
+
+/**
+ * Times each command at ioredis' `sendCommand`, which single commands, pipelines and auto-pipelined batches all go
+ * through. A command passing twice (a Cluster redirection, an offline-queue flush) is timed once, from its first
+ * send. Commands refused at once because the connection is not ready are not timed: that is no Redis latency.
+ */
+function timeCommands(connection: RedisConnection, onCommand: (command: string, ms: number) => void): void {
+  const send = (connection.sendCommand as SendCommand).bind(connection);
+  const timed = new WeakSet<Command>();
+  const patched: SendCommand = (command, ...rest) => {
+    if (connection.status === 'ready' && !timed.has(command)) {
+      timed.add(command);
+      const start = performance.now();
+      const done = (): void => onCommand(command.name.toLowerCase(), performance.now() - start);
+      command.promise.then(done, done);
+    }
+    return send(command, ...rest);
+  };
+  (connection as { sendCommand: SendCommand }).sendCommand = patched;
 }
 
 /** Closes a connection politely (QUIT), or drops it when Redis does not answer. */

@@ -32,6 +32,13 @@ export interface CacheStackOptions {
   /** How long the breaker stays open before it probes Redis (default 2000 ms). */
   halfOpenAfterMs?: number;
   onRedisError?: (error: Error) => void;
+  /** Every Redis command of the stack (L2, bus, breaker probe, heartbeat) with its round trip in ms. */
+  onRedisCommand?: (command: string, ms: number) => void;
+  /**
+   * How often the command connection is PINGed through the breaker while it is not open (default 1000 ms; 0: never),
+   * so a Redis down at start or lost while idle opens the breaker (and shows in /ready) without waiting for traffic.
+   */
+  heartbeatMs?: number;
 }
 
 /** The three tiers, built together: what bentocache calls a cache stack. */
@@ -58,7 +65,11 @@ export function createCacheStack<V>(config: CacheStackConfig, options: CacheStac
     return { l1, l2: undefined, bus, breaker: undefined, close: () => bus.close() };
   }
   const connection = (role: 'command' | 'subscriber'): RedisConnection =>
-    createRedisConnection(config, role, { connectionName: `tessera:${role}`, onError: options.onRedisError });
+    createRedisConnection(config, role, {
+      connectionName: `tessera:${role}`,
+      onError: options.onRedisError,
+      onCommand: role === 'command' ? options.onRedisCommand : undefined,
+    });
   const command = connection('command');
   const subscriber = connection('subscriber');
   const prefix = config.redisKeyPrefix;
@@ -75,14 +86,37 @@ export function createCacheStack<V>(config: CacheStackConfig, options: CacheStac
     hotKeys: config.l2HotKeys,
   });
   const bus = createRedisBus(command, subscriber, { channel: `${prefix}bus`, instanceId });
+  const stopHeartbeat = startHeartbeat(breaker, () => command.ping(), options.heartbeatMs ?? 1000);
   return {
     l1,
     l2,
     bus,
     breaker,
     async close() {
+      stopHeartbeat();
       await Promise.all([bus.close(), l2.close()]);
       await Promise.all([closeRedisConnection(command), closeRedisConnection(subscriber)]);
     },
   };
+}
+
+/**
+ * PINGs Redis through the breaker every `everyMs` while the breaker is not open: failures count like any other, so
+ * a Redis that is down opens it within `failureThreshold` beats. While it is open the breaker's own probe takes over.
+ */
+function startHeartbeat(breaker: Breaker, ping: () => Promise<unknown>, everyMs: number): () => void {
+  if (everyMs <= 0) return () => {};
+  let inFlight = false;
+  const timer = setInterval(() => {
+    if (inFlight || breaker.state === 'open') return;
+    inFlight = true;
+    breaker
+      .execute(ping)
+      .catch(() => {})
+      .finally(() => {
+        inFlight = false;
+      });
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }

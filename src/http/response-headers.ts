@@ -1,5 +1,6 @@
-import type { FastifyInstance } from 'fastify';
-import type { RequestTrace } from '../sessions/types.js';
+import type { FastifyInstance, RouteOptions, preHandlerHookHandler } from 'fastify';
+import { runWithTrace } from '../store/trace-context.js';
+import { newTrace, type RequestTrace } from '../sessions/types.js';
 import type { DrainState } from './drain.js';
 import { onEveryResponse } from './on-every-response.js';
 
@@ -15,8 +16,8 @@ declare module 'fastify' {
  * (total, cache tier, db, redis) and X-DB-Queries too; and `Connection: close` once the app is closing.
  */
 export function registerResponseHeaders(app: FastifyInstance, debugHeaders: boolean, drain: DrainState): void {
-  // The trace is allocated by authenticate (the path that records into it), not by a hook on every request.
   app.decorateRequest('trace', undefined);
+  if (debugHeaders) traceRoutes(app);
   onEveryResponse(app, (request, response, elapsedMs) => {
     const total = elapsedMs.toFixed(2);
     // A keep-alive connection busy when close() began would stay open after its response and hold the
@@ -38,5 +39,30 @@ export function registerResponseHeaders(app: FastifyInstance, debugHeaders: bool
       );
       response.header('x-db-queries', String(trace.dbQueries));
     }
+  });
+}
+
+const VALIDATION_PATH = '/v1/auth/session';
+
+/** Opens the request's trace: the handler and everything it awaits count their database and Redis work into it. */
+const enterTrace: preHandlerHookHandler = (request, _reply, done) => {
+  request.trace ??= newTrace();
+  runWithTrace(request.trace, done);
+};
+
+const isValidation = (route: RouteOptions): boolean =>
+  route.url === VALIDATION_PATH &&
+  (Array.isArray(route.method) ? route.method : [route.method]).every((m) => m === 'GET' || m === 'HEAD');
+
+/**
+ * Every route but validation enters its trace in a first preHandler. Validation (the hot path) adds nothing: its
+ * trace is allocated by authenticate and entered only on its cold path (sessions/validate-session.ts), so an L1 hit
+ * costs no hook and no context. Register before the routes (an onRoute hook sees only routes added after it).
+ */
+function traceRoutes(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    if (isValidation(route)) return;
+    const existing = route.preHandler;
+    route.preHandler = existing === undefined ? [enterTrace] : [enterTrace, ...[existing].flat()];
   });
 }

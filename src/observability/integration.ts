@@ -28,6 +28,38 @@ export function auditMetricsListener(metrics: Metrics): (event: AuditRecord) => 
   };
 }
 
+/** One allow/refuse decision of the protection layer (its DecisionListener's argument). */
+export interface ProtectionDecisionLike {
+  kind: string;
+  outcome: 'allowed' | 'refused';
+}
+
+/**
+ * Protection decisions → the decision counters: the brute-force check before a login (`login_guard`) is a lockout
+ * decision (scope `login`); every other kind (ip, login, signup, user, throttled, reputation, ban, denylist) is a
+ * rate-limit decision labelled by that kind. Called on the request path: two map lookups and an increment.
+ */
+export function decisionMetricsListener(metrics: Metrics): (decision: ProtectionDecisionLike) => void {
+  return ({ kind, outcome }) => {
+    if (kind === 'login_guard') metrics.lockout('login', outcome === 'allowed' ? 'allowed' : 'locked');
+    else metrics.rateLimit(kind, outcome === 'allowed' ? 'allowed' : 'limited');
+  };
+}
+
+/**
+ * The outcome of a login answered with an error, when the audit log does not already count it (success and
+ * invalid_credentials are counted from their audit events): locked out by the brute-force guard, refused by a rate
+ * limit or by reputation (429 rate_limited), refused by a ban or the deny list (403: blocked), or failed (5xx).
+ * Anything else (a malformed body) was no login attempt.
+ */
+export function loginOutcomeOfError(code: string, status: number): LoginOutcome | undefined {
+  if (code === 'locked_out') return 'locked_out';
+  if (code === 'rate_limited') return 'rate_limited';
+  if (code === 'forbidden') return 'blocked';
+  if (status >= 500) return 'error';
+  return undefined;
+}
+
 /** Several observers as one (the runtime's own, a test's, metrics). */
 export function composeObservers(...observers: Array<SessionObserver | undefined>): SessionObserver {
   const list = observers.filter((o): o is SessionObserver => o !== undefined && Object.keys(o).length > 0);

@@ -2,7 +2,7 @@ import type { SessionRecord, Store } from '../store/types.js';
 import type { PermissionResolver } from '../auth/permissions.js';
 import { timedQuery } from '../store/timed-query.js';
 import { toUserView } from '../auth/user-view.js';
-import type { RequestTrace, SessionEntry, SessionObserver } from './types.js';
+import type { SessionEntry, SessionObserver } from './types.js';
 import { isLive } from './views.js';
 
 export interface StoreLoaderDeps {
@@ -21,41 +21,27 @@ export interface StoreLoaderDeps {
 export function createStoreLoader(deps: StoreLoaderDeps) {
   const { store, observer } = deps;
 
-  async function entryFor(
-    tokenHash: string,
-    session: SessionRecord,
-    trace?: RequestTrace,
-  ): Promise<SessionEntry | undefined> {
-    const user = await timedQuery(observer, 'user_by_id', trace, () => store.users.findById(session.userId));
+  async function entryFor(tokenHash: string, session: SessionRecord): Promise<SessionEntry | undefined> {
+    const user = await timedQuery(observer, 'user_by_id', () => store.users.findById(session.userId));
     if (!user) return undefined;
     const permissions = await deps.permissions.forRoles(user.roles);
     return { tokenHash, session, user: toUserView(user, permissions) };
   }
 
-  return async function loadFromStore(
-    tokenHash: string,
-    now: number,
-    trace?: RequestTrace,
-  ): Promise<SessionEntry | undefined> {
-    const current = await timedQuery(observer, 'session_by_token', trace, () =>
-      store.sessions.findByTokenHash(tokenHash),
-    );
-    if (current) return isLive(current, now) ? entryFor(tokenHash, current, trace) : undefined;
+  return async function loadFromStore(tokenHash: string, now: number): Promise<SessionEntry | undefined> {
+    const current = await timedQuery(observer, 'session_by_token', () => store.sessions.findByTokenHash(tokenHash));
+    if (current) return isLive(current, now) ? entryFor(tokenHash, current) : undefined;
 
-    const retired = await timedQuery(observer, 'retired_token', trace, () =>
-      store.sessions.findRetiredToken(tokenHash),
-    );
+    const retired = await timedQuery(observer, 'retired_token', () => store.sessions.findRetiredToken(tokenHash));
     if (!retired) return undefined;
     const graceUntil = retired.retiredAt + deps.rotationGraceMs;
     if (now >= graceUntil) {
       await deps.onTokenReuse(retired.sessionId, tokenHash);
       return undefined;
     }
-    const session = await timedQuery(observer, 'session_by_id', trace, () =>
-      store.sessions.findById(retired.sessionId),
-    );
+    const session = await timedQuery(observer, 'session_by_id', () => store.sessions.findById(retired.sessionId));
     if (!session || !isLive(session, now)) return undefined;
-    const entry = await entryFor(tokenHash, session, trace);
+    const entry = await entryFor(tokenHash, session);
     return entry && { ...entry, graceUntil };
   };
 }

@@ -29,7 +29,7 @@ export class SessionToucher {
     entry.body = undefined;
     this.observer.sessionWrite?.('done');
     this.cache.store(entry, now);
-    timedQuery(this.observer, 'session_touch', undefined, () => this.store.sessions.touch(s.id, now, nextIdle)).catch(
+    timedQuery(this.observer, 'session_touch', () => this.store.sessions.touch(s.id, now, nextIdle)).catch(
       (error: unknown) => {
         this.logger.warn({ err: error, sessionId: s.id }, 'session activity could not be written');
       },

@@ -1,4 +1,5 @@
 import type { SessionRecord } from '../store/types.js';
+import type { DependencyTrace } from '../store/trace-context.js';
 import type { UserView } from '../auth/user-view.js';
 
 /** What the API shows of a session (no token hash). */
@@ -32,12 +33,13 @@ export type CacheTier = (typeof CACHE_TIERS)[number];
 export const CACHE_RESULTS = ['hit', 'miss', 'negative'] as const;
 export type CacheResult = (typeof CACHE_RESULTS)[number];
 
-/** Per-request timing the debug headers report; only allocated when debug headers are on. */
-export interface RequestTrace {
+/**
+ * Per-request timing the debug headers report; only allocated when debug headers are on. The database and Redis
+ * figures are added where the work happens (the store's query hook, the Redis connections' command timer) to the
+ * trace entered for the request (store/trace-context.ts); the tier is set by validation.
+ */
+export interface RequestTrace extends DependencyTrace {
   tier?: CacheTier;
-  dbMs: number;
-  dbQueries: number;
-  redisMs: number;
 }
 
 export const newTrace = (): RequestTrace => ({ dbMs: 0, dbQueries: 0, redisMs: 0 });

@@ -1,3 +1,4 @@
+import { runWithTrace } from '../store/trace-context.js';
 import { hashToken, isWellFormedToken } from './token.js';
 import { UNKNOWN, type SessionCache } from './session-cache.js';
 import type { StoreLoader } from './load-from-store.js';
@@ -45,7 +46,7 @@ export function createSessionValidator(
     if (withL2) observer.cacheLookup?.('l2', 'miss');
     if (trace) trace.tier = 'db';
     const readAt = Date.now();
-    const fromStore = await loadFromStore(tokenHash, now, trace);
+    const fromStore = await loadFromStore(tokenHash, now);
     observer.cacheLookup?.('db', fromStore ? 'hit' : 'miss');
     if (options.faultFillDelayMs > 0) await sleep(options.faultFillDelayMs);
     // The fill is refused (inside store) when a newer revision was heard of since the read: a late fill never wins.
@@ -54,10 +55,18 @@ export function createSessionValidator(
     return fromStore;
   }
 
+  /**
+   * The cold path with its Redis and database work counted into the request's trace (entered here: an L1 hit never
+   * gets this far, so the hot path pays nothing for it).
+   */
+  function tracedLoad(tokenHash: string, now: number, trace?: RequestTrace): Promise<SessionEntry | undefined> {
+    return trace ? runWithTrace(trace, () => loadCold(tokenHash, now, trace)) : loadCold(tokenHash, now, trace);
+  }
+
   function shared(tokenHash: string, now: number, trace?: RequestTrace): Promise<SessionEntry | undefined> {
     let pending = inFlight.get(tokenHash);
     if (!pending) {
-      pending = loadCold(tokenHash, now, trace).finally(() => inFlight.delete(tokenHash));
+      pending = tracedLoad(tokenHash, now, trace).finally(() => inFlight.delete(tokenHash));
       inFlight.set(tokenHash, pending);
     }
     return pending;
@@ -87,7 +96,7 @@ export function createSessionValidator(
     observer.cacheLookup?.('l1', 'miss');
     return shared(tokenHash, now, trace).then(async (loaded) => {
       // A load this request joined may have read before a change that is known now: read again, once.
-      const entry = loaded && !cache.admits(loaded) ? await loadCold(tokenHash, Date.now(), trace) : loaded;
+      const entry = loaded && !cache.admits(loaded) ? await tracedLoad(tokenHash, Date.now(), trace) : loaded;
       if (entry) touch.ifDue(entry, now);
       return entry;
     });

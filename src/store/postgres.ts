@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type { Database } from './database.js';
+import { countQuery } from './trace-context.js';
 
 export interface PostgresConnection {
   db: Kysely<Database>;
@@ -49,7 +50,7 @@ export function openPostgres({
   // discards the broken client and the query in flight rejects, so listening is all that is needed.
   pool.on('error', onConnectionError);
   pool.on('connect', (client) => client.on('error', onConnectionError));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: countQuery });
   return {
     db,
     pool,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from './database.js';
+import { countQuery } from './trace-context.js';
 
 export interface SqliteConnection {
   db: Kysely<Database>;
@@ -18,7 +19,7 @@ export function openSqlite(filename: string, busyTimeoutMs: number): SqliteConne
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma(`busy_timeout = ${Math.max(0, Math.round(busyTimeoutMs))}`);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }), log: countQuery });
   const fileSize = (file: string): number => {
     try {
       return statSync(file).size;

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { RedisBus } from '../../src/cache/bus-redis.js';
 import { createCacheStack } from '../../src/cache/stack.js';
 import { loadConfig } from '../../src/config/index.js';
-import { REDIS_URL, describeWith, uniquePrefix } from '../helpers/services.js';
+import { REDIS_URL, describeWith, freePort, uniquePrefix } from '../helpers/services.js';
+import { waitUntil } from '../helpers/poll.js';
 
 describe('cache stack in embedded mode', () => {
   it('has an L1 bounded by SESSION_L1_MAX, no L2 and a single-process bus', async () => {
@@ -36,6 +37,43 @@ describeWith(['redis'], 'cache stack with REDIS_URL', () => {
       expect(await a.l2!.flush()).toBe(1);
     } finally {
       await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('times every command of its Redis connection, by command name, as it happens', async () => {
+    const prefix = uniquePrefix('tiers-timed');
+    const config = loadConfig({ REDIS_URL, REDIS_KEY_PREFIX: prefix, REDIS_TIMEOUT: '1s' });
+    const timed: Array<{ command: string; ms: number }> = [];
+    const stack = createCacheStack(config, {
+      instanceId: 'timed',
+      onRedisCommand: (command, ms) => timed.push({ command, ms }),
+    });
+    try {
+      expect(await (stack.bus as RedisBus).waitUntilConnected(5000)).toBe(true);
+      timed.length = 0;
+      await stack.l2!.set('k', 'v', 5000);
+      expect(await stack.l2!.get('k')).toBe('v');
+      expect(await stack.l2!.mget(['k', 'missing'])).toEqual(['v', undefined]);
+      await stack.bus.publish({ kind: 'flush' });
+      const names = timed.map((t) => t.command);
+      for (const name of ['set', 'get', 'mget', 'publish']) expect(names).toContain(name);
+      expect(timed.every((t) => t.ms > 0 && t.ms < 1000)).toBe(true);
+      expect(await stack.l2!.flush()).toBe(1);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('PINGs Redis while idle: a Redis that is not there opens the breaker without any cache traffic', async () => {
+    const port = await freePort();
+    const config = loadConfig({ REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_TIMEOUT: '100ms' });
+    const stack = createCacheStack(config, { instanceId: 'idle', heartbeatMs: 100, onRedisError: () => {} });
+    try {
+      expect(stack.l2!.available).toBe(true);
+      await waitUntil(() => stack.breaker!.state === 'open', 5000, 'the breaker opening');
+      expect(stack.l2!.available).toBe(false);
+    } finally {
+      await stack.close();
     }
   });
 });

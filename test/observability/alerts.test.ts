@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webhookChannel } from '../../src/observability/alerts/channels.js';
+import { logChannel, webhookChannel } from '../../src/observability/alerts/channels.js';
 import { AlertEvaluator } from '../../src/observability/alerts/evaluator.js';
 import { loadRuleFile } from '../../src/observability/alerts/rule-file.js';
 import { builtInRules, parseRules } from '../../src/observability/alerts/rules.js';
@@ -206,6 +206,37 @@ describe('alert rules', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('log channel', () => {
+  it('logs a firing alert at its severity: critical → error, warning → warn, info → info; resolved → info', async () => {
+    const lines: Array<{ level: string; msg: string }> = [];
+    const at = (level: string) => (_obj: object, msg: string) => void lines.push({ level, msg });
+    const channel = logChannel({ info: at('info'), warn: at('warn'), error: at('error') });
+    const rules = (['critical', 'warning', 'info'] as const).map((severity) =>
+      rule({ name: `Busy_${severity}`, expr: 'requests_per_sec', op: '>', threshold: 0, forMs: 0, severity }),
+    );
+    const signals: Record<string, number | null> = { requests_per_sec: 5 };
+    const evaluator = new AlertEvaluator({
+      store: new MemoryAlertStore(),
+      rules: async () => rules,
+      signals: async () => ({ ...signals }),
+      channels: [channel],
+      lock: localLock(),
+      instanceId: 'a',
+      intervalMs: 15_000,
+    });
+    await evaluator.tick();
+    expect(lines.sort((a, b) => a.msg.localeCompare(b.msg))).toEqual([
+      { level: 'error', msg: 'alert Busy_critical firing' },
+      { level: 'info', msg: 'alert Busy_info firing' },
+      { level: 'warn', msg: 'alert Busy_warning firing' },
+    ]);
+    lines.length = 0;
+    signals.requests_per_sec = 0;
+    await evaluator.tick();
+    expect(lines.map((l) => l.level)).toEqual(['info', 'info', 'info']);
   });
 });
 

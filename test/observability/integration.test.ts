@@ -4,10 +4,34 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, newSession, PASSWORD, startTestTessera, type TestTessera } from '../helpers/tessera.js';
+import {
+  apiClient,
+  newSession,
+  PASSWORD,
+  startTestTessera,
+  type ApiResponse,
+  type TestTessera,
+} from '../helpers/tessera.js';
+import { createTestDatabase, describeWith, REDIS_URL, uniquePrefix } from '../helpers/services.js';
+import { deleteRedisPrefix } from '../../src/bench/services.js';
+import { eventually } from './harness.js';
 
 const run = promisify(execFile);
 const ADMIN_EMAIL = 'ops-admin@example.test';
+
+/** The debug headers of a response, parsed. */
+function timing(res: ApiResponse) {
+  const header = res.headers.get('server-timing') ?? '';
+  const dur = (name: string): number => Number(new RegExp(`(?:^|, )${name};dur=([\\d.]+)`).exec(header)?.[1] ?? NaN);
+  return {
+    status: res.status,
+    header,
+    cache: /cache;desc="(\w+)"/.exec(header)?.[1],
+    db: dur('db'),
+    redis: dur('redis'),
+    dbQueries: Number(res.headers.get('x-db-queries')),
+  };
+}
 
 function sample(text: string, name: string, labels: Record<string, string> = {}): number {
   const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
@@ -80,13 +104,26 @@ describe('observability wired into the real app (embedded)', () => {
     }
   });
 
-  it('debug headers: Server-Timing with the cache tier and X-DB-Queries', async () => {
+  it('debug headers: Server-Timing with the cache tier and X-DB-Queries, counted where the work happened', async () => {
     const user = await newSession(api);
-    const res = await api('GET', '/v1/auth/session', undefined, { token: user.token });
-    expect(res.headers.get('server-timing')).toMatch(
-      /total;dur=[\d.]+, cache;desc="(L1|L2|DB)", db;dur=[\d.]+, redis;dur=[\d.]+/,
+    // Embedded: no Redis at all, so redis;dur is exactly zero; an L1 hit reads no database.
+    const hit = await api('GET', '/v1/auth/session', undefined, { token: user.token });
+    expect(hit.headers.get('server-timing')).toMatch(
+      /^total;dur=[\d.]+, cache;desc="L1", db;dur=0\.00, redis;dur=0\.00$/,
     );
-    expect(res.headers.get('x-db-queries')).toMatch(/^\d+$/);
+    expect(hit.headers.get('x-db-queries')).toBe('0');
+    // From the database: the session and its user, with their time.
+    expect((await api('DELETE', '/v1/admin/cache', undefined, { token: adminToken })).status).toBe(200);
+    const cold = timing(await api('GET', '/v1/auth/session', undefined, { token: user.token }));
+    expect(cold.cache).toBe('DB');
+    expect(cold.dbQueries).toBeGreaterThanOrEqual(2);
+    expect(cold.db).toBeGreaterThan(0);
+    expect(cold.redis).toBe(0);
+    // A route that does not authenticate a session: a login reads the user and writes the session and the audit.
+    const login = timing(await api('POST', '/v1/auth/login', { email: user.email, password: PASSWORD }));
+    expect(login.status).toBe(200);
+    expect(login.dbQueries).toBeGreaterThanOrEqual(2);
+    expect(login.db).toBeGreaterThan(0);
   });
 
   it('/ready carries the health score and its reasons; the summary agrees', async () => {
@@ -208,5 +245,61 @@ describe('debug headers off in production', () => {
     } finally {
       await t.stop();
     }
+  });
+});
+
+describeWith(['redis', 'postgres'], 'observability wired into the real app (scaled: PostgreSQL + Redis, no L1)', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let t: TestTessera;
+  let api: ReturnType<typeof apiClient>;
+  const prefix = uniquePrefix('obs-signals');
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    t = await startTestTessera({
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+      SESSION_L1_MAX: '0',
+      TESSERA_ADMIN_EMAIL: ADMIN_EMAIL,
+      TESSERA_ADMIN_PASSWORD: PASSWORD,
+      ALERT_EVAL_INTERVAL: '1h',
+    });
+    api = apiClient(t.url);
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await db?.drop();
+    await deleteRedisPrefix(REDIS_URL, prefix);
+  });
+
+  it('an L2 validation reports its Redis time (Server-Timing, histogram by operation, summary)', async () => {
+    const adminToken = (await api('POST', '/v1/auth/login', { email: ADMIN_EMAIL, password: PASSWORD })).body.token;
+    const user = await newSession(api);
+    const before = await (await fetch(`${t.url}/metrics`)).text();
+    // The login's write-through to Redis is in the background, and Redis is trusted once the change log was read.
+    const l2 = await eventually(async () => {
+      const res = timing(await api('GET', '/v1/auth/session', undefined, { token: user.token }));
+      return res.status === 200 && res.cache === 'L2' ? res : undefined;
+    });
+    expect(l2.redis).toBeGreaterThan(0);
+    expect(l2.dbQueries).toBe(0);
+    expect(l2.db).toBe(0);
+    for (let i = 0; i < 10; i++) await api('GET', '/v1/auth/session', undefined, { token: user.token });
+    const after = await (await fetch(`${t.url}/metrics`)).text();
+    const gets = (text: string) => sample(text, 'tessera_redis_operation_duration_seconds_count', { operation: 'get' });
+    expect(gets(after) - gets(before)).toBeGreaterThanOrEqual(11);
+    const summary = await api('GET', '/v1/admin/metrics/summary', undefined, { token: adminToken });
+    expect(summary.body.redisLatencyMs).toBeGreaterThan(0);
+    expect(summary.body.signals.redis_latency_ms).toBeGreaterThan(0);
+  });
+
+  it('a login counts its database queries and their time', async () => {
+    const user = await newSession(api);
+    const login = timing(await api('POST', '/v1/auth/login', { email: user.email, password: PASSWORD }));
+    expect(login.status).toBe(200);
+    expect(login.dbQueries).toBeGreaterThanOrEqual(2);
+    expect(login.db).toBeGreaterThan(0);
+    // The brute-force guard asked Redis before the password was checked.
+    expect(login.redis).toBeGreaterThan(0);
   });
 });

@@ -6,7 +6,11 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/index.js';
 import type { Observability } from '../../src/observability/index.js';
-import { startHarness } from './harness.js';
+import { eventually, startHarness } from './harness.js';
+import { createTestDatabase, describeWith, REDIS_URL, uniquePrefix } from '../helpers/services.js';
+import { apiClient, newSession, startTestTessera, type TestTessera } from '../helpers/tessera.js';
+import { deleteRedisPrefix } from '../../src/bench/services.js';
+import { generateToken } from '../../src/sessions/token.js';
 
 const run = promisify(execFile);
 
@@ -60,28 +64,8 @@ describe('/metrics', () => {
     }
   });
 
-  it('has every documented metric family, in base units', async () => {
+  it('reports the sampled session gauges, with buckets at the latency target and the 1 s alert line', async () => {
     const text = await scrape();
-    for (const family of [
-      'tessera_http_request_duration_seconds',
-      'tessera_cache_lookups_total',
-      'tessera_db_operation_duration_seconds',
-      'tessera_redis_operation_duration_seconds',
-      'tessera_circuit_breaker_state',
-      'tessera_sessions',
-      'tessera_session_writes_total',
-      'tessera_logins_total',
-      'tessera_rate_limit_decisions_total',
-      'tessera_lockout_decisions_total',
-      'tessera_security_events_total',
-      'tessera_store_size_bytes',
-      'tessera_session_cleanup_last_success_timestamp_seconds',
-      'nodejs_eventloop_lag_seconds',
-      'process_cpu_seconds_total',
-      'process_resident_memory_bytes',
-    ]) {
-      expect(text, family).toMatch(new RegExp(`^# TYPE ${family} `, 'm'));
-    }
     expect(sample(text, 'tessera_sessions', { state: 'expired' })).toBe(340);
     expect(sample(text, 'tessera_sessions', { state: 'active' })).toBe(12);
     expect(sample(text, 'tessera_store_size_bytes')).toBe(65536);
@@ -131,6 +115,113 @@ describe('/metrics', () => {
     const lines = text.split('\n').filter((l) => l.startsWith('tessera_security_events_total{'));
     expect(lines.length).toBeLessThanOrEqual(51);
     expect(text).toContain('tessera_security_events_total{type="other"}');
+  });
+});
+
+/** Sum of every sample of `name` (all label sets) whose labels include `labels`. */
+function total(text: string, name: string, labels: Record<string, string> = {}): number {
+  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  return text
+    .split('\n')
+    .filter((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && want.every((w) => l.includes(w)))
+    .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+}
+
+describeWith(['redis', 'postgres'], '/metrics of a real app (PostgreSQL + Redis) under real traffic', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let t: TestTessera;
+  const prefix = uniquePrefix('obs-metrics');
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    // The login rate limit at its default (the test helper lifts it); the brute-force guard at its defaults.
+    t = await startTestTessera({
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+      SESSION_L1_MAX: '0',
+      RATE_LIMIT_LOGIN_PER_MIN: '20',
+      ALERT_EVAL_INTERVAL: '1h',
+      CLEANUP_INTERVAL: '1s',
+    });
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await db?.drop();
+    await deleteRedisPrefix(REDIS_URL, prefix);
+  });
+
+  it('every documented family has samples, and they move with validations and a brute-force burst', async () => {
+    const api = apiClient(t.url);
+    const scrape = async () => (await fetch(`${t.url}/metrics`)).text();
+    const before = await scrape();
+    const user = await newSession(api);
+    // Validations from Redis (no L1): once the login's background write-through landed and the change log was read.
+    await eventually(async () => {
+      const res = await api('GET', '/v1/auth/session', undefined, { token: user.token });
+      return res.status === 200 && res.headers.get('server-timing')?.includes('cache;desc="L2"');
+    });
+    for (let i = 0; i < 10; i++)
+      expect((await api('GET', '/v1/auth/session', undefined, { token: user.token })).status).toBe(200);
+    // A token no cache knows: the database answers (and times its queries).
+    const unknown = generateToken();
+    expect((await api('GET', '/v1/auth/session', undefined, { token: unknown })).status).toBe(401);
+    // Wrong passwords until the guard locks the (email, IP) pair, then the login rate limit refuses.
+    const statuses: number[] = [];
+    const codes = new Set<string>();
+    for (let i = 0; i < 30; i++) {
+      const res = await api('POST', '/v1/auth/login', { email: user.email, password: 'not the password' });
+      statuses.push(res.status);
+      codes.add(res.body.error.code as string);
+    }
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(20);
+    expect([...codes].sort()).toEqual(['invalid_credentials', 'locked_out', 'rate_limited']);
+    const after = await scrape();
+    const moved = (name: string, labels: Record<string, string> = {}): number =>
+      total(after, name, labels) - total(before, name, labels);
+
+    expect(moved('tessera_http_request_duration_seconds_count', { route: '/v1/auth/login' })).toBe(31);
+    expect(moved('tessera_cache_lookups_total', { tier: 'l2' })).toBeGreaterThanOrEqual(10);
+    expect(moved('tessera_session_writes_total')).toBeGreaterThanOrEqual(10);
+    expect(moved('tessera_db_operation_duration_seconds_count', { operation: 'session_by_token' })).toBeGreaterThan(0);
+    expect(moved('tessera_redis_operation_duration_seconds_count', { operation: 'get' })).toBeGreaterThanOrEqual(10);
+    expect(moved('tessera_logins_total', { outcome: 'success' })).toBe(1);
+    expect(moved('tessera_logins_total', { outcome: 'invalid_credentials' })).toBeGreaterThanOrEqual(1);
+    expect(moved('tessera_logins_total', { outcome: 'locked_out' })).toBeGreaterThanOrEqual(1);
+    expect(moved('tessera_logins_total', { outcome: 'rate_limited' })).toBeGreaterThanOrEqual(1);
+    // Every 429 the burst got is one login counted as locked out or rate limited.
+    expect(
+      moved('tessera_logins_total', { outcome: 'locked_out' }) +
+        moved('tessera_logins_total', { outcome: 'rate_limited' }),
+    ).toBe(statuses.filter((s) => s === 429).length);
+    expect(
+      moved('tessera_rate_limit_decisions_total', { limiter: 'login', decision: 'allowed' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      moved('tessera_rate_limit_decisions_total', { limiter: 'login', decision: 'limited' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(moved('tessera_rate_limit_decisions_total', { limiter: 'ip', decision: 'allowed' })).toBeGreaterThanOrEqual(
+      31,
+    );
+    expect(moved('tessera_lockout_decisions_total', { scope: 'login', decision: 'allowed' })).toBeGreaterThanOrEqual(1);
+    expect(moved('tessera_lockout_decisions_total', { scope: 'login', decision: 'locked' })).toBeGreaterThanOrEqual(1);
+    expect(moved('tessera_security_events_total', { type: 'signup' })).toBe(1);
+    expect(moved('tessera_security_events_total', { type: 'login_failure' })).toBeGreaterThanOrEqual(1);
+    // Levels: the breaker is closed, the database has a size.
+    expect(total(after, 'tessera_circuit_breaker_state', { breaker: 'redis', state: 'closed' })).toBe(1);
+    // Sessions by state are sampled at most every 10 s: present, with the first sample's figures.
+    expect(after).toMatch(/^tessera_sessions\{state="active"\} \d/m);
+    expect(total(after, 'tessera_store_size_bytes')).toBeGreaterThan(0);
+    expect(total(after, 'process_cpu_seconds_total')).toBeGreaterThan(0);
+    expect(total(after, 'process_resident_memory_bytes')).toBeGreaterThan(0);
+    expect(after).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
+    expect(after).not.toContain(user.email);
+    // The health score is published once readiness is computed; cleanup's timestamp once it ran (every second here).
+    expect((await fetch(`${t.url}/ready`)).status).toBe(200);
+    const later = await eventually(async () => {
+      const text = await scrape();
+      return total(text, 'tessera_session_cleanup_last_success_timestamp_seconds') > 0 ? text : undefined;
+    });
+    expect(total(later, 'tessera_health_score')).toBeGreaterThan(0);
   });
 });
 

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { closeRedisConnection, createRedisConnection, type RedisConnection } from '../../src/cache/index.js';
 import { startRedisServer, type OwnRedis } from '../helpers/redis-server.js';
-import { describeWith } from '../helpers/services.js';
+import { createTestDatabase, describeWith, freePort } from '../helpers/services.js';
+import { waitUntil } from '../helpers/poll.js';
+import { startTestTessera } from '../helpers/tessera.js';
 import { ADMIN_TOKEN, fetchJson as fetch, startHarness } from './harness.js';
 
 describeWith(['redis'], 'observability with Redis gone', () => {
@@ -37,5 +39,53 @@ describeWith(['redis'], 'observability with Redis gone', () => {
     expect(alerts.status).toBe(503);
     expect((await alerts.json()).error.code).toBe('unavailable');
     expect(await h.obs.evaluator!.tick()).toBe(true); // the local lease holds; the evaluation error is logged, not thrown
+  });
+});
+
+/** The Redis entry of /ready, polled with no other traffic; resolves with how long it took to read `ok`. */
+async function redisReadyWithin(url: string, ok: boolean, timeoutMs: number): Promise<number> {
+  return waitUntil(
+    async () => {
+      const ready = await fetch(`${url}/ready`);
+      const body = (await ready.json()) as { dependencies: Array<{ name: string; ok: boolean }> };
+      return body.dependencies.find((d) => d.name === 'redis')?.ok === ok;
+    },
+    timeoutMs,
+    `/ready reporting redis ok=${ok}`,
+  );
+}
+
+describeWith(['postgres'], '/ready sees Redis down without cache traffic (heartbeat)', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(() => db?.drop());
+
+  it('REDIS_URL at a closed port: /ready shows Redis down within 10 s, with no traffic', async () => {
+    const port = await freePort();
+    const t = await startTestTessera({ DATABASE_URL: db.url, REDIS_URL: `redis://127.0.0.1:${port}` });
+    try {
+      await redisReadyWithin(t.url, false, 10_000);
+      const ready = await fetch(`${t.url}/ready`);
+      expect(ready.status).toBe(200); // Redis down degrades; only the database makes the instance unready
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('Redis killed while idle: /ready shows it down within 10 s, and up again once it is back', async () => {
+    const own = await startRedisServer();
+    const t = await startTestTessera({ DATABASE_URL: db.url, REDIS_URL: own.url, REDIS_TIMEOUT: '200ms' });
+    try {
+      await redisReadyWithin(t.url, true, 5_000);
+      await own.stop();
+      await redisReadyWithin(t.url, false, 10_000);
+      await own.restart();
+      await redisReadyWithin(t.url, true, 10_000);
+    } finally {
+      await t.stop();
+      await own.stop();
+    }
   });
 });

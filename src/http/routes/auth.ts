@@ -1,4 +1,6 @@
 import { Type } from '@sinclair/typebox';
+import { loginOutcomeOfError } from '../../observability/integration.js';
+import { toTesseraError } from '../error-handler.js';
 import type { RouteGroup } from '../route-group.js';
 import { Email, NoContent, Password, Tenant, TokenResponse, responses } from '../schemas.js';
 import { clientInfo } from '../client-info.js';
@@ -26,6 +28,15 @@ const PasswordBody = Type.Object(
 export const authRoutes: RouteGroup = async (app, { deps, authenticate }) => {
   const { users, sessions, audit, config } = deps;
   const tags = ['auth'];
+  // Logins refused before or around the password check (locked out, rate limited, blocked, failed) are counted here,
+  // from the error the client gets, whichever hook refused them; successes and wrong passwords by their audit events.
+  const metrics = deps.observability?.metrics;
+  const countRefusedLogin = (error: Error): void => {
+    if (!metrics?.enabled) return;
+    const { code, status } = toTesseraError(error);
+    const outcome = loginOutcomeOfError(code, status);
+    if (outcome) metrics.login(outcome);
+  };
 
   app.post(
     '/v1/auth/signup',
@@ -56,6 +67,10 @@ export const authRoutes: RouteGroup = async (app, { deps, authenticate }) => {
           },
           [400, 401, 413, 415, 429, 503],
         ),
+      },
+      onError: (_request, _reply, error, done) => {
+        countRefusedLogin(error);
+        done();
       },
     },
     async (request, reply) => {

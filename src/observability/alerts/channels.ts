@@ -7,14 +7,17 @@ export interface AlertLogger {
   error(obj: object, msg: string): void;
 }
 
-/** Writes each alert change as one structured log line (firing critical → error, firing → warn, resolved → info). */
+/**
+ * Writes each alert change as one structured log line at its severity's level: firing critical → error, firing
+ * warning → warn, firing info → info; resolved → info.
+ */
 export function logChannel(logger: AlertLogger): AlertChannel {
   return {
     name: 'log',
     async send(n: AlertNotification) {
       const line = { alert: n.alert, status: n.status };
       const msg = `alert ${n.alert.rule} ${n.status}`;
-      if (n.status === 'resolved') logger.info(line, msg);
+      if (n.status === 'resolved' || n.alert.severity === 'info') logger.info(line, msg);
       else if (n.alert.severity === 'critical') logger.error(line, msg);
       else logger.warn(line, msg);
     },
