@@ -22,8 +22,9 @@ export interface TargetHandle {
 export function startTarget(
   name: string,
   spec: TargetSpec,
-  options: { profileDir?: string; distDir?: string } = {},
+  options: { profileDir?: string; distDir?: string; targetEnv?: Record<string, string> } = {},
 ): Promise<TargetHandle> {
+  if (spec.kind === 'tessera' && options.targetEnv) spec = { ...spec, env: { ...options.targetEnv, ...spec.env } };
   const execArgv = options.profileDir
     ? [
         '--cpu-prof',

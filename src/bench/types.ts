@@ -40,6 +40,8 @@ export interface BenchSettings {
   connections: number;
   /** Directory for V8 CPU profiles of the server processes (node --cpu-prof), when set. */
   profileDir?: string;
+  /** Environment added to every Tessera target's own (e.g. NODE_ENV=production), from `--target-env`. */
+  targetEnv?: Record<string, string>;
   /** Another Tessera build (its dist/ directory) measured beside this one, interleaved, in the Tessera suites. */
   against?: { distDir: string; label: string };
   /** Redis and PostgreSQL the service-backed suites use (from REDIS_URL / DATABASE_URL). */

@@ -48,6 +48,12 @@ export function registerBench(program: Command): void {
       .option('--connections <n>', 'concurrent connections of the load generator', positiveInt('--connections'), 32)
       .option('--profile <dir>', 'write V8 CPU profiles of the server processes (node --cpu-prof) into this directory')
       .option(
+        '--target-env <KEY=VALUE>',
+        'environment for every Tessera target, e.g. NODE_ENV=production (repeatable)',
+        collect,
+        [],
+      )
+      .option(
         '--against <dir>',
         "another Tessera build's dist/ directory: measured beside this one, interleaved, in the hot-path and tiers suites",
       ),
@@ -62,6 +68,7 @@ export function registerBench(program: Command): void {
         connections: number;
         profile?: string;
         against?: string;
+        targetEnv: string[];
       } & Record<string, unknown>,
     ) => {
       const [{ runBench }, { suiteNames }] = await Promise.all([
@@ -86,6 +93,13 @@ export function registerBench(program: Command): void {
           connections: options.connections,
           profileDir: options.profile,
           against: options.against ? againstBuild(options.against) : undefined,
+          targetEnv: Object.fromEntries(
+            options.targetEnv.map((pair) => {
+              const eq = pair.indexOf('=');
+              if (eq < 1) usage(`--target-env ${pair}: expected KEY=VALUE`);
+              return [pair.slice(0, eq), pair.slice(eq + 1)];
+            }),
+          ),
           redisUrl: config.redisUrl,
           databaseUrl: config.databaseUrl,
           log: (line) => console.error(line),

@@ -47,9 +47,7 @@ export async function measureVariants(
     for (const variant of variants) {
       const spec = typeof variant.spec === 'function' ? variant.spec(started[0]) : variant.spec;
       settings.log(`  starting ${variant.name}`);
-      started.push(
-        await startTarget(variant.name, spec, { profileDir: settings.profileDir, distDir: variant.distDir }),
-      );
+      started.push(await startTarget(variant.name, spec, { ...settings, distDir: variant.distDir }));
     }
     return { figures: await measureInterleaved(started, settings), first: started[0] };
   } finally {
