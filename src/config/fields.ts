@@ -96,13 +96,6 @@ export const asHostList: FieldParser<string[]> = (raw) => {
   return { value: items };
 };
 
-export const asStringList: FieldParser<string[]> = (raw) => ({
-  value: raw
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean),
-});
-
 /**
  * Web origins (`https://app.example.com`, `http://localhost:5173`), comma-separated, each kept in the form a browser
  * sends in `Origin` (scheme, host and port only, default port dropped), so a comparison with it is exact.

@@ -45,10 +45,16 @@ export interface SessionCore {
 
 const FENCE_MARGIN_MS = 60_000;
 
+type CacheLifetimeConfig = Pick<Config, 'sessionL1Ttl' | 'sessionL2Ttl' | 'sessionNegativeTtl'>;
+
+/** How long a fence (and the change log's first read) must reach back: the longest any tier can hold a copy, plus a margin. */
+const fenceRetentionMs = (config: CacheLifetimeConfig): number =>
+  Math.max(config.sessionL2Ttl, config.sessionL1Ttl, config.sessionNegativeTtl) + FENCE_MARGIN_MS;
+
 /** Builds the session core on a cache stack: cache, change feed, store loader, toucher, manager with its validator. */
 export function createSessionCore(config: SessionCoreConfig, deps: SessionCoreDeps): SessionCore {
   const { store, stack, observer, logger } = deps;
-  const cacheLifetimeMs = Math.max(config.sessionL2Ttl, config.sessionL1Ttl, config.sessionNegativeTtl);
+  const retentionMs = fenceRetentionMs(config);
   let feed: ChangeFeed | undefined;
   const { bus } = stack;
   const watch: ChangeWatch = {
@@ -66,7 +72,7 @@ export function createSessionCore(config: SessionCoreConfig, deps: SessionCoreDe
       l2TtlMs: config.sessionL2Ttl,
       negativeTtlMs: config.sessionNegativeTtl,
       keyPrefix: 'sess:',
-      fenceRetentionMs: cacheLifetimeMs + FENCE_MARGIN_MS,
+      fenceRetentionMs: retentionMs,
     },
     logger,
   );
@@ -74,7 +80,7 @@ export function createSessionCore(config: SessionCoreConfig, deps: SessionCoreDe
     feed = new ChangeFeed({
       sessions: store.sessions,
       pollIntervalMs: config.sessionChangePoll,
-      lookbackMs: cacheLifetimeMs + FENCE_MARGIN_MS,
+      lookbackMs: retentionMs,
       apply: (revisions, now) => cache.applyRevisions(revisions, now),
       logger,
     });
@@ -108,6 +114,4 @@ export function createSessionCore(config: SessionCoreConfig, deps: SessionCoreDe
 }
 
 /** How long change-log rows must be kept: every instance's first read looks back this far. */
-export const changeLogRetentionMs = (
-  config: Pick<Config, 'sessionL1Ttl' | 'sessionL2Ttl' | 'sessionNegativeTtl'>,
-): number => Math.max(config.sessionL2Ttl, config.sessionL1Ttl, config.sessionNegativeTtl) + 2 * FENCE_MARGIN_MS;
+export const changeLogRetentionMs = (config: CacheLifetimeConfig): number => fenceRetentionMs(config) + FENCE_MARGIN_MS;

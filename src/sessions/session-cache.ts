@@ -168,11 +168,6 @@ export class SessionCache {
     this.#fences.prune(now);
   }
 
-  /** Sessions with a fence: changed within the fence retention. */
-  get fencedSessions(): number {
-    return this.#fences.size;
-  }
-
   async flushAll(): Promise<number> {
     this.#l1.clear();
     await this.#bus.publish({ kind: 'flush' }).catch(() => {});
