@@ -62,6 +62,41 @@ describe('tessera bench (CLI)', () => {
     expect(suite.summary.responseBytes).toBeGreaterThan(0);
   });
 
+  it('--against measures another build in the same rounds and --target-env reaches every Tessera target', async () => {
+    const file = path.join(dir, 'against.json');
+    const built = path.dirname(path.dirname(CLI)); // this checkout's dist/, standing in for another build
+    const run = await tessera([
+      'bench',
+      '--suite',
+      'hot-path',
+      '--duration',
+      '1',
+      '--rounds',
+      '1',
+      '--connections',
+      '2',
+      '--against',
+      built,
+      '--target-env',
+      'NODE_ENV=production',
+      '--out',
+      `json=${file}`,
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/this build ÷ dist = /);
+    const suite = JSON.parse(readFileSync(file, 'utf8')).suites['hot-path'];
+    const names = suite.summary.targets.map((t: { name: string }) => t.name);
+    expect(names).toEqual(['tessera', 'node:http', 'tessera @ dist']);
+    const [t, , other] = suite.summary.targets;
+    expect(other.reqPerSec).toBeGreaterThan(0);
+    expect(suite.summary.against.label).toBe('dist');
+    expect(suite.summary.against.ratio).toBeCloseTo(t.reqPerSec / other.reqPerSec, 2);
+    // Production turns the debug headers off: the captured response has no Server-Timing.
+    const headerNames = Object.keys(suite.summary.responseHeaders).map((h) => h.toLowerCase());
+    expect(headerNames).toContain('x-request-id');
+    expect(headerNames).not.toContain('server-timing');
+  });
+
   it('refuses an unknown suite with one clear line and exit code 2', async () => {
     const run = await tessera(['bench', '--suite', 'nope']);
     expect(run.code).toBe(2);
@@ -74,12 +109,16 @@ describe('tessera bench (CLI)', () => {
     expect((await tessera(['bench', '--rounds', '0'])).code).toBe(2);
     expect((await tessera(['bench', '--duration', '1.5s'])).code).toBe(2);
     expect((await tessera(['bench', '--duration', 'soon'])).code).toBe(2);
+    const against = await tessera(['bench', '--against', dir]);
+    expect(against.code).toBe(2);
+    expect(against.stderr).toMatch(/--against .*no Tessera build there/);
+    expect((await tessera(['bench', '--target-env', 'NODE_ENV'])).code).toBe(2);
   });
 
   it('documents its flags in --help', async () => {
     const run = await tessera(['bench', '--help']);
     expect(run.code).toBe(0);
-    for (const flag of ['--suite', '--out', '--duration', '--rounds', '--connections'])
+    for (const flag of ['--suite', '--out', '--duration', '--rounds', '--connections', '--against', '--target-env'])
       expect(run.stdout).toContain(flag);
   });
 });
