@@ -106,16 +106,24 @@ describe('Redis invalidation bus on a private redis-server', () => {
 
   it('frozen Redis: heartbeats stop coming back and the bus is lost; resume restores it', async () => {
     b.changes.length = 0;
+    // While Redis answers, the bus vouches for the recent past: its newest echoed heartbeat is fresh.
+    await waitUntil(() => b.bus.vouchedAt > Date.now() - 300, 3000, 'B vouches while healthy');
     const before = Date.now();
     server.pause();
+    let vouchedWhenLost = 0;
     try {
       await waitUntil(() => !b.bus.connected, 3000, 'B lost on pause');
       expect(b.bus.lostAt).toBeGreaterThanOrEqual(before - 500);
       expect(b.bus.lostAt).toBeLessThanOrEqual(before + 200);
+      // Frozen, nothing echoes: what the bus vouches for stopped at the pause (caches then stop trusting it).
+      vouchedWhenLost = b.bus.vouchedAt;
+      expect(vouchedWhenLost).toBeLessThanOrEqual(before + 200);
+      expect(b.bus.spansInstances).toBe(true);
     } finally {
       server.resume();
     }
     await waitUntil(() => b.bus.connected, 5000, 'B back after resume');
     expect(b.changes).toEqual([false, true]);
+    await waitUntil(() => b.bus.vouchedAt > vouchedWhenLost + 1000, 3000, 'B vouches again after resume');
   });
 });
