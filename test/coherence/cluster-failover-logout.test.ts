@@ -3,7 +3,7 @@ import { hashToken } from '../../src/sessions/token.js';
 import { createTestDatabase, describeWith, uniquePrefix } from '../helpers/services.js';
 import { startRedisCluster, waitForReplicasInSync, type OwnRedisCluster } from '../helpers/redis-cluster.js';
 import { masterOf, waitForClusterHealthy } from '../helpers/redis-cluster-topology.js';
-import { newSession, PASSWORD } from '../helpers/tessera.js';
+import { logInAll, signUpUsers } from './support/accounts.js';
 import { startInstances, stopInstances, waitForRedisReady, type Instance } from './support/instances.js';
 import { emptyTally, probeRevoked, type RevokedToken } from './support/revocation-probe.js';
 import { sleep, timeoutFor, trialCount } from './support/trials.js';
@@ -38,9 +38,7 @@ describeWith(['redis', 'postgres'], 'coherence: a Redis Cluster master killed wh
       SESSION_L1_TTL: '1s',
     };
     instances = await startInstances(env, [{}, {}]);
-    emails = await Promise.all(
-      Array.from({ length: SESSIONS }, async () => (await newSession(instances[0].api)).email),
-    );
+    emails = await signUpUsers(instances[0].api, SESSIONS);
   });
   afterAll(async () => {
     await stopInstances(instances);
@@ -58,13 +56,7 @@ describeWith(['redis', 'postgres'], 'coherence: a Redis Cluster master killed wh
         await waitForClusterHealthy(cluster);
         await Promise.all(cluster.servers.map((s) => waitForReplicasInSync(s.port)));
         await waitForRedisReady(instances);
-        const sessions = await Promise.all(
-          emails.map(async (email) => {
-            const login = await a.api('POST', '/v1/auth/login', { email, password: PASSWORD });
-            expect(login.status).toBe(200);
-            return { sessionId: login.body.session.id as string, token: login.body.token as string };
-          }),
-        );
+        const sessions = await logInAll(a.api, emails);
         for (const { token } of sessions)
           for (const i of instances)
             expect((await i.api('GET', '/v1/auth/session', undefined, { token })).status).toBe(200);

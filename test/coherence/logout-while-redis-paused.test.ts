@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, describeWith, uniquePrefix } from '../helpers/services.js';
 import { startRedisServer, type OwnRedis } from '../helpers/redis-server.js';
-import { newSession, PASSWORD } from '../helpers/tessera.js';
+import { logInAll, signUpUsers } from './support/accounts.js';
 import { startInstances, stopInstances, waitForRedisReady, type Instance } from './support/instances.js';
 import { tripRedisBreakers } from './support/redis-breaker.js';
 import { emptyTally, probeRevoked, type RevokedToken } from './support/revocation-probe.js';
@@ -29,9 +29,7 @@ describeWith(['redis', 'postgres'], 'coherence: logout while Redis is paused', (
       { DATABASE_URL: db.url, REDIS_URL: redis.url, REDIS_KEY_PREFIX: uniquePrefix('coh-pause') },
       [{}, {}],
     );
-    emails = await Promise.all(
-      Array.from({ length: SESSIONS }, async () => (await newSession(instances[0].api)).email),
-    );
+    emails = await signUpUsers(instances[0].api, SESSIONS);
   });
   afterAll(async () => {
     await stopInstances(instances);
@@ -47,13 +45,7 @@ describeWith(['redis', 'postgres'], 'coherence: logout while Redis is paused', (
       let logouts503 = 0;
       for (let trial = 1; trial <= TRIALS; trial += 1) {
         await waitForRedisReady(instances);
-        const sessions = await Promise.all(
-          emails.map(async (email) => {
-            const login = await a.api('POST', '/v1/auth/login', { email, password: PASSWORD });
-            expect(login.status).toBe(200);
-            return { sessionId: login.body.session.id as string, token: login.body.token as string };
-          }),
-        );
+        const sessions = await logInAll(a.api, emails);
         for (let round = 0; round < 2; round += 1) {
           for (const { token } of sessions)
             for (const i of instances)
