@@ -54,6 +54,7 @@ export function createClusterIpcBus(options: { instanceId: string; channel?: Ipc
     connected: true,
     lostAt: undefined,
     spansInstances: true,
+    vouchedSince: 0,
     get vouchedAt() {
       return Date.now(); // IPC through the primary loses nothing while the processes live
     },

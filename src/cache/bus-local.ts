@@ -9,6 +9,7 @@ export function createLocalBus(): InvalidationBus {
     connected: true,
     lostAt: undefined,
     spansInstances: false,
+    vouchedSince: 0,
     get vouchedAt() {
       return Date.now();
     },

@@ -42,6 +42,9 @@ export function createRedisBus(
   let lastEchoSentAt = 0;
   let lastEchoAt = 0;
   let subscribed = false;
+  /** When delivery became unbroken: the current subscription, or the heartbeat that ended the last silence. */
+  let subscribedAt = Infinity;
+  let silenced = false;
   let closed = false;
 
   const sendHeartbeat = (): void => {
@@ -53,6 +56,7 @@ export function createRedisBus(
     try {
       await subscriberRedis.subscribe(channel, heartbeatChannel);
       subscribed = true;
+      subscribedAt = Date.now();
       sendHeartbeat();
     } catch {
       // Not connected yet: `ready` calls us again.
@@ -61,6 +65,7 @@ export function createRedisBus(
 
   const onLost = (): void => {
     subscribed = false;
+    subscribedAt = Infinity;
     state.lose(Date.now());
   };
 
@@ -69,6 +74,9 @@ export function createRedisBus(
       const sentAt = Number(raw);
       lastEchoAt = Date.now();
       if (sentAt > lastEchoSentAt) lastEchoSentAt = sentAt;
+      // After a silence (a frozen Redis) what was published meanwhile may never come: coverage restarts here.
+      if (silenced) subscribedAt = Math.max(subscribedAt, sentAt);
+      silenced = false;
       if (subscribed) state.restore();
       return;
     }
@@ -96,7 +104,10 @@ export function createRedisBus(
   if (subscriberRedis.status === 'ready') void subscribe();
 
   const timer = setInterval(() => {
-    if (state.connected && Date.now() - lastEchoAt > heartbeatTimeoutMs) state.lose(lastEchoSentAt);
+    if (state.connected && Date.now() - lastEchoAt > heartbeatTimeoutMs) {
+      silenced = true;
+      state.lose(lastEchoSentAt);
+    }
     sendHeartbeat();
   }, heartbeatMs);
   timer.unref();
@@ -111,6 +122,9 @@ export function createRedisBus(
     spansInstances: true,
     get vouchedAt() {
       return lastEchoSentAt;
+    },
+    get vouchedSince() {
+      return subscribedAt;
     },
     async publish(message) {
       try {

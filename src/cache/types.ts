@@ -85,6 +85,11 @@ export interface InvalidationBus {
    * the send time of the newest heartbeat that came back, since a channel delivers in order).
    */
   readonly vouchedAt: number;
+  /**
+   * Epoch ms from which that delivery is unbroken: the last (re)subscription. What was published while the bus was
+   * lost never arrives, so before this moment the bus vouches for nothing.
+   */
+  readonly vouchedSince: number;
   publish(message: BusMessage): Promise<void>;
   subscribe(handler: (message: BusMessage) => void): void;
   onStateChange(listener: (connected: boolean) => void): void;

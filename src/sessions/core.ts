@@ -61,9 +61,14 @@ export function createSessionCore(config: SessionCoreConfig, deps: SessionCoreDe
     get logReady() {
       return feed === undefined || feed.ready;
     },
-    // The bus vouches when it reaches the other instances; with no change log, nothing else can change sessions.
-    vouchedAt: (now) =>
-      Math.max(bus.spansInstances ? bus.vouchedAt : feed ? -Infinity : now, feed?.lastReadStartedAt ?? -Infinity),
+    // Known up to the change log's last read; and up to the bus's newest echo when the bus reaches the other
+    // instances and its unbroken delivery joins what the log covers (a gap while it was lost is the log's to fill).
+    // With neither a change log nor a shared bus, nothing else can change sessions.
+    vouchedAt: (now) => {
+      if (!bus.spansInstances) return feed ? feed.lastReadStartedAt : now;
+      const logAt = feed ? feed.lastReadStartedAt : Infinity;
+      return bus.vouchedSince <= logAt ? Math.max(bus.vouchedAt, feed ? logAt : -Infinity) : logAt;
+    },
   };
   const cache = new SessionCache(
     stack,

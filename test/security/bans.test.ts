@@ -17,6 +17,7 @@ function localBus(): InvalidationBus {
     connected: true,
     lostAt: undefined,
     spansInstances: true,
+    vouchedSince: 0,
     get vouchedAt() {
       return Date.now();
     },

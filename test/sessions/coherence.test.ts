@@ -104,6 +104,24 @@ describe('cache coherence: a change the database acknowledged is never hidden by
     expect((await b.sessions.validate(token))?.user.roles).toEqual(['user', 'support']);
   });
 
+  it('a bus that comes back after a loss does not vouch for what was published while it was lost', async () => {
+    factory = new CoreFactory();
+    const a = await factory.instance();
+    const b = await factory.instance();
+    const { token, entry } = await signedIn(a);
+    await sleep(5);
+    expect(await b.sessions.validate(token)).toBeDefined();
+    await b.feed!.stop(); // B cannot read the change log (its database path is cut)
+    factory.hub.cut();
+    factory.l2.losingDeletes = true;
+    await a.sessions.revoke(entry.session.id, 'logout'); // the bus message is lost, Redis keeps the entry
+    await sleep(1000);
+    factory.hub.restore(); // heartbeats echo again, but nothing replays the lost message
+    const trace = newTrace();
+    expect(await b.sessions.validate(token, trace)).toBeUndefined();
+    expect(trace.tier).toBe('db');
+  });
+
   it('trusts no Redis entry before its first read of the change log', async () => {
     factory = new CoreFactory();
     const a = await factory.instance();

@@ -7,6 +7,7 @@ import type { BusMessage, InvalidationBus } from '../../../src/cache/types.js';
 export class BusHub {
   #losing = false;
   #lostAt: number | undefined;
+  #restoredAt = 0;
   readonly #members = new Set<{ handlers: Array<(m: BusMessage) => void>; state: Array<(c: boolean) => void> }>();
 
   lose(losing = true): void {
@@ -20,6 +21,7 @@ export class BusHub {
 
   restore(): void {
     this.#lostAt = undefined;
+    this.#restoredAt = Date.now();
     this.#losing = false;
     for (const m of this.#members) for (const l of m.state) l(true);
   }
@@ -28,6 +30,7 @@ export class BusHub {
     const member = { handlers: [] as Array<(m: BusMessage) => void>, state: [] as Array<(c: boolean) => void> };
     this.#members.add(member);
     const lostAt = () => this.#lostAt;
+    const restoredAt = () => this.#restoredAt;
     const losing = () => this.#losing;
     const members = () => this.#members;
     return {
@@ -40,6 +43,9 @@ export class BusHub {
       spansInstances: true,
       get vouchedAt() {
         return lostAt() ?? Date.now();
+      },
+      get vouchedSince() {
+        return restoredAt();
       },
       async publish(message) {
         if (lostAt() !== undefined) throw new Error('bus down (chaos)');
