@@ -38,7 +38,10 @@ describe('rate-limit penalty memory', () => {
     const once = await scoreOf(protection, '127.0.0.1');
     expect(once).toBeLessThan(100);
     expect((await app.inject({ method: 'POST', url: '/v1/auth/signup', payload: {} })).statusCode).toBe(429);
-    expect(await scoreOf(protection, '127.0.0.1')).toBeCloseTo(once, 3);
+    // No second penalty within 10 s: the score can only have recovered a little since (it recovers with time).
+    const again = await scoreOf(protection, '127.0.0.1');
+    expect(again).toBeGreaterThanOrEqual(once);
+    expect(again).toBeLessThan(once + 0.5);
   });
 
   it('is not shared by two apps in one process: each protection penalises the IP on its own', async () => {
