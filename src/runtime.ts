@@ -80,7 +80,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     const guard = config.protectionEnabled ? protection.guard : NO_LOGIN_PROTECTION;
     const users = new UserService(
       store,
-      new PasswordHasher(config.passwordHashConcurrency),
+      new PasswordHasher({
+        concurrency: config.passwordHashConcurrency,
+        maxQueued: config.passwordHashQueueMax,
+        maxWaitMs: config.passwordHashQueueWait,
+      }),
       permissions,
       sessions,
       audit,

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { parseDuration } from './duration.js';
 
 /** A parser turns the raw text of one variable into its value, or returns an error string. */
@@ -11,6 +12,16 @@ export function asInt(min: number, max: number): FieldParser<number> {
     if (!/^-?\d+$/.test(raw.trim())) return { error: `must be an integer, got "${raw}"` };
     const n = Number(raw);
     return n >= min && n <= max ? { value: n } : { error: `must be between ${min} and ${max}, got ${n}` };
+  };
+}
+
+/** An integer, or `cores`: the cores this process may use (`os.availableParallelism()`), within the bounds. */
+export function asCountOrCores(min: number, max: number): FieldParser<number> {
+  const asCount = asInt(min, max);
+  return (raw) => {
+    if (raw.trim() === 'cores') return { value: Math.min(max, Math.max(min, availableParallelism())) };
+    const parsed = asCount(raw);
+    return 'error' in parsed ? { error: `${parsed.error} (or "cores")` } : parsed;
   };
 }
 

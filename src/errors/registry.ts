@@ -58,4 +58,15 @@ export class DependencyError extends TesseraError {
   }
 }
 
+/**
+ * Load shedding: too many password hashes are already waiting, so this one is refused at once rather than queued.
+ * The one 503 not caused by a dependency.
+ */
+export class OverloadedError extends TesseraError {
+  constructor(retryAfterSec: number) {
+    super('unavailable', 'Too many logins at once. Try again shortly.', { retryAfterSec });
+    this.name = 'OverloadedError';
+  }
+}
+
 export const isTesseraError = (e: unknown): e is TesseraError => e instanceof TesseraError;

@@ -5,7 +5,8 @@ import { CACHE_RESULTS, CACHE_TIERS, type CacheResult, type CacheTier } from '..
 import { Recorder } from './recorder.js';
 import { SessionStatsCache, type SessionStats, type SessionStatsSource } from './session-stats.js';
 
-export type LoginOutcome = 'success' | 'invalid_credentials' | 'locked_out' | 'rate_limited' | 'blocked' | 'error';
+export type LoginOutcome =
+  'success' | 'invalid_credentials' | 'locked_out' | 'rate_limited' | 'blocked' | 'shed' | 'error';
 export type RateLimitDecision = 'allowed' | 'limited';
 export type LockoutDecision = 'allowed' | 'locked';
 

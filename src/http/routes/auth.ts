@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { loginOutcomeOfError } from '../../observability/integration.js';
+import { OverloadedError } from '../../errors/index.js';
 import { toTesseraError } from '../error-handler.js';
 import type { RouteGroup } from '../route-group.js';
 import { Email, NoContent, Password, Tenant, TokenResponse, responses } from '../schemas.js';
@@ -34,7 +35,7 @@ export const authRoutes: RouteGroup = async (app, { deps, authenticate }) => {
   const countRefusedLogin = (error: Error): void => {
     if (!metrics?.enabled) return;
     const { code, status } = toTesseraError(error);
-    const outcome = loginOutcomeOfError(code, status);
+    const outcome = error instanceof OverloadedError ? 'shed' : loginOutcomeOfError(code, status);
     if (outcome) metrics.login(outcome);
   };
 
@@ -45,7 +46,7 @@ export const authRoutes: RouteGroup = async (app, { deps, authenticate }) => {
         tags,
         summary: 'Create an account',
         body: SignupBody,
-        response: responses({ 201: Type.Object({ user: Type.Ref('User') }) }, [400, 409, 413, 415, 429]),
+        response: responses({ 201: Type.Object({ user: Type.Ref('User') }) }, [400, 409, 413, 415, 429, 503]),
       },
     },
     async (request, reply) => {
@@ -131,7 +132,7 @@ export const authRoutes: RouteGroup = async (app, { deps, authenticate }) => {
         tags,
         summary: 'Change the password; every other session is revoked',
         body: PasswordBody,
-        response: responses({ 204: NoContent }, [400, 401, 403]),
+        response: responses({ 204: NoContent }, [400, 401, 403, 503]),
       },
     },
     async (request, reply) => {
