@@ -2,7 +2,12 @@ import { Algorithm, hash, verify } from '@node-rs/argon2';
 import { HashQueue, type HashQueueOptions } from './hash-queue.js';
 
 /** OWASP's argon2id minimum: 19 MiB memory, 2 iterations, 1 lane. Computed on libuv's thread pool, off the event loop. */
-const OWASP_ARGON2ID = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+export const OWASP_ARGON2ID = {
+  algorithm: Algorithm.Argon2id,
+  memoryCost: 19_456,
+  timeCost: 2,
+  parallelism: 1,
+} as const;
 
 export class PasswordHasher {
   /** Every hash and verify waits here: a burst queues (boundedly) instead of starving the thread pool. */

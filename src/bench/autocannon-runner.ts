@@ -13,6 +13,8 @@ process.once('message', (request: LoadRequest) => {
     {
       url: request.url,
       headers: request.headers,
+      method: request.method ?? 'GET',
+      body: request.body,
       connections: request.connections,
       duration: request.durationSec,
       pipelining: 1,

@@ -19,6 +19,8 @@ declare module 'autocannon' {
   export interface Options {
     url: string;
     headers?: Record<string, string>;
+    method?: string;
+    body?: string;
     connections?: number;
     duration?: number;
     pipelining?: number;

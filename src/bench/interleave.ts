@@ -27,6 +27,8 @@ export async function measureInterleaved(targets: TargetHandle[], settings: Benc
     const result = await runLoad({
       url: target.info.url,
       headers: target.info.headers,
+      method: target.info.method,
+      body: target.info.body,
       connections: settings.connections,
       durationSec,
     });

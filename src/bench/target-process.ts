@@ -15,6 +15,8 @@ async function start(spec: TargetSpec): Promise<RunningTarget> {
       return startBareHttp(spec.response);
     case 'bare-fastify':
       return startBareFastify(spec.response);
+    case 'argon2-verify':
+      return (await import('./targets/argon2-verify.js')).startArgon2Verify(spec.password);
     // Loaded on demand: express, express-session and connect-redis are only needed by the peers suite.
     case 'express-session':
       return (await import('./targets/express-session.js')).startExpressSession(spec);

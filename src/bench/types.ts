@@ -2,6 +2,9 @@
 export interface LoadRequest {
   url: string;
   headers: Record<string, string>;
+  /** GET unless set (the login suite POSTs a JSON body). */
+  method?: 'GET' | 'POST';
+  body?: string;
   connections: number;
   durationSec: number;
 }
@@ -29,6 +32,9 @@ export interface CapturedResponse {
 export interface TargetInfo {
   url: string;
   headers: Record<string, string>;
+  /** GET unless set; a POST sends `body` with every request. */
+  method?: 'GET' | 'POST';
+  body?: string;
   captured?: CapturedResponse;
   /** Set by targets that need a session: the driver signs in (log-in.ts) before load. */
   login?: 'tessera' | 'express-session';

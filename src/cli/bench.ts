@@ -39,7 +39,7 @@ export function registerBench(program: Command): void {
     program
       .command('bench')
       .description(
-        'Measure Tessera side by side: hot path vs bare node:http, layer costs, cache tiers, Redis ops, memory per session, peers.',
+        'Measure Tessera side by side: hot path vs bare node:http, layer costs, cache tiers, Redis ops, memory per session, peers, login vs raw argon2 verify, the cost of each protection feature.',
       )
       .option('--suite <name>', `hot-path | layers | tiers | redis | memory | peers | all`, 'hot-path')
       .option('--out <format=file>', 'save the results: json=FILE (repeatable)', collect, [])

@@ -1,5 +1,6 @@
 import { hotPathSuite } from './hot-path.js';
 import { layersSuite } from './layers.js';
+import { loginSuite } from './login.js';
 import { memorySuite } from './memory.js';
 import { peersSuite } from './peers.js';
 import { redisSuite } from './redis-ops.js';
@@ -7,6 +8,6 @@ import { tiersSuite } from './tiers.js';
 import type { Suite } from './types.js';
 
 /** Every suite, in the order `--suite all` runs them. */
-export const SUITES: Suite[] = [hotPathSuite, layersSuite, tiersSuite, redisSuite, memorySuite, peersSuite];
+export const SUITES: Suite[] = [hotPathSuite, layersSuite, tiersSuite, redisSuite, memorySuite, peersSuite, loginSuite];
 
 export const suiteNames = (): string[] => SUITES.map((s) => s.name);

@@ -5,6 +5,7 @@ export type TargetSpec =
   | { kind: 'tessera'; env: Record<string, string> }
   | { kind: 'bare-http'; response: CapturedResponse }
   | { kind: 'bare-fastify'; response: CapturedResponse }
+  | { kind: 'argon2-verify'; password: string }
   | { kind: 'express-session'; redisUrl?: string; keyPrefix: string; payload: unknown };
 
 export interface RunningTarget {
