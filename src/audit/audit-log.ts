@@ -38,6 +38,8 @@ export class AuditLog {
   constructor(
     private readonly repo: AuditRepository,
     private readonly logger: Logger,
+    /** Off (PROTECTION_FEATURES without audit) only to measure its cost: nothing is recorded. */
+    private readonly enabled = true,
   ) {}
 
   onEvent(listener: AuditListener): void {
@@ -45,6 +47,7 @@ export class AuditLog {
   }
 
   async record(type: AuditEventType, input: AuditInput = {}): Promise<void> {
+    if (!this.enabled) return;
     try {
       const event = await this.repo.insert({
         type,

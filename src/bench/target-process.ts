@@ -32,7 +32,11 @@ async function stop(): Promise<never> {
   process.exit(0);
 }
 
-process.on('message', (message: { start?: TargetSpec; stop?: true; cpu?: true }) => {
+process.on('message', (message: { start?: TargetSpec; stop?: true; cpu?: true; rss?: true }) => {
+  if (message.rss) {
+    process.send!({ rssBytes: process.memoryUsage.rss() });
+    return;
+  }
   if (message.cpu) {
     const { user, system } = process.cpuUsage();
     process.send!({ cpuMicros: user + system });

@@ -15,6 +15,8 @@ export interface TargetHandle {
   info: TargetInfo;
   /** CPU time (user + system, µs) the target process has used so far. */
   cpuMicros(): Promise<number>;
+  /** Resident memory of the target process now (bytes). */
+  rssBytes(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -56,7 +58,8 @@ export function startTarget(
       const handle = (info: TargetInfo): TargetHandle => ({
         name,
         info,
-        cpuMicros: () => askCpu(child),
+        cpuMicros: () => ask(child, 'cpu', 'cpuMicros'),
+        rssBytes: () => ask(child, 'rss', 'rssBytes'),
         stop: () => stopChild(child),
       });
       logIn(message.ready).then(
@@ -71,16 +74,18 @@ export function startTarget(
   });
 }
 
-function askCpu(child: ChildProcess): Promise<number> {
+/** Asks the target process one figure (`{cpu: true}` → `{cpuMicros}`, `{rss: true}` → `{rssBytes}`). */
+function ask(child: ChildProcess, question: 'cpu' | 'rss', answer: 'cpuMicros' | 'rssBytes'): Promise<number> {
   return new Promise((resolve, reject) => {
-    const onMessage = (message: { cpuMicros?: number }) => {
-      if (message.cpuMicros === undefined) return;
+    const onMessage = (message: Record<string, number | undefined>) => {
+      const value = message[answer];
+      if (value === undefined) return;
       child.off('message', onMessage);
-      resolve(message.cpuMicros);
+      resolve(value);
     };
     child.on('message', onMessage);
     if (!child.connected) reject(new Error('target process is gone'));
-    else child.send({ cpu: true });
+    else child.send({ [question]: true });
   });
 }
 

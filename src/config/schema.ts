@@ -14,6 +14,7 @@ import {
   asUrl,
   type FieldParser,
 } from './fields.js';
+import { asProtectionFeatures } from '../security/features.js';
 
 /**
  * Every setting Tessera reads: its environment variable, its `serve` flag, its default and its parser.
@@ -245,6 +246,12 @@ export const CONFIG_FIELDS = {
     asBoolean,
     'rate limits, brute-force guard, reputation, bans and anomaly rules',
     'true',
+  ),
+  protectionFeatures: field(
+    'PROTECTION_FEATURES',
+    asProtectionFeatures,
+    'which protection features run: all, none, or a list of audit, anomalies, rate-limits, reputation, alerts; fewer only to measure their cost',
+    'all',
   ),
   rateLimitIpPerMin: field(
     'RATE_LIMIT_IP_PER_MIN',

@@ -17,7 +17,11 @@ export interface AnomalySettings {
   invalidTokensAction: SecurityAction;
   banTtlMs: number;
   throttleTtlMs: number;
+  /** Off (PROTECTION_FEATURES without anomalies): no rule counts or raises anything. */
+  enabled?: boolean;
 }
+
+const NO_CHANGE: ClientChange = Object.freeze({ changed: false, severity: 'none', reasons: [] });
 
 export interface ClientFingerprint {
   ip: string | null | undefined;
@@ -116,6 +120,7 @@ export class Anomalies {
 
   /** Called by the login guard on every failed login. */
   async onLoginFailure({ emailKey, email, ip }: { emailKey: string; email: string; ip: string }): Promise<void> {
+    if (this.settings.enabled === false) return;
     const [emails, ips] = await Promise.all([
       this.deps.emailsPerIp.add(ip, emailKey),
       this.deps.ipsPerEmail.add(emailKey, ip),
@@ -144,6 +149,7 @@ export class Anomalies {
 
   /** Counts a request of `ip` (in-process, fixed 10 s window). Sync and cheap: called on every request. */
   onRequest(ip: string, now = Date.now()): void {
+    if (this.settings.enabled === false) return;
     let entry = this.spikes.get(ip);
     if (!entry || now - entry.windowStart >= 10_000) {
       entry = { windowStart: now, count: 0 };
@@ -162,6 +168,7 @@ export class Anomalies {
    * Sync and cheap: called on every refused token, which a spray makes many of.
    */
   onInvalidToken(ip: string, now = Date.now()): void {
+    if (this.settings.enabled === false) return;
     let entry = this.invalidTokens.get(ip);
     if (!entry || now - entry.windowStart >= 60_000) {
       entry = { windowStart: now, count: 0 };
@@ -181,6 +188,7 @@ export class Anomalies {
     current: ClientFingerprint,
     context: { userId?: string; sessionId?: string; tenant?: string } = {},
   ): Promise<ClientChange> {
+    if (this.settings.enabled === false) return NO_CHANGE;
     const memoKey = context.sessionId
       ? `${context.sessionId}|${current.ip ?? ''}|${current.userAgent ?? ''}`
       : undefined;

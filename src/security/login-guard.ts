@@ -23,6 +23,8 @@ export interface LoginGuardSettings {
   accountLockBaseMs: number;
   accountLockMaxMs: number;
   accountLockResetMs: number;
+  /** Off (PROTECTION_FEATURES without rate-limits): no counter, lock or block; failures still reach the observer. */
+  bruteForce?: boolean;
 }
 
 /** Called by the guard on every failure and lockout, so reputation and anomaly rules can react. */
@@ -100,6 +102,7 @@ export class LoginGuard implements LoginProtection {
 
   /** Resolves when the attempt may proceed; throws TesseraError('locked_out') with retryAfterSec otherwise. */
   async check(attempt: LoginAttempt): Promise<void> {
+    if (this.settings.bruteForce === false) return;
     const emailKey = emailKeyOf(attempt.email, attempt.tenant);
     const [pair, ipDay, lock] = await Promise.all([
       peek(this.pair, `${emailKey}:${attempt.ip}`),
@@ -120,6 +123,8 @@ export class LoginGuard implements LoginProtection {
   async recordFailure(attempt: LoginAttempt): Promise<void> {
     const { email, ip } = attempt;
     const emailKey = emailKeyOf(email, attempt.tenant);
+    // Without the brute-force counters (PROTECTION_FEATURES without rate-limits), reputation and anomalies still hear of it.
+    if (this.settings.bruteForce === false) return this.observer?.onLoginFailure({ emailKey, email, ip });
     const [pair, ipDay, account, distinctIps] = await Promise.all([
       this.pair.penalty(`${emailKey}:${ip}`).catch(() => undefined),
       this.ipDay.penalty(ip).catch(() => undefined),
@@ -155,6 +160,7 @@ export class LoginGuard implements LoginProtection {
 
   /** A correct password: the (email, IP) pair starts over. The per-IP and per-account counts are left alone. */
   async recordSuccess(attempt: LoginAttempt): Promise<void> {
+    if (this.settings.bruteForce === false) return;
     await this.pair.delete(`${emailKeyOf(attempt.email, attempt.tenant)}:${attempt.ip}`).catch(() => {});
   }
 

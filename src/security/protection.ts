@@ -15,6 +15,7 @@ import { PENALTY, Reputation } from './reputation.js';
 
 const PROTECTION_KEYS = [
   'protectionEnabled',
+  'protectionFeatures',
   'trustProxy',
   'redisKeyPrefix',
   'redisTimeout',
@@ -117,7 +118,12 @@ export function createProtection(deps: ProtectionDeps): Protection {
     timeoutMs: c.redisTimeout,
     clusterWorker: deps.clusterWorker,
   };
-  const events = new SecurityEvents({ audit: deps.audit, webhookUrl: c.alertWebhook, logger: deps.logger });
+  const features = c.protectionFeatures;
+  const events = new SecurityEvents({
+    audit: features.audit ? deps.audit : undefined,
+    webhookUrl: features.alerts ? c.alertWebhook : undefined,
+    logger: deps.logger,
+  });
   if (deps.onSecurityEvent) events.onEvent(deps.onSecurityEvent);
   if (deps.onDecision) events.onDecision(deps.onDecision);
   // Allow-listed addresses are never banned or throttled: an operator behind one can always recover.
@@ -125,6 +131,7 @@ export function createProtection(deps: ProtectionDeps): Protection {
   const reputation = new Reputation(backend, {
     threshold: c.reputationThreshold,
     recoveryPerHour: c.reputationRecoveryPerHour,
+    enabled: features.reputation,
   });
   const bans = new Bans(backend, {
     bus: deps.bus,
@@ -144,6 +151,7 @@ export function createProtection(deps: ProtectionDeps): Protection {
       invalidTokensAction: c.anomalyInvalidTokensAction,
       banTtlMs: c.anomalyBanTtl,
       throttleTtlMs: c.anomalyThrottleTtl,
+      enabled: features.anomalies,
     },
     {
       emailsPerIp: new DistinctCounter(backend, 'an:emails', c.anomalyWindow),
@@ -167,6 +175,7 @@ export function createProtection(deps: ProtectionDeps): Protection {
       accountLockBaseMs: c.accountLockBase,
       accountLockMaxMs: c.accountLockMax,
       accountLockResetMs: c.accountLockReset,
+      bruteForce: features.rateLimits,
     },
     events,
     {

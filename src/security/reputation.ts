@@ -48,7 +48,13 @@ export class Reputation {
 
   constructor(
     private readonly backend: CounterBackend,
-    private readonly settings: { threshold: number; recoveryPerHour: number; cacheMs?: number },
+    private readonly settings: {
+      threshold: number;
+      recoveryPerHour: number;
+      cacheMs?: number;
+      /** Off (PROTECTION_FEATURES without reputation): every IP is clean and nothing lowers a score. */
+      enabled?: boolean;
+    },
   ) {
     this.ratePerMs = settings.recoveryPerHour / 3_600_000;
     // cacheMs 0: every verdict reads the shared store (tests); lru-cache reads ttl 0 as "forever", hence max 1.
@@ -58,6 +64,7 @@ export class Reputation {
 
   /** Current score and whether the IP is refused or throttled. Sync when cached (the common case). */
   verdict(ip: string, now = Date.now()): ReputationVerdict | Promise<ReputationVerdict> {
+    if (this.settings.enabled === false) return CLEAN_VERDICT;
     if (!this.backend.redis) {
       // Embedded: this process's records are the truth; no cache to fill, no promise.
       const record = this.local.get(ip);
@@ -70,6 +77,7 @@ export class Reputation {
 
   /** Lowers the IP's score by `points` and returns the new score. */
   async penalise(ip: string, points: number, now = Date.now()): Promise<number> {
+    if (this.settings.enabled === false) return 100;
     const redis = this.backend.redis;
     let score: number | undefined;
     if (redisReady(redis)) {

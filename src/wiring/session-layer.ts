@@ -19,14 +19,14 @@ export interface SessionLayer extends SessionCore {
 
 /** The audit log, permissions and the session core (cache, change feed, validation, manager). */
 export function buildSessionLayer(
-  config: SessionCoreConfig & Pick<Config, 'mode' | 'alertWebhook'>,
+  config: SessionCoreConfig & Pick<Config, 'mode' | 'alertWebhook' | 'protectionFeatures'>,
   deps: { store: Store; stack: CacheStack<L1Value>; metrics: Metrics; observer: SessionObserver; logger: Logger },
 ): Layer<SessionLayer> {
   const { store, metrics, logger } = deps;
   const permissions = new PermissionResolver(store.roles);
-  const audit = new AuditLog(store.audit, logger);
+  const audit = new AuditLog(store.audit, logger, config.protectionFeatures.audit);
   if (metrics.enabled) audit.onEvent(auditMetricsListener(metrics));
-  if (config.alertWebhook)
+  if (config.alertWebhook && config.protectionFeatures.alerts)
     audit.onEvent(
       securityWebhookListener(config.alertWebhook, (error) => logger.warn({ err: error }, 'security webhook failed')),
     );

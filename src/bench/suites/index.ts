@@ -4,10 +4,20 @@ import { loginSuite } from './login.js';
 import { memorySuite } from './memory.js';
 import { peersSuite } from './peers.js';
 import { redisSuite } from './redis-ops.js';
+import { securitySuite } from './security.js';
 import { tiersSuite } from './tiers.js';
 import type { Suite } from './types.js';
 
 /** Every suite, in the order `--suite all` runs them. */
-export const SUITES: Suite[] = [hotPathSuite, layersSuite, tiersSuite, redisSuite, memorySuite, peersSuite, loginSuite];
+export const SUITES: Suite[] = [
+  hotPathSuite,
+  layersSuite,
+  tiersSuite,
+  redisSuite,
+  memorySuite,
+  peersSuite,
+  loginSuite,
+  securitySuite,
+];
 
 export const suiteNames = (): string[] => SUITES.map((s) => s.name);

@@ -116,6 +116,7 @@ async function limit(
   throttled: boolean,
 ): Promise<void> {
   protection.anomalies.onRequest(ip);
+  if (!protection.config.protectionFeatures.rateLimits) return;
   const routeKind =
     request.routeOptions.url === undefined
       ? undefined
@@ -195,7 +196,12 @@ export async function enforceUserLimit(
   reply: FastifyReply | undefined,
   userId: string,
 ): Promise<void> {
-  if (!protection.enabled || protection.allowlist.contains(request.clientIp)) return;
+  if (
+    !protection.enabled ||
+    !protection.config.protectionFeatures.rateLimits ||
+    protection.allowlist.contains(request.clientIp)
+  )
+    return;
   const decision = await protection.limits.consume('user', userId);
   protection.events.decision('user', decision.allowed ? 'allowed' : 'refused');
   applyDecision(protection, request, reply, decision, request.clientIp, userId);
