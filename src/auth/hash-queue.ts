@@ -46,14 +46,23 @@ export class HashQueue {
     return Math.ceil(position / this.options.concurrency) * this.averageMs;
   }
 
+  /**
+   * Throws the OverloadedError `run` would throw now, without queueing anything: a login calls it first, so a
+   * flood is shed before its database lookup and brute-force checks, not only at the hash.
+   */
+  admitOrThrow(): void {
+    if (this.active < this.options.concurrency) return;
+    const position = this.waiting.length + 1;
+    if (position > this.options.maxQueued || this.expectedWaitMs(position) > this.options.maxWaitMs) {
+      this.shedCount += 1;
+      throw new OverloadedError(Math.max(1, Math.ceil(this.expectedWaitMs(this.waiting.length) / 1000)));
+    }
+  }
+
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.active < this.options.concurrency) this.active += 1;
     else {
-      const position = this.waiting.length + 1;
-      if (position > this.options.maxQueued || this.expectedWaitMs(position) > this.options.maxWaitMs) {
-        this.shedCount += 1;
-        throw new OverloadedError(Math.max(1, Math.ceil(this.expectedWaitMs(this.waiting.length) / 1000)));
-      }
+      this.admitOrThrow();
       // The slot is handed over by the hash that ends (see release), so no newcomer can take it in between.
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     }

@@ -25,6 +25,11 @@ export class PasswordHasher {
     this.decoyHash = hash('decoy password for unknown emails', OWASP_ARGON2ID);
   }
 
+  /** Throws OverloadedError (503 `unavailable`) when a hash asked for now would be shed; queues nothing. */
+  admitOrThrow(): void {
+    this.queue.admitOrThrow();
+  }
+
   /** Throws OverloadedError (503 `unavailable`) when the queue is full. */
   hash(password: string): Promise<string> {
     return this.queue.run(() => hash(password, OWASP_ARGON2ID));

@@ -35,6 +35,7 @@ export class UserService<Entry extends CurrentSession> {
     const email = normalizeEmail(input.email);
     const password = normalizePassword(input.password);
     const tenant = normalizeTenant(input.tenant);
+    this.passwords.admitOrThrow();
     // An account stored by an earlier version under the old rule (trim, lower-case) owns this address too.
     const legacy = legacyNormalizeEmail(input.email);
     if (legacy !== email && (await this.store.users.findByEmail(tenant, legacy))) throw new TesseraError('email_taken');
@@ -62,6 +63,8 @@ export class UserService<Entry extends CurrentSession> {
   async login(input: { email: string; password: string; tenant?: string }, client: ClientInfo) {
     const attempt = { email: normalizeEmail(input.email), tenant: normalizeTenant(input.tenant), ip: client.ip };
     const password = normalizePassword(input.password);
+    // A flood is shed here, before the database lookup and the brute-force checks, not only at the hash.
+    this.passwords.admitOrThrow();
     await this.protection.check(attempt);
     const user = await this.findForLogin(attempt.tenant, attempt.email, input.email);
     const ok = await this.verifyPassword(user, password, input.password);

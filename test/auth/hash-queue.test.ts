@@ -29,6 +29,23 @@ describe('the bounded hash queue', () => {
     expect(queue.queued).toBe(0);
   });
 
+  it('admitOrThrow refuses what run would refuse, without queueing anything', async () => {
+    const queue = new HashQueue({ concurrency: 1, maxQueued: 1, maxWaitMs: Number.POSITIVE_INFINITY });
+    queue.admitOrThrow(); // a free slot
+    const first = gate();
+    const second = gate();
+    const runs = [queue.run(first.task)];
+    queue.admitOrThrow(); // room in the queue
+    runs.push(queue.run(second.task));
+    expect(() => queue.admitOrThrow()).toThrow(OverloadedError);
+    expect(queue.queued).toBe(1);
+    expect(queue.shed).toBe(1);
+    first.open();
+    second.open();
+    await Promise.all(runs);
+    queue.admitOrThrow();
+  });
+
   it('sheds a hash whose expected wait exceeds maxWaitMs, from the running average of a hash', async () => {
     let now = 0;
     const queue = new HashQueue({ concurrency: 1, maxQueued: 100, maxWaitMs: 250 }, () => now);

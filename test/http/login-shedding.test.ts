@@ -43,6 +43,8 @@ describe('a login flood is shed, not queued without bound', () => {
       expect(answer.body.error).toMatchObject({ code: 'unavailable', message: expect.any(String) });
       expect(answer.body.error.requestId).toEqual(expect.any(String));
       expect(Number(answer.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      // Shed before the account lookup: a flood costs no database query.
+      expect(answer.headers.get('x-db-queries')).toBe('0');
     }
     // Shed logins are answered without waiting for a hash: before the last admitted one, which waited for four.
     expect(Math.max(...shed.map((a) => a.ms))).toBeLessThan(Math.max(...admitted.map((a) => a.ms)));
