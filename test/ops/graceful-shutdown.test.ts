@@ -34,6 +34,8 @@ describe('SIGTERM on an embedded server', () => {
     const server = await start({
       TESSERA_DATA_DIR: tempDir('shutdown'),
       PASSWORD_HASH_CONCURRENCY: '1',
+      // Every in-flight login must finish: none may be shed by the bounded hash queue on a slow machine.
+      PASSWORD_HASH_QUEUE_WAIT: '5m',
       CLEANUP_INTERVAL: '1s',
     });
     const api = apiClient(server.url);
@@ -99,6 +101,7 @@ describeWith(['redis', 'postgres'], 'SIGTERM on a scaled server (PostgreSQL + Re
         CLEANUP_INTERVAL: '1s',
         WARM_INTERVAL: '1s',
         PASSWORD_HASH_CONCURRENCY: '1',
+        PASSWORD_HASH_QUEUE_WAIT: '5m',
       });
       const api = apiClient(server.url);
       const { email, token } = await newSession(api);

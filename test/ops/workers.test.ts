@@ -41,7 +41,11 @@ describe('tessera serve --workers 2 (embedded)', () => {
   let workerPids: number[] = [];
 
   beforeAll(async () => {
-    server = await startServerProcess({ TESSERA_DATA_DIR: tempDir('workers'), LOG_LEVEL: 'info' }, ['--workers', '2']);
+    // PASSWORD_HASH_QUEUE_WAIT: the drain test's logins must all be admitted, however slow a hash on a loaded machine.
+    server = await startServerProcess(
+      { TESSERA_DATA_DIR: tempDir('workers'), LOG_LEVEL: 'info', PASSWORD_HASH_QUEUE_WAIT: '5m' },
+      ['--workers', '2'],
+    );
     // Wait until both workers listen (the first one answers /health before the second is up).
     const deadline = Date.now() + 15_000;
     while (
