@@ -65,8 +65,8 @@ export async function loadtestAction(file: string | undefined, opts: CliOptions)
   if (opts.self) {
     self = await startSelf(selfEnv);
     config.plan.target = self.url.endsWith('/') ? self.url : `${self.url}/`;
-    config.threaded = true;
-    log(`--self: embedded Tessera on ${self.url}`);
+    config.targetPid = self.pid;
+    log(`--self: embedded Tessera on ${self.url} (pid ${self.pid}; this generator is pid ${process.pid})`);
   }
   const progress =
     opts.progress === false

@@ -47,7 +47,7 @@ export async function suiteAction(name: string, opts: SuiteOptions): Promise<voi
   let self: SelfTarget | undefined;
   if (opts.self) {
     self = await startSelf(selfEnv);
-    log(`--self: embedded Tessera on ${self.url}`);
+    log(`--self: embedded Tessera on ${self.url} (pid ${self.pid}; this generator is pid ${process.pid})`);
   }
   const runs: Report[] = [];
   const interrupted = interruption();
@@ -58,7 +58,7 @@ export async function suiteAction(name: string, opts: SuiteOptions): Promise<voi
       if (stop) break;
       if (self) {
         config.plan.target = self.url.endsWith('/') ? self.url : `${self.url}/`;
-        config.threaded = true;
+        config.targetPid = self.pid;
       }
       log(`suite ${name}: ${config.label}`);
       const progress =

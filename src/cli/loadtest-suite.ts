@@ -21,7 +21,7 @@ export function registerLoadtestSuite(parent: Command): void {
     .option('--duration <D>', 'total suite length, shared between its tests')
     .option('--workers <N>', 'load-generating threads')
     .option('--out <KIND=FILE>', 'json=F, csv=F or html=F (repeatable)', collect)
-    .option('--self', 'start an embedded Tessera for the suite')
+    .option('--self', 'start an embedded Tessera in its own process for the suite')
     .option('--self-env <NAME=VALUE>', 'environment for the --self server (repeatable)', collect)
     .option('--metrics-token <T>', "the target's METRICS_TOKEN, to scrape its /metrics (default: $METRICS_TOKEN)")
     .option('--no-progress', 'no live progress')

@@ -44,7 +44,7 @@ export function registerLoadtest(program: Command): void {
     .option('--save-baseline <FILE>', 'save this run as a baseline')
     .option('--baseline <FILE>', 'compare to a saved baseline; exit 111 on regression')
     .option('--tolerance <PCT>', 'allowed change against the baseline (default 10)')
-    .option('--self', 'start an embedded Tessera, seed users, test it, stop it')
+    .option('--self', 'start an embedded Tessera in its own process, seed users, test it, stop it')
     .option('--self-env <NAME=VALUE>', 'environment for the --self server (repeatable)', collect)
     .option('--users <N>', 'users to seed (lt-user-N@loadtest.local)')
     .option('--password <P>', 'password of the seeded users')

@@ -1,5 +1,5 @@
 import type { FastifyInstance, RouteOptions, preHandlerHookHandler } from 'fastify';
-import { runWithTrace } from '../store/trace-context.js';
+import { enterTrace, leaveTrace } from '../store/trace-context.js';
 import { newTrace, type RequestTrace } from '../sessions/types.js';
 import type { DrainState } from './drain.js';
 import { onEveryResponse } from './on-every-response.js';
@@ -44,10 +44,14 @@ export function registerResponseHeaders(app: FastifyInstance, debugHeaders: bool
 
 const VALIDATION_PATH = '/v1/auth/session';
 
-/** Opens the request's trace: the handler and everything it awaits count their database and Redis work into it. */
-const enterTrace: preHandlerHookHandler = (request, _reply, done) => {
+/**
+ * Opens the request's trace: the handler and everything it awaits count their database and Redis work into it.
+ * It is left when the response is done ('close' follows a finished response and an aborted one alike).
+ */
+const openTrace: preHandlerHookHandler = (request, reply, done) => {
   request.trace ??= newTrace();
-  runWithTrace(request.trace, done);
+  reply.raw.once('close', leaveTrace);
+  enterTrace(request.trace, done);
 };
 
 const isValidation = (route: RouteOptions): boolean =>
@@ -63,6 +67,6 @@ function traceRoutes(app: FastifyInstance): void {
   app.addHook('onRoute', (route) => {
     if (isValidation(route)) return;
     const existing = route.preHandler;
-    route.preHandler = existing === undefined ? [enterTrace] : [enterTrace, ...[existing].flat()];
+    route.preHandler = existing === undefined ? [openTrace] : [openTrace, ...[existing].flat()];
   });
 }

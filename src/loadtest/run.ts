@@ -128,7 +128,7 @@ export async function runLoadTest(config: RunConfig, hooks: RunHooks): Promise<R
     thresholds: config.thresholds,
     thresholdResults: tracker.results(aggregate, durationMs),
     generator: generatorReport,
-    target: targetReport,
+    target: config.targetPid === undefined ? targetReport : { ...targetReport, pid: config.targetPid },
     aborted,
     breakpoint: config.breakpoint
       ? {

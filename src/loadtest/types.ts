@@ -36,8 +36,10 @@ export interface RunConfig {
   plan: RunPlan;
   thresholds: Threshold[];
   workers: number;
-  /** Run the load in worker threads even for one worker (--self: the embedded server keeps the main event loop). */
+  /** Run the load in worker threads even for one worker (a run from the server: the server keeps the main event loop). */
   threaded?: boolean;
+  /** The target's process id when the load tester started the target itself (--self), for the report. */
+  targetPid?: number;
   profile?: string;
   /** Breakpoint search: abort on the first failed threshold and report the highest sustainable rate. */
   breakpoint: boolean;

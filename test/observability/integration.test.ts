@@ -15,6 +15,7 @@ import {
 import { createTestDatabase, describeWith, REDIS_URL, uniquePrefix } from '../helpers/services.js';
 import { deleteRedisPrefix } from '../../src/bench/services.js';
 import { eventually } from './harness.js';
+import { tracesInFlight } from '../../src/store/trace-context.js';
 
 const run = promisify(execFile);
 const ADMIN_EMAIL = 'ops-admin@example.test';
@@ -291,6 +292,18 @@ describeWith(['redis', 'postgres'], 'observability wired into the real app (scal
     const summary = await api('GET', '/v1/admin/metrics/summary', undefined, { token: adminToken });
     expect(summary.body.redisLatencyMs).toBeGreaterThan(0);
     expect(summary.body.signals.redis_latency_ms).toBeGreaterThan(0);
+  });
+
+  it('overlapping requests count their own queries; tracking is off again once none is in flight', async () => {
+    const users = await Promise.all([newSession(api), newSession(api), newSession(api)]);
+    const logins = await Promise.all(
+      users.map(async (u) => timing(await api('POST', '/v1/auth/login', { email: u.email, password: PASSWORD }))),
+    );
+    for (const login of logins) expect(login.dbQueries).toBeGreaterThanOrEqual(2);
+    await eventually(() => tracesInFlight() === 0);
+    const after = timing(await api('POST', '/v1/auth/login', { email: users[0].email, password: PASSWORD }));
+    expect(after.dbQueries).toBeGreaterThanOrEqual(2);
+    await eventually(() => tracesInFlight() === 0);
   });
 
   it('a login counts its database queries and their time', async () => {

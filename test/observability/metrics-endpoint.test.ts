@@ -44,10 +44,11 @@ describe('/metrics', () => {
   it('passes promtool check metrics', async () => {
     await fetch(`${h.url}/v1/auth/session`);
     await fetch(`${h.url}/no/such/path/user@example.com`);
+    // Samples in every family so promtool checks their exposition; metrics-caused.test.ts causes each for real.
     h.obs.metrics.securityEvent('credential_stuffing');
-    h.obs.metrics.rateLimit('login_ip', 'limited');
-    h.obs.metrics.lockout('email_ip', 'locked');
-    h.obs.metrics.dbOp('sessions.findByTokenHash', 0.002);
+    h.obs.metrics.rateLimit('login', 'limited');
+    h.obs.metrics.lockout('login', 'locked');
+    h.obs.metrics.dbOp('session_by_token', 0.002);
     const text = await scrape();
     const dir = await mkdtemp(join(tmpdir(), 'promtool-'));
     try {

@@ -1,15 +1,5 @@
-// The admin API as the dashboard uses it: a bearer token kept for this tab, JSON in and out.
-const TOKEN_KEY = 'tessera.admin.token';
-
-export const auth = {
-  get token() {
-    return sessionStorage.getItem(TOKEN_KEY);
-  },
-  set token(value) {
-    if (value) sessionStorage.setItem(TOKEN_KEY, value);
-    else sessionStorage.removeItem(TOKEN_KEY);
-  },
-};
+// The admin API as the dashboard uses it: JSON in and out, authenticated by the HttpOnly session cookie the login
+// sets. The page never keeps the token: no script (and so no injected one) can read it.
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -22,7 +12,6 @@ export class ApiError extends Error {
 
 export async function api(path, { method = 'GET', body } = {}) {
   const headers = { accept: 'application/json' };
-  if (auth.token) headers.authorization = `Bearer ${auth.token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(path, {
     method,
@@ -44,15 +33,25 @@ function safeJson(text) {
   }
 }
 
+/** Logs in; the server answers with the session cookie. The token in the body is dropped, not stored. */
 export async function login(email, password) {
-  const result = await api('/v1/auth/login', { method: 'POST', body: { email, password } });
-  auth.token = result.token;
-  return result;
+  const { user } = await api('/v1/auth/login', { method: 'POST', body: { email, password } });
+  return { user };
+}
+
+/** Ends the session on the server, which also clears the cookie. */
+export function logout() {
+  return api('/v1/auth/logout', { method: 'POST' });
+}
+
+/** Who the session cookie signs in, if anyone: `{signedIn, admin, email?}` (always 200). */
+export function whoami() {
+  return api('/admin/whoami');
 }
 
 /**
- * Reads the SSE summary stream with fetch (so the bearer token goes in a header), calling onSummary for each
- * event; reconnects after a drop until stop() is called. onState reports 'live' | 'reconnecting'.
+ * Reads the SSE summary stream with fetch (the session cookie goes with it), calling onSummary for each event;
+ * reconnects after a drop until stop() is called. onState reports 'live' | 'reconnecting' | 'unauthorized'.
  */
 export function streamSummaries(onSummary, onState) {
   let stopped = false;
@@ -62,7 +61,8 @@ export function streamSummaries(onSummary, onState) {
       controller = new AbortController();
       try {
         const res = await fetch('/v1/admin/metrics/stream', {
-          headers: { authorization: `Bearer ${auth.token}`, accept: 'text/event-stream' },
+          headers: { accept: 'text/event-stream' },
+          credentials: 'same-origin',
           signal: controller.signal,
         });
         if (res.status === 401 || res.status === 403) {

@@ -1,4 +1,4 @@
-import { api, auth, login, streamSummaries, ApiError } from './api.js';
+import { api, login, logout, whoami, streamSummaries, ApiError } from './api.js';
 import { LiveChart } from './charts.js';
 
 const $ = (id) => document.getElementById(id);
@@ -189,9 +189,9 @@ async function loadLoadTests() {
 }
 
 /**
- * A link a new tab opens on its own: it cannot carry this page's bearer token, so it rides on the HttpOnly session
- * cookie the login set (a blob: copy of the report would inherit this page's CSP, which blocks the report's inline
- * charts). The server gives the HTML report a CSP of its own.
+ * A link a new tab opens on its own, authenticated by the session cookie like every call of this page (a blob: copy
+ * of the report would inherit this page's CSP, which blocks the report's inline charts). The server gives the HTML
+ * report a CSP of its own.
  */
 function reportLink(id, format, label) {
   const a = el('a', label);
@@ -266,17 +266,16 @@ $('login-form').addEventListener('submit', async (event) => {
   $('login-error').textContent = '';
   try {
     const result = await login($('email').value, $('password').value);
+    $('password').value = '';
     $('who').textContent = result.user?.email ?? '';
     await showApp();
   } catch (err) {
-    auth.token = null;
     showLogin(err instanceof ApiError && err.status === 403 ? 'This account is not an admin.' : err.message);
   }
 });
 
 $('logout').addEventListener('click', async () => {
-  await api('/v1/auth/logout', { method: 'POST' }).catch(() => {});
-  auth.token = null;
+  await logout().catch(() => {});
   showLogin();
 });
 
@@ -301,11 +300,15 @@ $('lt-form').addEventListener('submit', async (event) => {
   }
 });
 
-if (auth.token) {
-  showApp().catch((err) => {
-    auth.token = null;
-    showLogin(err instanceof ApiError && err.status === 403 ? 'This account is not an admin.' : '');
-  });
-} else {
-  showLogin();
+/** A browser whose session cookie already signs in an admin opens on the dashboard. */
+async function start() {
+  const me = await whoami().catch(() => undefined);
+  if (!me?.signedIn) return showLogin();
+  if (!me.admin) return showLogin('This account is not an admin.');
+  $('who').textContent = me.email ?? '';
+  await showApp().catch((err) =>
+    showLogin(err instanceof ApiError && err.status === 403 ? 'This account is not an admin.' : ''),
+  );
 }
+
+start();

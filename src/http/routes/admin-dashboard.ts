@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TesseraError } from '../../errors/index.js';
 import type { RouteGroup } from '../route-group.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -26,23 +27,50 @@ const FILES: Record<string, { path: () => string; type: string }> = {
 };
 
 /**
- * GET /admin and its assets: static files read once at start (no build step, nothing fetched from the network).
- * The page itself is public; every API call it makes needs an admin session. Served with the observability layer.
+ * The dashboard's policy: its own scripts and styles only (no inline code, handlers or style attributes), API calls
+ * to this origin, never framed. Charts set styles through the CSSOM, which a policy does not restrict.
  */
-export const adminDashboardRoutes: RouteGroup = async (app, { deps }) => {
+export const DASHBOARD_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/**
+ * GET /admin and its assets: static files read once at start (no build step, nothing fetched from the network).
+ * The page itself is public; every API call it makes needs an admin session, which rides on the HttpOnly session
+ * cookie the login sets (the page keeps no token). Served with the observability layer.
+ */
+export const adminDashboardRoutes: RouteGroup = async (app, { deps, authenticate }) => {
   if (!deps.observability) return;
-  const csp =
-    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'";
   for (const [url, file] of Object.entries(FILES)) {
     const body = await readFile(file.path());
     app.get(url, { schema: { hide: true } }, async (_request, reply) =>
       reply
         .header('content-type', file.type)
         .header('cache-control', 'no-cache')
-        .header('content-security-policy', csp)
+        .header('content-security-policy', DASHBOARD_CSP)
         .header('x-content-type-options', 'nosniff')
         .send(body),
     );
   }
   app.get('/admin/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/admin'));
+
+  // Whether the browser's session cookie already signs in an admin: the page opens on the dashboard then, not on the
+  // login form. Always 200, so a signed-out visit logs no failed request in the browser's console.
+  app.get('/admin/whoami', { schema: { hide: true } }, async (request, reply) => {
+    reply.header('cache-control', 'no-store');
+    try {
+      const entry = await authenticate(request, reply);
+      return { signedIn: true, admin: entry.user.roles.includes('admin'), email: entry.user.email };
+    } catch (error) {
+      if (error instanceof TesseraError && error.status === 401) return { signedIn: false, admin: false };
+      throw error;
+    }
+  });
 };

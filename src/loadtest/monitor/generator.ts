@@ -1,6 +1,8 @@
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
 
 export interface GeneratorReport {
+  /** The generator's process id (with --self the target runs in another process). */
+  pid: number;
   /** Process CPU over the run, as a share of one core (1 = one core busy). */
   cpu: number;
   /** CPU per thread the generator used: cpu / threads. */
@@ -36,8 +38,8 @@ export class GeneratorMonitor {
 
   /**
    * `mainGenerates`: whether the main thread runs load itself. When the load runs in worker threads
-   * (--workers, --self) the main thread only aggregates — and with --self it also serves the
-   * embedded target — so its lag says nothing about the generator.
+   * (--workers, or a run from the server) the main thread only aggregates — and in the server it also
+   * serves requests — so its lag says nothing about the generator.
    */
   constructor(
     private readonly threads: number,
@@ -84,6 +86,7 @@ export class GeneratorMonitor {
     if (p99 >= LAG_SATURATED_MS && elu >= 0.5) reasons.push(`generator event-loop lag p99 ${p99.toFixed(0)} ms`);
     const contended = p99 >= LAG_SATURATED_MS && elu < 0.5;
     return {
+      pid: process.pid,
       cpu: round(share),
       cpuPerThread: round(perThread),
       threads: this.threads,

@@ -10,6 +10,8 @@ export interface TargetReport {
   eventLoopLagP99Ms?: number;
   /** CPU over the run as a share of one core. */
   cpu?: number;
+  /** The target's process id, when the load tester started it (--self): never the generator's. */
+  pid?: number;
   note?: string;
 }
 
@@ -65,8 +67,12 @@ export class TargetScraper {
       if (samples.length === 0) return;
       this.scrapes++;
       const snap = { at: Date.now(), samples };
+      const baseline = this.first === undefined;
       this.first ??= snap;
       this.last = snap;
+      // The first scrape is the baseline: its lag (prom-client's since the previous scrape) covers the target's
+      // start-up or whatever ran before the load, not the run.
+      if (baseline) return;
       const lag =
         samples.find((s) => s.name === 'nodejs_eventloop_lag_p99_seconds') ??
         samples.find((s) => s.name === 'nodejs_eventloop_lag_seconds');

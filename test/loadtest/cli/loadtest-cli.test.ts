@@ -289,6 +289,16 @@ describe('tessera loadtest (CLI)', () => {
     expect(r.stderr).toMatch(/seeded 2 users \(2 created, 0 already there\)/);
     expect(r.code).toBe(0);
     const report = readJson(out);
+    // The target ran in a process of its own: two processes, two CPU figures, the target's gone afterwards.
+    expect(report.generator.pid).toBe(r.pid);
+    expect(report.target.pid).toEqual(expect.any(Number));
+    expect(report.target.pid).not.toBe(report.generator.pid);
+    expect(r.stderr).toContain(`(pid ${report.target.pid}; this generator is pid ${report.generator.pid})`);
+    expect(() => process.kill(report.target.pid ?? 0, 0)).toThrow(/ESRCH/);
+    expect(report.target.scraped).toBe(true);
+    expect(report.target.cpu).toEqual(expect.any(Number));
+    expect(report.target.cpu).not.toBe(report.generator.cpu);
+    expect(report.recommendations.join(' ')).not.toMatch(/Target used \d+% of a core/);
     expect(report.steps.login.reqs).toBeGreaterThan(0);
     expect(report.steps.login.statuses['200']).toBe(report.steps.login.reqs);
     expect(report.steps.session.statuses['200']).toBe(report.steps.session.reqs);

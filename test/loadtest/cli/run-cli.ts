@@ -11,9 +11,12 @@ export function ensureBuilt(): void {
   if (!existsSync(MAIN)) execSync('npx tsc -p tsconfig.build.json', { cwd: ROOT, stdio: 'inherit' });
 }
 
-export function tessera(args: string[], timeoutMs = 30_000): Promise<{ code: number; stdout: string; stderr: string }> {
+export function tessera(
+  args: string[],
+  timeoutMs = 30_000,
+): Promise<{ code: number; stdout: string; stderr: string; pid: number | undefined }> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [MAIN, ...args],
       { cwd: ROOT, timeout: timeoutMs, env: { ...process.env, FORCE_COLOR: '0' } },
@@ -23,7 +26,7 @@ export function tessera(args: string[], timeoutMs = 30_000): Promise<{ code: num
             ? (error as { code: number }).code
             : 1
           : 0;
-        resolve({ code, stdout, stderr });
+        resolve({ code, stdout, stderr, pid: child.pid });
       },
     );
   });

@@ -44,6 +44,24 @@ describe('target /metrics', () => {
     expect(report.eventLoopLagP99Ms).toBe(250);
     expect(report.cpu).toBeGreaterThan(0);
 
+    // The first scrape is the baseline: the lag it reports happened before the run (the target's start-up).
+    let scrapes = 0;
+    server.closeAllConnections();
+    server.close();
+    server = http.createServer((_req, res) => {
+      scrapes++;
+      res.end(
+        `nodejs_eventloop_lag_p99_seconds ${scrapes === 1 ? 1.2 : 0.004}\nprocess_cpu_seconds_total ${scrapes}\n`,
+      );
+    });
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+    const fresh = new TargetScraper(`http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`, 200);
+    fresh.start();
+    await new Promise((r) => setTimeout(r, 700));
+    const afterStartUp = await fresh.stop();
+    expect(scrapes).toBeGreaterThanOrEqual(2);
+    expect(afterStartUp.eventLoopLagP99Ms).toBe(4);
+
     const none = new TargetScraper('http://127.0.0.1:1/metrics', 200);
     none.start();
     const missing = await none.stop();
