@@ -35,3 +35,13 @@ export function createClient(options: ClientOptions): Tessera {
     close: () => client.close(),
   };
 }
+
+declare global {
+  // Express's own way to type `req.tessera` (declaration merging); harmless where Express is not used.
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      tessera?: Validated;
+    }
+  }
+}
