@@ -4,9 +4,18 @@ import { memorySuite } from './memory.js';
 import { peersSuite } from './peers.js';
 import { redisSuite } from './redis-ops.js';
 import { tiersSuite } from './tiers.js';
+import { clientSuite } from './client.js';
 import type { Suite } from './types.js';
 
 /** Every suite, in the order `--suite all` runs them. */
-export const SUITES: Suite[] = [hotPathSuite, layersSuite, tiersSuite, redisSuite, memorySuite, peersSuite];
+export const SUITES: Suite[] = [
+  hotPathSuite,
+  layersSuite,
+  tiersSuite,
+  redisSuite,
+  memorySuite,
+  peersSuite,
+  clientSuite,
+];
 
 export const suiteNames = (): string[] => SUITES.map((s) => s.name);
