@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { apiClient, newSession, startTestTessera, type TestTessera } from '../helpers/tessera.js';
 import { runCli } from '../cli/run-cli.js';
 import { openStream } from './sse-reader.js';
+import { waitUntil } from '../helpers/poll.js';
 
 let server: TestTessera;
 let api: ReturnType<typeof apiClient>;
@@ -98,6 +99,15 @@ describe('service keys', () => {
     );
   });
 
+  it('revoking a key ends the streams it opened', async () => {
+    const { key, id } = await createKey('revoked-while-open');
+    const stream = await openStream(server.url, key);
+    await stream.next((e) => e.event === 'heartbeat');
+    expect((await api('DELETE', `/v1/admin/service-keys/${id}`, undefined, { token: adminToken })).status).toBe(200);
+    await waitUntil(() => stream.ended(), 7000, 'stream ended');
+    await stream.close();
+  });
+
   it('the CLI creates, lists and revokes keys in the same database', async () => {
     const env = { TESSERA_DATA_DIR: server.dataDir };
     const created = await runCli(['service-keys', 'create', 'cli-made'], { env });
@@ -114,7 +124,7 @@ describe('service keys', () => {
     expect(revoked.code).toBe(0);
     expect((await runCli(['service-keys', 'revoke', 'no-such-id'], { env })).code).toBe(1);
     expect((await runCli(['service-keys', 'create', ''], { env })).code).toBe(2);
-  });
+  }, 90_000); // six CLI processes: seconds each on a loaded machine
 });
 
 describe('GET /v1/sessions/revocations', () => {

@@ -8,6 +8,7 @@ export async function openStream(url: string, key: string, lastEventId?: string)
   const response = await fetch(`${url}/v1/sessions/revocations`, { headers, signal: abort.signal });
   const events: Array<EventSourceMessage & { at: number }> = [];
   const parser = createParser({ onEvent: (e) => events.push({ ...e, at: Date.now() }) });
+  let ended = false;
   const reading = (async () => {
     if (!response.body) return;
     const decoder = new TextDecoder();
@@ -17,10 +18,12 @@ export async function openStream(url: string, key: string, lastEventId?: string)
     } catch {
       /* aborted */
     }
+    ended = true;
   })();
   return {
     response,
     events,
+    ended: () => ended,
     async next(match: (e: EventSourceMessage) => boolean, timeoutMs = 3000): Promise<EventSourceMessage> {
       const from = events.length;
       const deadline = Date.now() + timeoutMs;

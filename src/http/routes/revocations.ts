@@ -7,6 +7,8 @@ import type { RouteGroup } from '../route-group.js';
 import { responses } from '../schemas.js';
 
 const LAST_EVENT_ID = /^[0-9]{1,15}$/;
+/** How often an open stream's key is checked again: a revoked key's streams end within this (plus the 5 s cache). */
+const RECHECK_KEY_MS = 5_000;
 
 function serviceKeyOf(request: FastifyRequest): string {
   const header = request.headers.authorization;
@@ -41,7 +43,8 @@ export const revocationRoutes: RouteGroup = async (app, { deps }) => {
       },
     },
     async (request, reply) => {
-      const key = await serviceKeys.verify(serviceKeyOf(request));
+      const presented = serviceKeyOf(request);
+      const key = await serviceKeys.verify(presented);
       if (!key) throw new TesseraError('unauthenticated', 'The service key is invalid or revoked.');
       const rawLastId = request.headers['last-event-id'];
       if (rawLastId !== undefined && !LAST_EVENT_ID.test(rawLastId))
@@ -61,7 +64,15 @@ export const revocationRoutes: RouteGroup = async (app, { deps }) => {
       } as Record<string, string>);
       res.write(retryFrame(500));
       let detach: (() => void) | undefined;
+      const recheck = setInterval(() => {
+        serviceKeys.verify(presented).then(
+          (still) => still === undefined && end(),
+          () => {}, // the database is down: the key cannot be judged now; the next check will
+        );
+      }, RECHECK_KEY_MS);
+      recheck.unref();
       const end = () => {
+        clearInterval(recheck);
         detach?.();
         open.delete(end);
         res.end();
