@@ -9,7 +9,16 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  globalIgnores(['dist/', 'coverage/', '.tessera/', 'reports/', 'test-results/', 'bench/out/', 'bench/results/']),
+  globalIgnores([
+    'dist/',
+    'packages/*/dist/',
+    'coverage/',
+    '.tessera/',
+    'reports/',
+    'test-results/',
+    'bench/out/',
+    'bench/results/',
+  ]),
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {

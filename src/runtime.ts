@@ -6,6 +6,7 @@ import type { Breaker, InvalidationBus, L2Cache } from './cache/types.js';
 import { PasswordHasher } from './auth/passwords.js';
 import type { PermissionResolver } from './auth/permissions.js';
 import { UserService } from './auth/user-service.js';
+import { ServiceKeys } from './auth/service-keys.js';
 import { NO_LOGIN_PROTECTION } from './auth/login-protection.js';
 import type { SessionObserver } from './sessions/types.js';
 import { JobScheduler } from './jobs/scheduler.js';
@@ -136,6 +137,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       protection,
       loadTests,
       cacheAdmin,
+      serviceKeys: new ServiceKeys(store.db, audit),
       readiness: () => observability.readiness(),
       startJobs() {
         observability.start();

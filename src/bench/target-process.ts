@@ -20,6 +20,9 @@ async function start(spec: TargetSpec): Promise<RunningTarget> {
     // Loaded on demand: express, express-session and connect-redis are only needed by the peers suite.
     case 'express-session':
       return (await import('./targets/express-session.js')).startExpressSession(spec);
+    // An app using @tessera/client (or calling Tessera itself): the client suite.
+    case 'client-app':
+      return (await import('./targets/client-app.js')).startClientApp(spec);
   }
 }
 

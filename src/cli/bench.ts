@@ -39,9 +39,9 @@ export function registerBench(program: Command): void {
     program
       .command('bench')
       .description(
-        'Measure Tessera side by side: hot path vs bare node:http, layer costs, cache tiers, Redis ops, memory per session, peers, login vs raw argon2 verify, the cost of each protection feature.',
+        'Measure Tessera side by side: hot path vs bare node:http, layer costs, cache tiers, Redis ops, memory per session, peers, login vs raw argon2 verify, the cost of each protection feature, application clients.',
       )
-      .option('--suite <name>', `hot-path | layers | tiers | redis | memory | peers | all`, 'hot-path')
+      .option('--suite <name>', `hot-path | layers | tiers | redis | memory | peers | login | security | client | all`, 'hot-path')
       .option('--out <format=file>', 'save the results: json=FILE (repeatable)', collect, [])
       .option('--duration <d>', 'length of one measurement: whole seconds, such as 3s, 1m or 3', seconds, 3)
       .option('--rounds <n>', 'interleaved rounds per target (the median is reported)', positiveInt('--rounds'), 5)

@@ -8,6 +8,7 @@ import { registerBench } from './bench.js';
 import { registerDoctor } from './doctor.js';
 import { registerLoadtest } from './loadtest.js';
 import { registerCapacity } from './capacity.js';
+import { registerServiceKeys } from './service-keys.js';
 
 /** Each command lives in its own file and registers itself here. */
 export const COMMANDS: Array<(program: Command) => void> = [
@@ -20,4 +21,5 @@ export const COMMANDS: Array<(program: Command) => void> = [
   registerDoctor,
   registerLoadtest,
   registerCapacity,
+  registerServiceKeys,
 ];

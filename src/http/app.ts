@@ -25,6 +25,8 @@ import { adminMetricsRoutes } from './routes/admin-metrics.js';
 import { adminAlertsRoutes } from './routes/admin-alerts.js';
 import { adminCacheRoutes } from './routes/admin-cache.js';
 import { adminDashboardRoutes } from './routes/admin-dashboard.js';
+import { adminServiceKeysRoutes } from './routes/admin-service-keys.js';
+import { revocationRoutes } from './routes/revocations.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
@@ -42,6 +44,8 @@ const ROUTE_GROUPS: readonly RouteGroup[] = [
   adminAlertsRoutes,
   adminCacheRoutes,
   adminDashboardRoutes,
+  adminServiceKeysRoutes,
+  revocationRoutes,
 ];
 
 /** The Fastify app: JSON only, one error shape, one plugin per route group. */

@@ -6,6 +6,8 @@ import type { SessionManager } from '../sessions/session-manager.js';
 import type { SessionCache } from '../sessions/session-cache.js';
 import type { SessionEntry } from '../sessions/types.js';
 import type { UserService } from '../auth/user-service.js';
+import type { ServiceKeys } from '../auth/service-keys.js';
+import type { InvalidationBus } from '../cache/types.js';
 import type { Protection } from '../security/protection.js';
 import type { LoadTestService } from '../loadtest/service/service.js';
 import type { CacheAdmin, Observability, Readiness } from '../observability/index.js';
@@ -28,4 +30,8 @@ export interface AppDeps {
   observability?: Observability;
   /** Cache stats, warm and flush behind /v1/admin/cache. */
   cacheAdmin?: CacheAdmin;
+  /** Service keys (`tsk_…`) behind /v1/admin/service-keys and the revocation stream. */
+  serviceKeys?: ServiceKeys;
+  /** The invalidation bus: the revocation stream rides it and heartbeats only while it is connected. */
+  bus?: InvalidationBus;
 }

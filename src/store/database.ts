@@ -118,6 +118,16 @@ export interface LoadTestBaselinesTable {
   report: string;
 }
 
+export interface ServiceKeysTable {
+  id: string;
+  name: string;
+  key_hash: string;
+  prefix: string;
+  created_at: number;
+  created_by: string | null;
+  revoked_at: number | null;
+}
+
 export interface Database {
   users: UsersTable;
   roles: RolesTable;
@@ -132,6 +142,7 @@ export interface Database {
   alert_rules: AlertRulesTable;
   loadtest_runs: LoadTestRunsTable;
   loadtest_baselines: LoadTestBaselinesTable;
+  service_keys: ServiceKeysTable;
 }
 
 export type Db = Kysely<Database>;

@@ -6,6 +6,7 @@ import { peersSuite } from './peers.js';
 import { redisSuite } from './redis-ops.js';
 import { securitySuite } from './security.js';
 import { tiersSuite } from './tiers.js';
+import { clientSuite } from './client.js';
 import type { Suite } from './types.js';
 
 /** Every suite, in the order `--suite all` runs them. */
@@ -18,6 +19,7 @@ export const SUITES: Suite[] = [
   peersSuite,
   loginSuite,
   securitySuite,
+  clientSuite,
 ];
 
 export const suiteNames = (): string[] => SUITES.map((s) => s.name);
