@@ -25,6 +25,11 @@ export function registerLoadtest(program: Command): void {
     .option('--header <NAME: VALUE>', 'header for --url (repeatable)', collect)
     .option('--body <TEXT>', 'body for --url')
     .option('--scenario <NAME>', 'auth | session | cache | signup | mixed | bruteforce | bot (default auth)')
+    .option('--attackers <N>', 'bruteforce: attackers, each one stable address (default 50)')
+    .option('--attack-rate <R/s>', 'bruteforce: failed logins per second per attacker (default 10/s)')
+    .option('--bots <N>', 'bot: bots, each one stable address and client (default 100)')
+    .option('--bot-rate <R/min>', 'bot: requests per minute per bot (default 50/min)')
+    .option('--legit-vus <N>', 'bruteforce, bot: legitimate users alongside the attack (default 10)')
     .option('--profile <NAME>', 'smoke | load | stress | spike | soak | breakpoint')
     .option('--vus <N>', 'virtual users (closed model)')
     .option('--rate <N>', 'iterations per second (open model)')
@@ -48,6 +53,11 @@ export function registerLoadtest(program: Command): void {
     .option('--self-env <NAME=VALUE>', 'environment for the --self server (repeatable)', collect)
     .option('--users <N>', 'users to seed (lt-user-N@loadtest.local)')
     .option('--password <P>', 'password of the seeded users')
+    .option(
+      '--admin-email <E>',
+      'an admin of the target: seed users through POST /v1/admin/users/bulk (no signup limit)',
+    )
+    .option('--admin-password <P>', "that admin's password")
     .option('--timeout <D>', 'request timeout (default 30s)')
     .option('--label <TEXT>', 'name of this run in reports')
     .option('--metrics-token <T>', "the target's METRICS_TOKEN, to scrape its /metrics (default: $METRICS_TOKEN)")

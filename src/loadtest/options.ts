@@ -10,6 +10,7 @@ import { isModulePath, loadScenarioFile } from './scenarios/file-loader.js';
 import { loadScenarioModule } from './scenarios/module-loader.js';
 import { DEFAULT_PASSWORD, type RunConfig, type ScenarioRef } from './types.js';
 import { asText } from './as-text.js';
+import { ATTACK_DEFAULT_DURATION_MS, ATTACK_SCENARIOS, buildAttackPlan } from './attack-options.js';
 
 /** The loadtest flags as commander hands them over (strings; validated here, all errors collected). */
 export interface RawOptions {
@@ -38,6 +39,13 @@ export interface RawOptions {
   label?: string;
   /** Bearer token for the target's /metrics (its METRICS_TOKEN). */
   metricsToken?: string;
+  attackers?: string;
+  attackRate?: string;
+  bots?: string;
+  botRate?: string;
+  legitVus?: string;
+  adminEmail?: string;
+  adminPassword?: string;
 }
 
 export const DEFAULT_TARGET = 'http://127.0.0.1:3000';
@@ -181,12 +189,37 @@ export async function buildRunConfig(raw: RawOptions, errors: string[]): Promise
   }
   if (raw.abortOnFail && !raw.threshold?.length) errors.push('--abort-on-fail needs at least one --threshold');
 
+  const attack =
+    scenario?.kind === 'builtin' && ATTACK_SCENARIOS.has(scenario.name)
+      ? buildAttackPlan(scenario.name, raw, { vus, rate, profile: raw.profile, stages: stages.length }, errors)
+      : undefined;
+  if (!attack) {
+    for (const [flag, value] of Object.entries({
+      '--attackers': raw.attackers,
+      '--attack-rate': raw.attackRate,
+      '--bots': raw.bots,
+      '--bot-rate': raw.botRate,
+      '--legit-vus': raw.legitVus,
+    }))
+      if (value !== undefined) errors.push(`${flag} goes with --scenario bruteforce or bot`);
+  }
+  if ((raw.adminEmail === undefined) !== (raw.adminPassword === undefined))
+    errors.push('--admin-email and --admin-password go together');
+
   let model: 'closed' | 'open' = rate !== undefined ? 'open' : 'closed';
   // --url alone behaves like autocannon: 10 connections.
-  let start = model === 'open' ? (rate ?? 0) : (vus ?? (stages.length ? 0 : scenario?.kind === 'url' ? 10 : 1));
-  let planStages = stages.length ? stages : [{ durationMs: durationMs ?? 10_000, target: start }];
+  let start = attack
+    ? attack.clients + attack.legit
+    : model === 'open'
+      ? (rate ?? 0)
+      : (vus ?? (stages.length ? 0 : scenario?.kind === 'url' ? 10 : 1));
+  let planStages = stages.length
+    ? stages
+    : [{ durationMs: durationMs ?? (attack ? ATTACK_DEFAULT_DURATION_MS : 10_000), target: start }];
   let breakpoint = false;
-  if (raw.profile !== undefined && raw.profile in PROFILES) {
+  if (attack && raw.profile !== undefined && raw.profile in PROFILES && durationMs === undefined)
+    planStages = [{ durationMs: PROFILES[raw.profile].durationMs, target: start }];
+  if (!attack && raw.profile !== undefined && raw.profile in PROFILES) {
     const p = applyProfile(raw.profile, { vus, rate, durationMs });
     model = p.model;
     start = p.start;
@@ -213,7 +246,12 @@ export async function buildRunConfig(raw: RawOptions, errors: string[]): Promise
       thinkMs,
       users:
         users ??
-        (scenario.kind === 'url' ? 0 : Math.min(Math.max(Math.ceil(model === 'open' ? openCap : peak), 1), 50)),
+        (attack
+          ? attack.legit + attack.targets
+          : scenario.kind === 'url'
+            ? 0
+            : Math.min(Math.max(Math.ceil(model === 'open' ? openCap : peak), 1), 50)),
+      ...(attack ? { attack } : {}),
       password: raw.password ?? DEFAULT_PASSWORD,
       timeoutMs,
       gracefulStopMs: Math.min(timeoutMs, 5_000),
@@ -224,6 +262,9 @@ export async function buildRunConfig(raw: RawOptions, errors: string[]): Promise
     breakpoint,
     scrapeTargetMetrics: scenario.kind !== 'url',
     ...(raw.metricsToken ? { metricsToken: raw.metricsToken } : {}),
+    ...(raw.adminEmail !== undefined && raw.adminPassword !== undefined
+      ? { seedAdmin: { email: raw.adminEmail, password: raw.adminPassword } }
+      : {}),
     label: raw.label,
   };
 }

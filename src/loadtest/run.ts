@@ -37,7 +37,7 @@ export interface RunHooks {
 export async function runLoadTest(config: RunConfig, hooks: RunHooks): Promise<Report> {
   const plan = { ...config.plan };
   const scenario = await resolveScenario(plan.scenario);
-  if (scenario.needsUsers && plan.users > 0) await seedUsers(plan, hooks.log);
+  if (scenario.needsUsers && plan.users > 0) await seedUsers(plan, hooks.log, config.seedAdmin);
   if (scenario.setup) plan.setupData = await scenario.setup({ plan, log: hooks.log });
 
   const maxWindow = Math.max(1, ...config.thresholds.map((t) => t.windowSec ?? 1));

@@ -27,6 +27,8 @@ export interface ThreadShared {
   part: number;
   parts: number;
   stopped: boolean;
+  /** performance.now() of this thread when the run started. */
+  startedAt: number;
 }
 
 /** A virtual user: its own connection, cookies and captured variables. */
@@ -94,6 +96,16 @@ export class Vu {
 
   count(name: string, by = 1): void {
     this.shared.recorder.current.count(name, by);
+  }
+
+  /** One value (ms) of a scenario trend, e.g. attack_time_to_block. */
+  trend(name: string, ms: number): void {
+    this.shared.recorder.current.recordTrend(name, ms * 1000);
+  }
+
+  /** Milliseconds since the run started. */
+  get elapsedMs(): number {
+    return performance.now() - this.shared.startedAt;
   }
 
   async request(step: string, method: string, url: string, options: RequestOptions = {}): Promise<LoadResponse> {

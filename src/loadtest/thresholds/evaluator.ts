@@ -79,12 +79,31 @@ export function metricValue(set: MetricsSet, t: Threshold, seconds: number): num
       return t.aggregation === 'count' ? set.iterations : set.iterations / Math.max(seconds, 1e-9);
     case 'dropped_iterations':
       return t.aggregation === 'count' ? set.dropped : set.dropped / Math.max(seconds, 1e-9);
+    case 'attack_blocked':
+    case 'legit_failed': {
+      const [part, whole] =
+        t.metric === 'attack_blocked' ? ['attack_blocked', 'attack_requests'] : ['legit_failed', 'legit_requests'];
+      return rateValue(set.counters[part] ?? 0, set.counters[whole] ?? 0, t);
+    }
+    case 'bans_seen': {
+      const bans = set.counters.bans_seen ?? 0;
+      return t.aggregation === 'count' ? bans : bans / Math.max(seconds, 1e-9);
+    }
+    case 'attack_time_to_block':
+      return trendValue(set.trends.get('attack_time_to_block') ?? createHistogram(), t);
     case 'vus':
     case 'vus_max':
       return t.aggregation === 'max' || t.metric === 'vus_max' ? set.vusMax : set.vus;
     default:
       return NaN;
   }
+}
+
+/** A k6 rate over `whole` events of which `part` were true. */
+function rateValue(part: number, whole: number, t: Threshold): number {
+  if (t.aggregation === 'passes') return part;
+  if (t.aggregation === 'fails') return whole - part;
+  return whole === 0 ? 0 : part / whole;
 }
 
 export function compare(value: number, t: Threshold): boolean {

@@ -10,6 +10,11 @@ export const METRIC_KINDS: Record<string, MetricKind> = {
   dropped_iterations: 'counter',
   vus: 'gauge',
   vus_max: 'gauge',
+  // bruteforce / bot (scenarios/attack-population.ts)
+  attack_blocked: 'rate',
+  legit_failed: 'rate',
+  bans_seen: 'counter',
+  attack_time_to_block: 'trend',
 };
 
 export const AGGREGATIONS: Record<MetricKind, string[]> = {
