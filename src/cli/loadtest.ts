@@ -24,7 +24,10 @@ export function registerLoadtest(program: Command): void {
     .option('--method <M>', 'method for --url (default GET)')
     .option('--header <NAME: VALUE>', 'header for --url (repeatable)', collect)
     .option('--body <TEXT>', 'body for --url')
-    .option('--scenario <NAME>', 'auth | session | cache | signup | mixed | bruteforce | bot (default auth)')
+    .option(
+      '--scenario <NAME>',
+      'auth | session | cache | signup | mixed | write-heavy | invalidation | bruteforce | bot (default auth)',
+    )
     .option('--attackers <N>', 'bruteforce: attackers, each one stable address (default 50)')
     .option('--attack-rate <R/s>', 'bruteforce: failed logins per second per attacker (default 10/s)')
     .option('--bots <N>', 'bot: bots, each one stable address and client (default 100)')
