@@ -3,6 +3,7 @@ import { collect, k6ExitCodes } from './loadtest-shared.js';
 import { registerLoadtestMerge } from './loadtest-merge.js';
 import { registerLoadtestSuite } from './loadtest-suite.js';
 import type { CliOptions } from './loadtest-action.js';
+import { NAMED_PRESETS } from '../loadtest/named-presets.js';
 
 async function action(file: string | undefined, opts: CliOptions): Promise<void> {
   const { loadtestAction } = await import('./loadtest-action.js');
@@ -34,6 +35,7 @@ export function registerLoadtest(program: Command): void {
     .option('--bot-rate <R/min>', 'bot: requests per minute per bot (default 50/min)')
     .option('--legit-vus <N>', 'bruteforce, bot: legitimate users alongside the attack (default 10)')
     .option('--profile <NAME>', 'smoke | load | stress | spike | soak | breakpoint')
+    .option('--preset <NAME>', `a named test configuration: ${NAMED_PRESETS.map((p) => p.name).join(' | ')}`)
     .option('--vus <N>', 'virtual users (closed model)')
     .option('--rate <N>', 'iterations per second (open model)')
     .option('--max-vus <N>', 'open model: VU cap; arrivals beyond it are dropped_iterations')

@@ -51,11 +51,13 @@ export function buildAttackPlan(
     : [raw.attackers && '--attackers', raw.attackRate && '--attack-rate'];
   for (const flag of wrong.filter(Boolean))
     errors.push(`${flag} does not apply to --scenario ${scenario} (use ${clientsFlag} and ${rateFlag})`);
-  if (shape.vus !== undefined || shape.rate !== undefined || shape.profile !== undefined || shape.stages > 0)
+  if (shape.rate !== undefined || shape.stages > 0)
     errors.push(
-      `--scenario ${scenario} sets its own load: use ${clientsFlag}, ${rateFlag}, --legit-vus and --duration (not --vus, --rate, --profile or --stage)`,
+      `--scenario ${scenario} sets its own load: use ${clientsFlag}, ${rateFlag}, --legit-vus and --duration (not --rate or --stage)`,
     );
-  const clients = count(clientsFlag, bruteforce ? raw.attackers : raw.bots, bruteforce ? 50 : 100, 1, errors);
+  // --vus (as suites and presets give it) is the number of attacking clients when the scenario's own flag is absent.
+  const clientsText = (bruteforce ? raw.attackers : raw.bots) ?? shape.vus?.toString();
+  const clients = count(clientsFlag, clientsText, bruteforce ? 50 : 100, 1, errors);
   const rateText = bruteforce ? raw.attackRate : raw.botRate;
   let perSec = bruteforce ? 10 : 50 / 60;
   if (rateText !== undefined) {

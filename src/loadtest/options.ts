@@ -10,6 +10,7 @@ import { isModulePath, loadScenarioFile } from './scenarios/file-loader.js';
 import { loadScenarioModule } from './scenarios/module-loader.js';
 import { DEFAULT_PASSWORD, type RunConfig, type ScenarioRef } from './types.js';
 import { asText } from './as-text.js';
+import { NAMED_PRESETS, findPreset } from './named-presets.js';
 import { ATTACK_DEFAULT_DURATION_MS, ATTACK_SCENARIOS, buildAttackPlan } from './attack-options.js';
 
 /** The loadtest flags as commander hands them over (strings; validated here, all errors collected). */
@@ -46,6 +47,7 @@ export interface RawOptions {
   legitVus?: string;
   adminEmail?: string;
   adminPassword?: string;
+  preset?: string;
 }
 
 export const DEFAULT_TARGET = 'http://127.0.0.1:3000';
@@ -83,7 +85,8 @@ function readConfigFile(path: string, errors: string[]): Record<string, unknown>
 }
 
 /** Turns flags (+ scenario/config files) into a validated RunConfig; every problem lands in `errors`. */
-export async function buildRunConfig(raw: RawOptions, errors: string[]): Promise<RunConfig | undefined> {
+export async function buildRunConfig(given: RawOptions, errors: string[]): Promise<RunConfig | undefined> {
+  const raw = withPreset(given, errors);
   const fileOptions: Record<string, unknown> = {};
   const thresholds: Threshold[] = [];
 
@@ -266,5 +269,29 @@ export async function buildRunConfig(raw: RawOptions, errors: string[]): Promise
       ? { seedAdmin: { email: raw.adminEmail, password: raw.adminPassword } }
       : {}),
     label: raw.label,
+  };
+}
+
+/** --preset NAME fills the scenario and load its flags leave unset. */
+function withPreset(raw: RawOptions, errors: string[]): RawOptions {
+  if (raw.preset === undefined) return raw;
+  const preset = findPreset(raw.preset);
+  if (!preset) {
+    errors.push(`--preset "${raw.preset}" is unknown (known: ${NAMED_PRESETS.map((p) => p.name).join(', ')})`);
+    return raw;
+  }
+  if (raw.file !== undefined || raw.url !== undefined)
+    errors.push('--preset names a built-in scenario: drop SCENARIO_FILE/--url');
+  const open = preset.rate !== undefined;
+  const loadGiven = raw.vus !== undefined || raw.rate !== undefined || raw.stage?.length || raw.profile !== undefined;
+  return {
+    ...raw,
+    scenario: raw.scenario ?? preset.scenario,
+    duration: raw.duration ?? preset.duration,
+    ...(loadGiven
+      ? {}
+      : open
+        ? { rate: String(preset.rate), maxVus: raw.maxVus ?? String(preset.vus) }
+        : { vus: String(preset.vus) }),
   };
 }
