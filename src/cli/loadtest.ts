@@ -39,6 +39,7 @@ export function registerLoadtest(program: Command): void {
     .option('--vus <N>', 'virtual users (closed model)')
     .option('--rate <N>', 'iterations per second (open model)')
     .option('--max-vus <N>', 'open model: VU cap; arrivals beyond it are dropped_iterations')
+    .option('-n, --requests <N>', 'stop after N requests (as ab -n; iterations in flight finish)')
     .option('--duration <D>', 'run length, e.g. 30s (default 10s; scales a profile)')
     .option('--stage <D:N>', 'ramp stage, repeatable: 30s:100 (VUs, or rate with --rate)', collect)
     .option('--think <D>', 'think time between requests and iterations: 1s or 1s-3s')
@@ -50,7 +51,11 @@ export function registerLoadtest(program: Command): void {
     )
     .option('--abort-on-fail', 'stop the run as soon as a --threshold fails')
     .option('--config <FILE>', 'JSON/YAML with k6-style thresholds (abortOnFail, delayAbortEval) and options')
-    .option('--out <KIND=FILE>', 'json=F, csv=F or html=F (repeatable)', collect)
+    .option(
+      '--out <KIND=FILE>',
+      'json=F, csv=F, html=F or ndjson=F (a line per second, streamed) (repeatable)',
+      collect,
+    )
     .option('--save-baseline <FILE>', 'save this run as a baseline')
     .option('--baseline <FILE>', 'compare to a saved baseline; exit 111 on regression')
     .option('--tolerance <PCT>', 'allowed change against the baseline (default 10)')

@@ -48,9 +48,12 @@ export interface RawOptions {
   adminEmail?: string;
   adminPassword?: string;
   preset?: string;
+  requests?: string;
 }
 
 export const DEFAULT_TARGET = 'http://127.0.0.1:3000';
+/** -n without --duration: the run ends at the count, or after an hour at the latest. */
+const REQUESTS_TIME_CAP_MS = 3_600_000;
 
 function int(name: string, text: string | undefined, errors: string[], min: number, max: number): number | undefined {
   if (text === undefined) return undefined;
@@ -164,6 +167,9 @@ export async function buildRunConfig(given: RawOptions, errors: string[]): Promi
   const workers = int('workers', raw.workers, errors, 1, 64) ?? 1;
   if (workers !== Math.floor(workers)) errors.push(`--workers "${raw.workers}" must be a whole number`);
   const users = int('users', raw.users, errors, 0, 100_000);
+  const requests = int('requests', raw.requests, errors, 1, 1_000_000_000);
+  if (requests !== undefined && requests !== Math.floor(requests))
+    errors.push(`--requests "${raw.requests}" must be a whole number`);
   const timeoutMs = duration('timeout', raw.timeout, errors) ?? 30_000;
   let thinkMs: [number, number] = [0, 0];
   const think = raw.think ?? opt('think');
@@ -216,9 +222,18 @@ export async function buildRunConfig(given: RawOptions, errors: string[]): Promi
     : model === 'open'
       ? (rate ?? 0)
       : (vus ?? (stages.length ? 0 : scenario?.kind === 'url' ? 10 : 1));
+  // -n smaller than the VUs: no more VUs than requests, so the count is exact for one-request iterations.
+  if (requests !== undefined && model === 'closed' && !attack) start = Math.min(start, requests);
   let planStages = stages.length
     ? stages
-    : [{ durationMs: durationMs ?? (attack ? ATTACK_DEFAULT_DURATION_MS : 10_000), target: start }];
+    : [
+        {
+          durationMs:
+            durationMs ??
+            (attack ? ATTACK_DEFAULT_DURATION_MS : requests !== undefined ? REQUESTS_TIME_CAP_MS : 10_000),
+          target: start,
+        },
+      ];
   let breakpoint = false;
   if (attack && raw.profile !== undefined && raw.profile in PROFILES && durationMs === undefined)
     planStages = [{ durationMs: PROFILES[raw.profile].durationMs, target: start }];
@@ -255,6 +270,7 @@ export async function buildRunConfig(given: RawOptions, errors: string[]): Promi
             ? 0
             : Math.min(Math.max(Math.ceil(model === 'open' ? openCap : peak), 1), 50)),
       ...(attack ? { attack } : {}),
+      ...(requests !== undefined ? { requests } : {}),
       password: raw.password ?? DEFAULT_PASSWORD,
       timeoutMs,
       gracefulStopMs: Math.min(timeoutMs, 5_000),

@@ -29,6 +29,8 @@ export interface Progress {
 export interface RunHooks {
   log: (line: string) => void;
   progress?: (p: Progress) => void;
+  /** Each closed second's metrics (all threads merged), as --out ndjson streams them. */
+  second?: (t: number, set: MetricsSet) => void;
   /** Resolves when the user asks to stop (Ctrl-C): the run ends early and still reports. */
   interrupted?: Promise<string>;
 }
@@ -42,6 +44,7 @@ export async function runLoadTest(config: RunConfig, hooks: RunHooks): Promise<R
 
   const maxWindow = Math.max(1, ...config.thresholds.map((t) => t.windowSec ?? 1));
   const aggregate = new Aggregate(Math.max(maxWindow, 5), config.workers);
+  aggregate.onClose = hooks.second;
   const tracker = new ThresholdTracker(config.thresholds);
   const threaded = config.workers > 1 || config.threaded === true;
   const generator = new GeneratorMonitor(config.workers, !threaded);

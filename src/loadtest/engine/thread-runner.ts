@@ -28,7 +28,16 @@ export function runThread(
   const recorder = new Recorder();
   const other = new Agent({ pipelining: 1, keepAliveTimeout: 30_000 });
   const startedAt = performance.now();
-  const shared: ThreadShared = { plan, recorder, other, part, parts, stopped: false, startedAt };
+  const shared: ThreadShared = {
+    plan,
+    recorder,
+    other,
+    part,
+    parts,
+    stopped: false,
+    startedAt,
+    budget: plan.requests ?? Infinity,
+  };
   const ticker = setInterval(() => onSecond(recorder.swap()), 1000);
 
   const done = (async () => {

@@ -29,6 +29,13 @@ export interface ThreadShared {
   stopped: boolean;
   /** performance.now() of this thread when the run started. */
   startedAt: number;
+  /** Requests this thread may still send (-n/--requests), or Infinity. */
+  budget: number;
+}
+
+/** Counts one request against the -n budget; the last one stops the thread (iterations in flight finish). */
+export function takeRequest(shared: ThreadShared): void {
+  if (--shared.budget <= 0) shared.stopped = true;
 }
 
 /** A virtual user: its own connection, cookies and captured variables. */
@@ -110,6 +117,7 @@ export class Vu {
 
   async request(step: string, method: string, url: string, options: RequestOptions = {}): Promise<LoadResponse> {
     if (this.requestsThisIteration > 0 && !options.noThink) await this.think();
+    takeRequest(this.shared);
     const absolute = /^https?:\/\//i.test(url);
     const target = absolute ? new URL(url) : undefined;
     const sameOrigin = !target || target.origin === this.origin;
