@@ -279,7 +279,7 @@ export async function buildRunConfig(given: RawOptions, errors: string[]): Promi
     workers,
     profile: raw.profile,
     breakpoint,
-    scrapeTargetMetrics: scenario.kind !== 'url',
+    scrapeTargetMetrics: scenario.kind !== 'url' || thresholds.some((t) => t.metric.startsWith('target_')),
     ...(raw.metricsToken ? { metricsToken: raw.metricsToken } : {}),
     ...(raw.adminEmail !== undefined && raw.adminPassword !== undefined
       ? { seedAdmin: { email: raw.adminEmail, password: raw.adminPassword } }

@@ -49,7 +49,11 @@ export async function runLoadTest(config: RunConfig, hooks: RunHooks): Promise<R
   const threaded = config.workers > 1 || config.threaded === true;
   const generator = new GeneratorMonitor(config.workers, !threaded);
   const scraper = config.scrapeTargetMetrics
-    ? new TargetScraper(new URL('/metrics', plan.target).href, 5000, config.metricsToken)
+    ? new TargetScraper(
+        new URL('/metrics', plan.target).href,
+        config.thresholds.some((t) => t.metric.startsWith('target_')) ? 1000 : 5000,
+        config.metricsToken,
+      )
     : undefined;
   scraper?.start();
 
@@ -129,7 +133,7 @@ export async function runLoadTest(config: RunConfig, hooks: RunHooks): Promise<R
       results: scenario.results?.(aggregate.totals) ?? {},
     },
     thresholds: config.thresholds,
-    thresholdResults: tracker.results(aggregate, durationMs),
+    thresholdResults: tracker.results(aggregate, durationMs, targetReport.series),
     generator: generatorReport,
     target: targetReport,
     aborted,

@@ -1,5 +1,6 @@
 import { request } from 'undici';
 import { parsePrometheus, type Sample } from './prometheus.js';
+import { TargetSeries, type SeriesSummary, type TargetMetric } from './target-series.js';
 
 export interface TargetReport {
   /** Whether /metrics answered with Prometheus text during the run. */
@@ -10,6 +11,8 @@ export interface TargetReport {
   eventLoopLagP99Ms?: number;
   /** CPU over the run as a share of one core. */
   cpu?: number;
+  /** Per scrape interval (target_cpu %, target_memory MB, lag and Redis/DB latency ms): avg, min, max, last. */
+  series?: Partial<Record<TargetMetric, SeriesSummary>>;
   note?: string;
 }
 
@@ -27,6 +30,7 @@ export class TargetScraper {
   private scrapes = 0;
   private timer?: NodeJS.Timeout;
   private failure?: string;
+  private readonly series = new TargetSeries();
 
   constructor(
     private readonly metricsUrl: string,
@@ -66,6 +70,7 @@ export class TargetScraper {
       this.scrapes++;
       const snap = { at: Date.now(), samples };
       this.first ??= snap;
+      if (this.last && snap.at > this.last.at) this.series.add(this.last, snap);
       this.last = snap;
       const lag =
         samples.find((s) => s.name === 'nodejs_eventloop_lag_p99_seconds') ??
@@ -101,6 +106,8 @@ export class TargetScraper {
     const cpuB = sum(b, (s) => s.name === 'process_cpu_seconds_total');
     const seconds = (this.last.at - this.first.at) / 1000;
     if (cpuB > 0 && seconds >= 0.5) out.cpu = round((cpuB - cpuA) / seconds);
+    const series = this.series.summary();
+    if (Object.keys(series).length) out.series = series;
     return out;
   }
 }
