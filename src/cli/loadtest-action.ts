@@ -3,6 +3,7 @@ import { buildRunConfig, type RawOptions } from '../loadtest/options.js';
 import { runLoadTest } from '../loadtest/run.js';
 import { formatSummary } from '../loadtest/report/summary.js';
 import { parseOut, writeReport } from '../loadtest/report/write.js';
+import { NdjsonStream } from '../loadtest/report/ndjson.js';
 import { createProgress } from '../loadtest/report/progress.js';
 import { compareToBaseline, REGRESSION_EXIT_CODE } from '../loadtest/baseline/compare.js';
 import { startSelf, type SelfTarget } from './self-target.js';
@@ -72,16 +73,24 @@ export async function loadtestAction(file: string | undefined, opts: CliOptions)
     opts.progress === false
       ? undefined
       : createProgress(process.stderr.isTTY === true && (process.stderr.columns ?? 0) > 0, log);
+  // --out ndjson=F streams a line per second while the run goes; the other outputs are written at the end.
+  const streams = outs.filter((o) => o.kind === 'ndjson').map((o) => new NdjsonStream(o.path));
   let report: Report;
   try {
-    report = await runLoadTest(config, { log, progress: progress?.update, interrupted: interruption() });
+    report = await runLoadTest(config, {
+      log,
+      progress: progress?.update,
+      interrupted: interruption(),
+      second: streams.length ? (t, set) => streams.forEach((s) => s.second(t, set)) : undefined,
+    });
   } finally {
     progress?.done();
     await self?.close();
   }
+  await Promise.all(streams.map((s) => s.close({ thresholds: report.thresholds, metrics: report.metrics })));
   if (baseline) report.comparison = compareToBaseline(report, baseline, tolerance, opts.baseline!);
   if (!opts.quiet) process.stdout.write(`${formatSummary(report)}\n`);
-  for (const out of outs) writeReport(report, out);
+  for (const out of outs) if (out.kind !== 'ndjson') writeReport(report, out);
   if (opts.saveBaseline) writeFileSync(opts.saveBaseline, JSON.stringify(report, null, 2));
   process.exit(exitCodeFor(report));
 }

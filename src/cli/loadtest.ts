@@ -3,6 +3,7 @@ import { collect, k6ExitCodes } from './loadtest-shared.js';
 import { registerLoadtestMerge } from './loadtest-merge.js';
 import { registerLoadtestSuite } from './loadtest-suite.js';
 import type { CliOptions } from './loadtest-action.js';
+import { NAMED_PRESETS } from '../loadtest/named-presets.js';
 
 async function action(file: string | undefined, opts: CliOptions): Promise<void> {
   const { loadtestAction } = await import('./loadtest-action.js');
@@ -24,11 +25,21 @@ export function registerLoadtest(program: Command): void {
     .option('--method <M>', 'method for --url (default GET)')
     .option('--header <NAME: VALUE>', 'header for --url (repeatable)', collect)
     .option('--body <TEXT>', 'body for --url')
-    .option('--scenario <NAME>', 'auth | session | cache | signup | mixed | bruteforce | bot (default auth)')
+    .option(
+      '--scenario <NAME>',
+      'auth | session | cache | signup | mixed | write-heavy | invalidation | bruteforce | bot (default auth)',
+    )
+    .option('--attackers <N>', 'bruteforce: attackers, each one stable address (default 50)')
+    .option('--attack-rate <R/s>', 'bruteforce: failed logins per second per attacker (default 10/s)')
+    .option('--bots <N>', 'bot: bots, each one stable address and client (default 100)')
+    .option('--bot-rate <R/min>', 'bot: requests per minute per bot (default 50/min)')
+    .option('--legit-vus <N>', 'bruteforce, bot: legitimate users alongside the attack (default 10)')
     .option('--profile <NAME>', 'smoke | load | stress | spike | soak | breakpoint')
+    .option('--preset <NAME>', `a named test configuration: ${NAMED_PRESETS.map((p) => p.name).join(' | ')}`)
     .option('--vus <N>', 'virtual users (closed model)')
     .option('--rate <N>', 'iterations per second (open model)')
     .option('--max-vus <N>', 'open model: VU cap; arrivals beyond it are dropped_iterations')
+    .option('-n, --requests <N>', 'stop after N requests (as ab -n; iterations in flight finish)')
     .option('--duration <D>', 'run length, e.g. 30s (default 10s; scales a profile)')
     .option('--stage <D:N>', 'ramp stage, repeatable: 30s:100 (VUs, or rate with --rate)', collect)
     .option('--think <D>', 'think time between requests and iterations: 1s or 1s-3s')
@@ -40,7 +51,11 @@ export function registerLoadtest(program: Command): void {
     )
     .option('--abort-on-fail', 'stop the run as soon as a --threshold fails')
     .option('--config <FILE>', 'JSON/YAML with k6-style thresholds (abortOnFail, delayAbortEval) and options')
-    .option('--out <KIND=FILE>', 'json=F, csv=F or html=F (repeatable)', collect)
+    .option(
+      '--out <KIND=FILE>',
+      'json=F, csv=F, html=F or ndjson=F (a line per second, streamed) (repeatable)',
+      collect,
+    )
     .option('--save-baseline <FILE>', 'save this run as a baseline')
     .option('--baseline <FILE>', 'compare to a saved baseline; exit 111 on regression')
     .option('--tolerance <PCT>', 'allowed change against the baseline (default 10)')
@@ -48,6 +63,11 @@ export function registerLoadtest(program: Command): void {
     .option('--self-env <NAME=VALUE>', 'environment for the --self server (repeatable)', collect)
     .option('--users <N>', 'users to seed (lt-user-N@loadtest.local)')
     .option('--password <P>', 'password of the seeded users')
+    .option(
+      '--admin-email <E>',
+      'an admin of the target: seed users through POST /v1/admin/users/bulk (no signup limit)',
+    )
+    .option('--admin-password <P>', "that admin's password")
     .option('--timeout <D>', 'request timeout (default 30s)')
     .option('--label <TEXT>', 'name of this run in reports')
     .option('--metrics-token <T>', "the target's METRICS_TOKEN, to scrape its /metrics (default: $METRICS_TOKEN)")

@@ -10,6 +10,8 @@ import { isModulePath, loadScenarioFile } from './scenarios/file-loader.js';
 import { loadScenarioModule } from './scenarios/module-loader.js';
 import { DEFAULT_PASSWORD, type RunConfig, type ScenarioRef } from './types.js';
 import { asText } from './as-text.js';
+import { NAMED_PRESETS, findPreset } from './named-presets.js';
+import { ATTACK_DEFAULT_DURATION_MS, ATTACK_SCENARIOS, buildAttackPlan } from './attack-options.js';
 
 /** The loadtest flags as commander hands them over (strings; validated here, all errors collected). */
 export interface RawOptions {
@@ -38,9 +40,20 @@ export interface RawOptions {
   label?: string;
   /** Bearer token for the target's /metrics (its METRICS_TOKEN). */
   metricsToken?: string;
+  attackers?: string;
+  attackRate?: string;
+  bots?: string;
+  botRate?: string;
+  legitVus?: string;
+  adminEmail?: string;
+  adminPassword?: string;
+  preset?: string;
+  requests?: string;
 }
 
 export const DEFAULT_TARGET = 'http://127.0.0.1:3000';
+/** -n without --duration: the run ends at the count, or after an hour at the latest. */
+const REQUESTS_TIME_CAP_MS = 3_600_000;
 
 function int(name: string, text: string | undefined, errors: string[], min: number, max: number): number | undefined {
   if (text === undefined) return undefined;
@@ -75,7 +88,8 @@ function readConfigFile(path: string, errors: string[]): Record<string, unknown>
 }
 
 /** Turns flags (+ scenario/config files) into a validated RunConfig; every problem lands in `errors`. */
-export async function buildRunConfig(raw: RawOptions, errors: string[]): Promise<RunConfig | undefined> {
+export async function buildRunConfig(given: RawOptions, errors: string[]): Promise<RunConfig | undefined> {
+  const raw = withPreset(given, errors);
   const fileOptions: Record<string, unknown> = {};
   const thresholds: Threshold[] = [];
 
@@ -153,6 +167,9 @@ export async function buildRunConfig(raw: RawOptions, errors: string[]): Promise
   const workers = int('workers', raw.workers, errors, 1, 64) ?? 1;
   if (workers !== Math.floor(workers)) errors.push(`--workers "${raw.workers}" must be a whole number`);
   const users = int('users', raw.users, errors, 0, 100_000);
+  const requests = int('requests', raw.requests, errors, 1, 1_000_000_000);
+  if (requests !== undefined && requests !== Math.floor(requests))
+    errors.push(`--requests "${raw.requests}" must be a whole number`);
   const timeoutMs = duration('timeout', raw.timeout, errors) ?? 30_000;
   let thinkMs: [number, number] = [0, 0];
   const think = raw.think ?? opt('think');
@@ -181,12 +198,46 @@ export async function buildRunConfig(raw: RawOptions, errors: string[]): Promise
   }
   if (raw.abortOnFail && !raw.threshold?.length) errors.push('--abort-on-fail needs at least one --threshold');
 
+  const attack =
+    scenario?.kind === 'builtin' && ATTACK_SCENARIOS.has(scenario.name)
+      ? buildAttackPlan(scenario.name, raw, { vus, rate, profile: raw.profile, stages: stages.length }, errors)
+      : undefined;
+  if (!attack) {
+    for (const [flag, value] of Object.entries({
+      '--attackers': raw.attackers,
+      '--attack-rate': raw.attackRate,
+      '--bots': raw.bots,
+      '--bot-rate': raw.botRate,
+      '--legit-vus': raw.legitVus,
+    }))
+      if (value !== undefined) errors.push(`${flag} goes with --scenario bruteforce or bot`);
+  }
+  if ((raw.adminEmail === undefined) !== (raw.adminPassword === undefined))
+    errors.push('--admin-email and --admin-password go together');
+
   let model: 'closed' | 'open' = rate !== undefined ? 'open' : 'closed';
   // --url alone behaves like autocannon: 10 connections.
-  let start = model === 'open' ? (rate ?? 0) : (vus ?? (stages.length ? 0 : scenario?.kind === 'url' ? 10 : 1));
-  let planStages = stages.length ? stages : [{ durationMs: durationMs ?? 10_000, target: start }];
+  let start = attack
+    ? attack.clients + attack.legit
+    : model === 'open'
+      ? (rate ?? 0)
+      : (vus ?? (stages.length ? 0 : scenario?.kind === 'url' ? 10 : 1));
+  // -n smaller than the VUs: no more VUs than requests, so the count is exact for one-request iterations.
+  if (requests !== undefined && model === 'closed' && !attack) start = Math.min(start, requests);
+  let planStages = stages.length
+    ? stages
+    : [
+        {
+          durationMs:
+            durationMs ??
+            (attack ? ATTACK_DEFAULT_DURATION_MS : requests !== undefined ? REQUESTS_TIME_CAP_MS : 10_000),
+          target: start,
+        },
+      ];
   let breakpoint = false;
-  if (raw.profile !== undefined && raw.profile in PROFILES) {
+  if (attack && raw.profile !== undefined && raw.profile in PROFILES && durationMs === undefined)
+    planStages = [{ durationMs: PROFILES[raw.profile].durationMs, target: start }];
+  if (!attack && raw.profile !== undefined && raw.profile in PROFILES) {
     const p = applyProfile(raw.profile, { vus, rate, durationMs });
     model = p.model;
     start = p.start;
@@ -213,7 +264,13 @@ export async function buildRunConfig(raw: RawOptions, errors: string[]): Promise
       thinkMs,
       users:
         users ??
-        (scenario.kind === 'url' ? 0 : Math.min(Math.max(Math.ceil(model === 'open' ? openCap : peak), 1), 50)),
+        (attack
+          ? attack.legit + attack.targets
+          : scenario.kind === 'url'
+            ? 0
+            : Math.min(Math.max(Math.ceil(model === 'open' ? openCap : peak), 1), 50)),
+      ...(attack ? { attack } : {}),
+      ...(requests !== undefined ? { requests } : {}),
       password: raw.password ?? DEFAULT_PASSWORD,
       timeoutMs,
       gracefulStopMs: Math.min(timeoutMs, 5_000),
@@ -222,8 +279,35 @@ export async function buildRunConfig(raw: RawOptions, errors: string[]): Promise
     workers,
     profile: raw.profile,
     breakpoint,
-    scrapeTargetMetrics: scenario.kind !== 'url',
+    scrapeTargetMetrics: scenario.kind !== 'url' || thresholds.some((t) => t.metric.startsWith('target_')),
     ...(raw.metricsToken ? { metricsToken: raw.metricsToken } : {}),
+    ...(raw.adminEmail !== undefined && raw.adminPassword !== undefined
+      ? { seedAdmin: { email: raw.adminEmail, password: raw.adminPassword } }
+      : {}),
     label: raw.label,
+  };
+}
+
+/** --preset NAME fills the scenario and load its flags leave unset. */
+function withPreset(raw: RawOptions, errors: string[]): RawOptions {
+  if (raw.preset === undefined) return raw;
+  const preset = findPreset(raw.preset);
+  if (!preset) {
+    errors.push(`--preset "${raw.preset}" is unknown (known: ${NAMED_PRESETS.map((p) => p.name).join(', ')})`);
+    return raw;
+  }
+  if (raw.file !== undefined || raw.url !== undefined)
+    errors.push('--preset names a built-in scenario: drop SCENARIO_FILE/--url');
+  const open = preset.rate !== undefined;
+  const loadGiven = raw.vus !== undefined || raw.rate !== undefined || raw.stage?.length || raw.profile !== undefined;
+  return {
+    ...raw,
+    scenario: raw.scenario ?? preset.scenario,
+    duration: raw.duration ?? preset.duration,
+    ...(loadGiven
+      ? {}
+      : open
+        ? { rate: String(preset.rate), maxVus: raw.maxVus ?? String(preset.vus) }
+        : { vus: String(preset.vus) }),
   };
 }

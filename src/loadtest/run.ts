@@ -29,6 +29,8 @@ export interface Progress {
 export interface RunHooks {
   log: (line: string) => void;
   progress?: (p: Progress) => void;
+  /** Each closed second's metrics (all threads merged), as --out ndjson streams them. */
+  second?: (t: number, set: MetricsSet) => void;
   /** Resolves when the user asks to stop (Ctrl-C): the run ends early and still reports. */
   interrupted?: Promise<string>;
 }
@@ -37,16 +39,21 @@ export interface RunHooks {
 export async function runLoadTest(config: RunConfig, hooks: RunHooks): Promise<Report> {
   const plan = { ...config.plan };
   const scenario = await resolveScenario(plan.scenario);
-  if (scenario.needsUsers && plan.users > 0) await seedUsers(plan, hooks.log);
+  if (scenario.needsUsers && plan.users > 0) await seedUsers(plan, hooks.log, config.seedAdmin);
   if (scenario.setup) plan.setupData = await scenario.setup({ plan, log: hooks.log });
 
   const maxWindow = Math.max(1, ...config.thresholds.map((t) => t.windowSec ?? 1));
   const aggregate = new Aggregate(Math.max(maxWindow, 5), config.workers);
+  aggregate.onClose = hooks.second;
   const tracker = new ThresholdTracker(config.thresholds);
   const threaded = config.workers > 1 || config.threaded === true;
   const generator = new GeneratorMonitor(config.workers, !threaded);
   const scraper = config.scrapeTargetMetrics
-    ? new TargetScraper(new URL('/metrics', plan.target).href, 5000, config.metricsToken)
+    ? new TargetScraper(
+        new URL('/metrics', plan.target).href,
+        config.thresholds.some((t) => t.metric.startsWith('target_')) ? 1000 : 5000,
+        config.metricsToken,
+      )
     : undefined;
   scraper?.start();
 
@@ -126,7 +133,7 @@ export async function runLoadTest(config: RunConfig, hooks: RunHooks): Promise<R
       results: scenario.results?.(aggregate.totals) ?? {},
     },
     thresholds: config.thresholds,
-    thresholdResults: tracker.results(aggregate, durationMs),
+    thresholdResults: tracker.results(aggregate, durationMs, targetReport.series),
     generator: generatorReport,
     target: config.targetPid === undefined ? targetReport : { ...targetReport, pid: config.targetPid },
     aborted,

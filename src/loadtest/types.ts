@@ -27,8 +27,25 @@ export interface RunPlan {
   timeoutMs: number;
   /** How long in-flight iterations may finish after the end (or an abort). */
   gracefulStopMs: number;
+  /** -n/--requests: the run ends once this many requests were sent (iterations in flight finish). */
+  requests?: number;
+  /** bruteforce / bot: the attacking clients beside the legitimate users (see scenarios/attack-population.ts). */
+  attack?: AttackPlan;
   /** What the scenario's setup() returned in the main thread; reaches every VU. */
   setupData?: unknown;
+}
+
+export interface AttackPlan {
+  /** Attackers (bruteforce) or bots (bot): VUs 0..clients-1, each one stable client address. */
+  clients: number;
+  /** Requests per second each client sends. */
+  perSec: number;
+  /** Legitimate users: VUs clients..clients+legit-1, each logging in as its own account from its own address. */
+  legit: number;
+  /** Seeded accounts lt-user-(legit+1)..(legit+targets) the attack aims at (legit users never use them). */
+  targets: number;
+  /** 0-255, different each run: addresses are fresh, so an earlier run's bans do not carry over. */
+  nonce: number;
 }
 
 /** The full, validated configuration of one run (plan plus what only the main thread uses). */
@@ -44,6 +61,8 @@ export interface RunConfig {
   /** Breakpoint search: abort on the first failed threshold and report the highest sustainable rate. */
   breakpoint: boolean;
   scrapeTargetMetrics: boolean;
+  /** An admin of the target: users are seeded through POST /v1/admin/users/bulk (never written to reports). */
+  seedAdmin?: { email: string; password: string };
   /** The target's METRICS_TOKEN, sent as a Bearer token when scraping its /metrics (never written to reports). */
   metricsToken?: string;
   label?: string;

@@ -165,7 +165,9 @@ export const ComparisonSchema = Type.Object({
       baseline: Type.Number(),
       current: Type.Number(),
       changePct: Type.Number(),
+      ciPct: Type.Optional(Type.Array(Type.Number(), { minItems: 2, maxItems: 2 })),
       regressed: Type.Boolean(),
+      method: Type.Optional(Type.String()),
     }),
   ),
 });

@@ -1,8 +1,29 @@
 import { Type } from '@sinclair/typebox';
 import type { RouteGroup } from '../route-group.js';
-import { responses } from '../schemas.js';
+import { clientInfo } from '../client-info.js';
+import { Email, Password, Tenant, responses } from '../schemas.js';
 
 const Role = Type.String({ pattern: '^[a-z][a-z0-9_:-]{0,63}$' });
+/** At most 500 accounts a request (about 45 KiB of JSON, under the 64 KiB body limit). */
+const BULK_MAX = 500;
+const BulkBody = Type.Object(
+  {
+    users: Type.Array(
+      Type.Object(
+        {
+          email: Email,
+          password: Password,
+          name: Type.Optional(Type.String({ maxLength: 200 })),
+          tenant: Type.Optional(Tenant),
+          roles: Type.Optional(Type.Array(Role, { maxItems: 32 })),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: BULK_MAX },
+    ),
+  },
+  { additionalProperties: false },
+);
 
 /** Find users and change their roles (every instance's permission cache sees it at once). */
 export const adminUsersRoutes: RouteGroup = async (app, { deps, requireAdmin }) => {
@@ -36,6 +57,23 @@ export const adminUsersRoutes: RouteGroup = async (app, { deps, requireAdmin }) 
       });
       return { users: await Promise.all(found.map((u) => users.view(u))) };
     },
+  );
+
+  app.post(
+    '/v1/admin/users/bulk',
+    {
+      preHandler: requireAdmin,
+      schema: {
+        tags,
+        summary: `Create up to ${BULK_MAX} accounts at once (not subject to the signup limits); existing emails are counted, not changed`,
+        body: BulkBody,
+        response: responses(
+          { 200: Type.Object({ created: Type.Integer(), existing: Type.Integer() }) },
+          [400, 401, 403, 413, 415],
+        ),
+      },
+    },
+    async (request) => users.createMany(request.body.users, clientInfo(request)),
   );
 
   app.put(

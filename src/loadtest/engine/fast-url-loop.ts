@@ -1,8 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Client, type Dispatcher } from 'undici';
 import { totalDuration, valueAt } from './stages.js';
-import type { ThreadShared } from './vu.js';
-import { errorKind } from './vu.js';
+import { errorKind, takeRequest, type ThreadShared } from './vu.js';
 import { createHistogram, type Histogram } from '../metrics/histogram.js';
 import { RawHttp1Connection, encodeRequest } from './raw-http1.js';
 import type { MetricsSet } from '../metrics/metrics-set.js';
@@ -70,6 +69,7 @@ class UrlVu implements Dispatcher.DispatchHandler {
   ) {}
 
   fire(): void {
+    takeRequest(this.loop.shared);
     this.status = 0;
     this.t0 = performance.now();
     this.client.dispatch(this.opts, this);
@@ -144,6 +144,7 @@ class RawUrlVu {
   }
 
   fire(): void {
+    takeRequest(this.loop.shared);
     this.t0 = performance.now();
     this.conn.send();
   }

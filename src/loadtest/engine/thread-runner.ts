@@ -27,8 +27,17 @@ export function runThread(
 ): ThreadControl {
   const recorder = new Recorder();
   const other = new Agent({ pipelining: 1, keepAliveTimeout: 30_000 });
-  const shared: ThreadShared = { plan, recorder, other, part, parts, stopped: false };
   const startedAt = performance.now();
+  const shared: ThreadShared = {
+    plan,
+    recorder,
+    other,
+    part,
+    parts,
+    stopped: false,
+    startedAt,
+    budget: plan.requests ?? Infinity,
+  };
   const ticker = setInterval(() => onSecond(recorder.swap()), 1000);
 
   const done = (async () => {

@@ -27,6 +27,15 @@ export interface ThreadShared {
   part: number;
   parts: number;
   stopped: boolean;
+  /** performance.now() of this thread when the run started. */
+  startedAt: number;
+  /** Requests this thread may still send (-n/--requests), or Infinity. */
+  budget: number;
+}
+
+/** Counts one request against the -n budget; the last one stops the thread (iterations in flight finish). */
+export function takeRequest(shared: ThreadShared): void {
+  if (--shared.budget <= 0) shared.stopped = true;
 }
 
 /** A virtual user: its own connection, cookies and captured variables. */
@@ -96,8 +105,19 @@ export class Vu {
     this.shared.recorder.current.count(name, by);
   }
 
+  /** One value (ms) of a scenario trend, e.g. attack_time_to_block. */
+  trend(name: string, ms: number): void {
+    this.shared.recorder.current.recordTrend(name, ms * 1000);
+  }
+
+  /** Milliseconds since the run started. */
+  get elapsedMs(): number {
+    return performance.now() - this.shared.startedAt;
+  }
+
   async request(step: string, method: string, url: string, options: RequestOptions = {}): Promise<LoadResponse> {
     if (this.requestsThisIteration > 0 && !options.noThink) await this.think();
+    takeRequest(this.shared);
     const absolute = /^https?:\/\//i.test(url);
     const target = absolute ? new URL(url) : undefined;
     const sameOrigin = !target || target.origin === this.origin;

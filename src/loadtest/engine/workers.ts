@@ -13,6 +13,7 @@ export function planShare(plan: RunPlan, part: number, parts: number): RunPlan {
     stages: scaleStages(plan.stages, part, parts, integer),
     maxVus: Math.max(1, shareOf(plan.maxVus, part, parts, true)),
     preAllocatedVus: shareOf(plan.preAllocatedVus, part, parts, true),
+    ...(plan.requests !== undefined ? { requests: shareOf(plan.requests, part, parts, true) } : {}),
   };
 }
 

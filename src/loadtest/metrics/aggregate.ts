@@ -40,8 +40,12 @@ export class Aggregate {
     if (this.pendingParts > 0) this.closeSecond();
   }
 
+  /** Called with each closed second (all threads merged), before the next one starts: --out ndjson. */
+  onClose: ((second: number, set: MetricsSet) => void) | undefined;
+
   private closeSecond(): void {
     this.seconds++;
+    this.onClose?.(this.seconds, this.pending);
     this.totals.vus = this.pending.vus;
     this.totals.vusMax = Math.max(this.totals.vusMax, this.pending.vusMax);
     this.ring.push(this.pending.packed());

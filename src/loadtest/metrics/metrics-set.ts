@@ -46,6 +46,8 @@ export interface MetricsWire {
   steps: Record<string, StepWire>;
   checks: Record<string, { passes: number; fails: number }>;
   counters: Counts;
+  /** Scenario trends (µs histograms), e.g. attack_time_to_block; absent in reports from before they existed. */
+  trends?: Record<string, string>;
 }
 
 /**
@@ -67,6 +69,8 @@ export class MetricsSet {
   readonly steps = new Map<string, StepMetrics>();
   readonly checks = new Map<string, { passes: number; fails: number }>();
   readonly counters: Counts = {};
+  /** Scenario-specific trends (k6's custom Trend metrics), in µs like the request durations. */
+  readonly trends = new Map<string, Histogram>();
 
   constructor(private readonly newHistogram: () => Histogram = createHistogram) {
     this.duration = newHistogram();
@@ -131,6 +135,19 @@ export class MetricsSet {
     increment(this.counters, name, by);
   }
 
+  trend(name: string): Histogram {
+    let h = this.trends.get(name);
+    if (!h) {
+      h = this.newHistogram();
+      this.trends.set(name, h);
+    }
+    return h;
+  }
+
+  recordTrend(name: string, micros: number): void {
+    this.trend(name).recordValue(micros < 1 ? 1 : Math.round(micros));
+  }
+
   add(other: MetricsSet): void {
     this.reqs += other.reqs;
     this.failed += other.failed;
@@ -158,6 +175,7 @@ export class MetricsSet {
       this.checks.set(name, mine);
     }
     addCounts(this.counters, other.counters);
+    for (const [name, h] of other.trends) this.trend(name).add(h);
   }
 
   /** Error kinds over all steps. */
@@ -199,6 +217,7 @@ export class MetricsSet {
       steps,
       checks: Object.fromEntries(this.checks),
       counters: { ...this.counters },
+      trends: Object.fromEntries([...this.trends].map(([name, h]) => [name, encodeHistogram(h)])),
     };
   }
 
@@ -225,6 +244,7 @@ export class MetricsSet {
     }
     for (const [name, c] of Object.entries(wire.checks)) set.checks.set(name, { ...c });
     addCounts(set.counters, wire.counters);
+    for (const [name, encoded] of Object.entries(wire.trends ?? {})) set.trend(name).add(decodeHistogram(encoded));
     return set;
   }
 }

@@ -1,5 +1,6 @@
 import { request } from 'undici';
 import { parsePrometheus, type Sample } from './prometheus.js';
+import { TargetSeries, type SeriesSummary, type TargetMetric } from './target-series.js';
 
 export interface TargetReport {
   /** Whether /metrics answered with Prometheus text during the run. */
@@ -12,6 +13,8 @@ export interface TargetReport {
   cpu?: number;
   /** The target's process id, when the load tester started it (--self): never the generator's. */
   pid?: number;
+  /** Per scrape interval (target_cpu %, target_memory MB, lag and Redis/DB latency ms): avg, min, max, last. */
+  series?: Partial<Record<TargetMetric, SeriesSummary>>;
   note?: string;
 }
 
@@ -29,6 +32,7 @@ export class TargetScraper {
   private scrapes = 0;
   private timer?: NodeJS.Timeout;
   private failure?: string;
+  private readonly series = new TargetSeries();
 
   constructor(
     private readonly metricsUrl: string,
@@ -69,6 +73,7 @@ export class TargetScraper {
       const snap = { at: Date.now(), samples };
       const baseline = this.first === undefined;
       this.first ??= snap;
+      if (this.last && snap.at > this.last.at) this.series.add(this.last, snap);
       this.last = snap;
       // The first scrape is the baseline: its lag (prom-client's since the previous scrape) covers the target's
       // start-up or whatever ran before the load, not the run.
@@ -107,6 +112,8 @@ export class TargetScraper {
     const cpuB = sum(b, (s) => s.name === 'process_cpu_seconds_total');
     const seconds = (this.last.at - this.first.at) / 1000;
     if (cpuB > 0 && seconds >= 0.5) out.cpu = round((cpuB - cpuA) / seconds);
+    const series = this.series.summary();
+    if (Object.keys(series).length) out.series = series;
     return out;
   }
 }

@@ -64,6 +64,28 @@ export function metricsOf(
       values: { value: totals.vus, min: vusSeen.length ? Math.min(...vusSeen) : 0, max: totals.vusMax },
     },
     vus_max: { type: 'gauge', values: { value: totals.vusMax, min: totals.vusMax, max: totals.vusMax } },
+    ...attackMetrics(totals, s),
+  };
+}
+
+const rateOf = (part: number, whole: number): MetricReport => ({
+  type: 'rate',
+  values: { rate: whole ? round(part / whole) : 0, passes: part, fails: whole - part },
+});
+
+/** bruteforce / bot: the attack's and the legitimate users' outcome as k6 metrics (usable in thresholds). */
+function attackMetrics(totals: MetricsSet, seconds: number): Record<string, MetricReport> {
+  const c = totals.counters;
+  if (c.attack_requests === undefined && c.legit_requests === undefined) return {};
+  return {
+    attack_blocked: rateOf(c.attack_blocked ?? 0, c.attack_requests ?? 0),
+    legit_failed: rateOf(c.legit_failed ?? 0, c.legit_requests ?? 0),
+    bans_seen: { type: 'counter', values: { count: c.bans_seen ?? 0, rate: round((c.bans_seen ?? 0) / seconds, 3) } },
+    attack_time_to_block: {
+      type: 'trend',
+      contains: 'time',
+      values: trendValues(totals.trends.get('attack_time_to_block') ?? createHistogram()),
+    },
   };
 }
 

@@ -86,10 +86,16 @@ export function formatSummary(report: Report): string {
     lines.push('', `  against baseline ${report.comparison.baseline} (tolerance ${report.comparison.tolerancePct}%):`);
     for (const v of report.comparison.verdicts)
       lines.push(
-        `    ${v.regressed ? '✗ REGRESSED' : '✓'} ${v.metric}: ${v.baseline} → ${v.current} (${v.changePct >= 0 ? '+' : ''}${v.changePct.toFixed(1)}%)`,
+        `    ${v.regressed ? '✗ REGRESSED' : '✓'} ${v.metric}: ${v.baseline} → ${v.current} (${signed(v.changePct)}${v.ciPct ? `, 95% CI ${signed(v.ciPct[0])} … ${signed(v.ciPct[1])}` : ''})`,
       );
   }
+  if (report.comparison)
+    lines.push(
+      `    (a regression: the change's whole 95% interval beyond ${report.comparison.tolerancePct}%; per-second windows, bootstrap)`,
+    );
   lines.push('', `  grade ${report.grade}`);
   for (const r of report.recommendations) lines.push(`  - ${r}`);
   return lines.join('\n');
 }
+
+const signed = (pct: number): string => `${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%`;

@@ -28,7 +28,11 @@ export interface RegressionVerdict {
   baseline: number;
   current: number;
   changePct: number;
+  /** 95 % confidence interval of the change (%), when the runs had enough one-second windows. */
+  ciPct?: [number, number];
   regressed: boolean;
+  /** How the verdict was reached (windows and interval, or single figures). */
+  method?: string;
 }
 
 /** The JSON report: k6's summary shape plus what Tessera adds. */

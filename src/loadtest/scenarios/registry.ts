@@ -7,11 +7,23 @@ import { signup } from './signup.js';
 import { mixed } from './mixed.js';
 import { bruteforce } from './bruteforce.js';
 import { bot } from './bot.js';
+import { writeHeavy } from './write-heavy.js';
+import { invalidation } from './invalidation.js';
 import { urlScenario } from './url.js';
 import { loadScenarioFile, isModulePath } from './file-loader.js';
 import { loadScenarioModule } from './module-loader.js';
 
-export const BUILTIN_SCENARIOS: Record<string, Scenario> = { auth, session, cache, signup, mixed, bruteforce, bot };
+export const BUILTIN_SCENARIOS: Record<string, Scenario> = {
+  auth,
+  session,
+  cache,
+  signup,
+  mixed,
+  bruteforce,
+  bot,
+  'write-heavy': writeHeavy,
+  invalidation,
+};
 
 /** Resolves a scenario reference (in the main thread and again in each worker). */
 export async function resolveScenario(ref: ScenarioRef): Promise<Scenario> {

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { DEFAULT_PASSWORD, userEmail, type RunPlan } from '../types.js';
 
@@ -7,51 +6,111 @@ export interface SeedResult {
   existing: number;
 }
 
+export interface SeedAdmin {
+  email: string;
+  password: string;
+}
+
+/** Accounts per POST /v1/admin/users/bulk (the route takes up to 500; 200 keeps each body small). */
+const BULK_BATCH = 200;
+
+const ADVICE =
+  'pass --admin-email/--admin-password (an admin of the target: users are then created through POST /v1/admin/users/bulk, which no signup limit applies to), or add the generator address to the target IP_ALLOWLIST, or seed fewer users with --users';
+
 /**
- * Creates lt-user-1..N@loadtest.local through POST /v1/auth/signup before the run.
- * 409 email_taken means the user is already there; 429 waits for Retry-After and tries again.
+ * Creates lt-user-1..N@loadtest.local before the run. With an admin's credentials, through
+ * POST /v1/admin/users/bulk; without, through POST /v1/auth/signup after a probe: when the target's signup
+ * limit (its RateLimit-* headers) cannot take the users still to create, or it answers 429, seeding stops at
+ * once with what to do (it never waits out a limit).
  */
-export async function seedUsers(plan: RunPlan, log: (line: string) => void): Promise<SeedResult> {
-  const origin = new URL(plan.target).origin;
-  const base = new URL(plan.target).pathname.replace(/\/$/, '');
-  const pool = new Pool(origin, { connections: 4, pipelining: 1 });
-  const result: SeedResult = { created: 0, existing: 0 };
-  const deadline = Date.now() + 60_000;
-  let next = 1;
-  const worker = async (): Promise<void> => {
-    while (next <= plan.users) {
-      const n = next++;
-      for (;;) {
-        const res = await pool.request({
-          path: `${base}/v1/auth/signup`,
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({
-            email: userEmail(n),
-            password: plan.password || DEFAULT_PASSWORD,
-            name: `Load test user ${n}`,
-          }),
-        });
-        const text = await res.body.text();
-        if (res.statusCode === 201 || res.statusCode === 200) result.created++;
-        else if (res.statusCode === 409) result.existing++;
-        else if ((res.statusCode === 429 || res.statusCode === 503) && Date.now() < deadline) {
-          const wait = Number(res.headers['retry-after'] ?? 1);
-          await sleep(Math.min(Number.isFinite(wait) ? wait : 1, 5) * 1000);
-          continue;
-        } else throw new Error(`seeding ${userEmail(n)} failed: HTTP ${res.statusCode} ${text.slice(0, 200)}`);
-        break;
-      }
-    }
+export async function seedUsers(plan: RunPlan, log: (line: string) => void, admin?: SeedAdmin): Promise<SeedResult> {
+  const target = new URL(plan.target);
+  const base = target.pathname.replace(/\/$/, '');
+  const pool = new Pool(target.origin, { connections: 4, pipelining: 1 });
+  const password = plan.password || DEFAULT_PASSWORD;
+  const post = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
+    const res = await pool.request({
+      path: `${base}${path}`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+    const text = await res.body.text();
+    return { status: res.statusCode, headers: res.headers, text };
   };
   try {
-    await Promise.all([worker(), worker(), worker(), worker()]);
+    const result = admin
+      ? await seedAsAdmin(plan.users, password, admin, post)
+      : await seedBySignup(plan.users, password, post);
+    log(`seeded ${plan.users} users (${result.created} created, ${result.existing} already there)`);
+    return result;
   } catch (error) {
     const code = (error as { code?: string }).code;
     throw code ? new Error(`cannot seed users: ${plan.target} is unreachable (${code})`) : error;
   } finally {
     await pool.close();
   }
-  log(`seeded ${plan.users} users (${result.created} created, ${result.existing} already there)`);
+}
+
+type Post = (
+  path: string,
+  body: unknown,
+  headers?: Record<string, string>,
+) => Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }>;
+
+const brief = (text: string): string => text.slice(0, 200);
+
+async function seedAsAdmin(users: number, password: string, admin: SeedAdmin, post: Post): Promise<SeedResult> {
+  const login = await post('/v1/auth/login', { email: admin.email, password: admin.password });
+  if (login.status !== 200)
+    throw new Error(
+      `seeding: the admin login as ${admin.email} failed (HTTP ${login.status} ${brief(login.text)}); check --admin-email/--admin-password`,
+    );
+  const token = (JSON.parse(login.text) as { token: string }).token;
+  const result: SeedResult = { created: 0, existing: 0 };
+  for (let first = 1; first <= users; first += BULK_BATCH) {
+    const batch = [];
+    for (let n = first; n < Math.min(first + BULK_BATCH, users + 1); n++)
+      batch.push({ email: userEmail(n), password, name: `Load test user ${n}` });
+    const res = await post('/v1/admin/users/bulk', { users: batch }, { authorization: `Bearer ${token}` });
+    if (res.status === 403)
+      throw new Error(`seeding: ${admin.email} is not an admin of the target (HTTP 403); give an admin's credentials`);
+    if (res.status !== 200)
+      throw new Error(
+        `seeding through POST /v1/admin/users/bulk failed: HTTP ${res.status} ${brief(res.text)}${res.status === 404 ? ' (the target has no bulk route: is it a Tessera of this version?)' : ''}`,
+      );
+    const body = JSON.parse(res.text) as SeedResult;
+    result.created += body.created;
+    result.existing += body.existing;
+  }
+  return result;
+}
+
+async function seedBySignup(users: number, password: string, post: Post): Promise<SeedResult> {
+  const result: SeedResult = { created: 0, existing: 0 };
+  const signup = async (n: number): Promise<string | undefined> => {
+    const res = await post('/v1/auth/signup', { email: userEmail(n), password, name: `Load test user ${n}` });
+    if (res.status === 201 || res.status === 200) result.created++;
+    else if (res.status === 409) result.existing++;
+    else if (res.status === 429 || res.status === 403)
+      throw new Error(
+        `seeding ${userEmail(n)} through POST /v1/auth/signup was refused (HTTP ${res.status} ${brief(res.text)}): ${ADVICE}`,
+      );
+    else throw new Error(`seeding ${userEmail(n)} failed: HTTP ${res.status} ${brief(res.text)}`);
+    const remaining = res.headers['ratelimit-remaining'];
+    return Array.isArray(remaining) ? remaining[0] : remaining;
+  };
+  // The probe: one signup, whose RateLimit-Remaining says whether the others can follow.
+  const remaining = Number((await signup(1)) ?? NaN);
+  if (Number.isFinite(remaining) && remaining < users - 1)
+    throw new Error(
+      `seeding ${users} users through POST /v1/auth/signup needs ${users} signups, but the target allows only ${remaining + 1} more from this address now: ${ADVICE}`,
+    );
+  let next = 2;
+  const worker = async (): Promise<void> => {
+    while (next <= users) await signup(next++);
+    return undefined;
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
   return result;
 }

@@ -2,6 +2,8 @@ import { PROFILES } from '../profiles.js';
 import { BUILTIN_SCENARIOS } from '../scenarios/registry.js';
 import { SUITES, entryDurationMs } from '../suites.js';
 import { LOADTEST_LIMITS } from './limits.js';
+import { NAMED_PRESETS } from '../named-presets.js';
+import { parseDuration } from '../../config/duration.js';
 
 /** Scenarios that fail logins on purpose from addresses they put in X-Forwarded-For. */
 export const ATTACK_SCENARIOS: ReadonlySet<string> = new Set(['bruteforce', 'bot']);
@@ -57,6 +59,20 @@ export function listPresets(context: PresetsContext) {
     })),
   }));
   const presets = [
+    // The seeds' named configurations: the same list as `tessera loadtest --preset NAME`.
+    ...NAMED_PRESETS.map((p) => ({
+      id: p.name,
+      label: `${p.name}: ${p.description}`,
+      body: {
+        scenario: p.scenario,
+        ...(p.rate !== undefined ? { rate: p.rate } : { vus: p.vus }),
+        duration: p.duration,
+      },
+      model: p.rate !== undefined ? ('open' as const) : ('closed' as const),
+      durationMs: Math.min(parseDuration(p.duration) ?? 60_000, LOADTEST_LIMITS.maxDurationMs),
+      ...(p.rate !== undefined ? { rate: p.rate } : { vus: p.vus }),
+      attack: ATTACK_SCENARIOS.has(p.scenario),
+    })),
     ...scenarios.flatMap((s) =>
       profiles.map((p) => ({
         id: `${s.name}/${p.name}`,

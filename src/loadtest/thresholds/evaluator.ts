@@ -2,6 +2,9 @@ import { createHistogram, percentileMs, type Histogram } from '../metrics/histog
 import type { MetricsSet } from '../metrics/metrics-set.js';
 import type { Aggregate } from '../metrics/aggregate.js';
 import type { Threshold, ThresholdResult } from './types.js';
+import type { SeriesSummary } from '../monitor/target-series.js';
+
+const isTargetMetric = (metric: string): boolean => metric.startsWith('target_');
 
 function stepsMatching(set: MetricsSet, tags: Record<string, string>) {
   const steps = [...set.steps.entries()]
@@ -79,12 +82,31 @@ export function metricValue(set: MetricsSet, t: Threshold, seconds: number): num
       return t.aggregation === 'count' ? set.iterations : set.iterations / Math.max(seconds, 1e-9);
     case 'dropped_iterations':
       return t.aggregation === 'count' ? set.dropped : set.dropped / Math.max(seconds, 1e-9);
+    case 'attack_blocked':
+    case 'legit_failed': {
+      const [part, whole] =
+        t.metric === 'attack_blocked' ? ['attack_blocked', 'attack_requests'] : ['legit_failed', 'legit_requests'];
+      return rateValue(set.counters[part] ?? 0, set.counters[whole] ?? 0, t);
+    }
+    case 'bans_seen': {
+      const bans = set.counters.bans_seen ?? 0;
+      return t.aggregation === 'count' ? bans : bans / Math.max(seconds, 1e-9);
+    }
+    case 'attack_time_to_block':
+      return trendValue(set.trends.get('attack_time_to_block') ?? createHistogram(), t);
     case 'vus':
     case 'vus_max':
       return t.aggregation === 'max' || t.metric === 'vus_max' ? set.vusMax : set.vus;
     default:
       return NaN;
   }
+}
+
+/** A k6 rate over `whole` events of which `part` were true. */
+function rateValue(part: number, whole: number, t: Threshold): number {
+  if (t.aggregation === 'passes') return part;
+  if (t.aggregation === 'fails') return whole - part;
+  return whole === 0 ? 0 : part / whole;
 }
 
 export function compare(value: number, t: Threshold): boolean {
@@ -119,6 +141,7 @@ export class ThresholdTracker {
   tick(aggregate: Aggregate, elapsedMs: number): Threshold[] {
     const abort: Threshold[] = [];
     for (const t of this.thresholds) {
+      if (isTargetMetric(t.metric)) continue;
       let ok: boolean;
       if (t.windowSec !== undefined) {
         if (aggregate.ring.size < t.windowSec) continue;
@@ -145,10 +168,21 @@ export class ThresholdTracker {
     return true;
   }
 
-  /** Final verdicts, keyed `METRIC: EXPR`. */
-  results(aggregate: Aggregate, elapsedMs: number): Record<string, ThresholdResult> {
+  /** Final verdicts, keyed `METRIC: EXPR`. Target metrics are judged on what /metrics gave during the run. */
+  results(
+    aggregate: Aggregate,
+    elapsedMs: number,
+    target?: Partial<Record<string, SeriesSummary>>,
+  ): Record<string, ThresholdResult> {
     const out: Record<string, ThresholdResult> = {};
     for (const t of this.thresholds) {
+      if (isTargetMetric(t.metric)) {
+        const series = target?.[t.metric];
+        // Never scraped: the threshold cannot pass (value NaN).
+        const value = series ? series[t.aggregation as 'avg' | 'min' | 'max' | 'value'] : NaN;
+        out[t.key] = { ok: series !== undefined && compare(value, t), value: round(value) };
+        continue;
+      }
       if (t.windowSec !== undefined) {
         const seconds = Math.min(t.windowSec, Math.max(aggregate.ring.size, 1));
         const value = this.lastWindowValue.get(t.key) ?? metricValue(aggregate.ring.last(seconds), t, seconds);

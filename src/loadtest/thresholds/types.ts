@@ -10,13 +10,24 @@ export const METRIC_KINDS: Record<string, MetricKind> = {
   dropped_iterations: 'counter',
   vus: 'gauge',
   vus_max: 'gauge',
+  // bruteforce / bot (scenarios/attack-population.ts)
+  attack_blocked: 'rate',
+  legit_failed: 'rate',
+  bans_seen: 'counter',
+  attack_time_to_block: 'trend',
+  // Read from the target's /metrics during the run (monitor/target-series.ts), judged at the end.
+  target_cpu: 'gauge',
+  target_memory: 'gauge',
+  target_event_loop_lag: 'gauge',
+  target_redis_latency: 'gauge',
+  target_db_latency: 'gauge',
 };
 
 export const AGGREGATIONS: Record<MetricKind, string[]> = {
   trend: ['avg', 'min', 'max', 'med', 'count', 'p(N)'],
   rate: ['rate', 'passes', 'fails'],
   counter: ['count', 'rate'],
-  gauge: ['value', 'min', 'max'],
+  gauge: ['value', 'min', 'max', 'avg'],
 };
 
 /** Tags a metric can be filtered on: `http_req_duration{step:login}`. */

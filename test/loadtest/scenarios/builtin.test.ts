@@ -63,20 +63,30 @@ describe('built-in Tessera scenarios (against the fixture server)', () => {
     expect(report.steps.cached_session.cache.DB).toBeLessThanOrEqual(3);
   });
 
-  it('bruteforce: attackers get blocked with 429 while legitimate logins keep working', async () => {
-    const report = await runQuiet({ scenario: 'bruteforce', target: fx.url, vus: '5', duration: '1s', users: '5' });
+  it('bruteforce: each attacker one address at its rate, blocked after a few failures; legitimate logins keep working', async () => {
+    const report = await runQuiet({
+      scenario: 'bruteforce',
+      target: fx.url,
+      attackers: '3',
+      attackRate: '40/s',
+      legitVus: '2',
+      duration: '1500ms',
+    });
     const r = report.scenario.results;
-    expect(r.attack_attempts as number).toBeGreaterThan(10);
-    expect(r.attack_blocked_share as number).toBeGreaterThan(0.5);
+    expect(r.attack_requests as number).toBeGreaterThan(30);
+    // The fixture locks an address after 5 failures: every attacker is blocked from its 6th attempt on.
+    expect(r.attack_blocked as number).toBeGreaterThan(0.5);
+    expect(r.attackers_blocked).toBe(3);
     expect(r.attack_succeeded).toBe(0);
-    expect(r.legitimate_login_success_rate).toBe(1);
+    expect(r.legit_failed).toBe(0);
+    expect(r.legit_requests as number).toBeGreaterThanOrEqual(2 * 7);
     // 401/429 are the expected answers to an attack: not failures.
     expect(report.steps.attack_login.failed).toBe(0);
   });
 
   it('bot and signup run against the fixture without failures', async () => {
-    const bot = await runQuiet({ scenario: 'bot', target: fx.url, vus: '2', duration: '500ms' });
-    expect(bot.scenario.results.bot_requests as number).toBeGreaterThan(0);
+    const bot = await runQuiet({ scenario: 'bot', target: fx.url, bots: '2', botRate: '600/min', duration: '1s' });
+    expect(bot.scenario.results.attack_requests as number).toBeGreaterThan(10);
     expect(bot.metrics.http_req_failed.values.rate).toBe(0);
     const signup = await runQuiet({ scenario: 'signup', target: fx.url, vus: '2', duration: '500ms' });
     expect(signup.steps.signup.statuses['201']).toBe(signup.steps.signup.reqs);

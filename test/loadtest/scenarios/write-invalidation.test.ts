@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestTessera, type TestTessera } from '../../helpers/tessera.js';
+import { runQuiet } from '../helpers.js';
+
+/** write-heavy and invalidation against a real (embedded) Tessera. */
+let server: TestTessera;
+beforeAll(async () => {
+  server = await startTestTessera();
+}, 30_000);
+afterAll(() => server?.stop());
+
+describe('write-heavy and invalidation scenarios', () => {
+  it('write-heavy: compare-and-set writes of session data with refreshes; the target sees the data', async () => {
+    const report = await runQuiet({
+      scenario: 'write-heavy',
+      target: server.url,
+      vus: '3',
+      duration: '2s',
+      users: '3',
+    });
+    const r = report.scenario.results;
+    expect(r.writes as number).toBeGreaterThan(10);
+    expect(report.steps.write_data.reqs).toBe(r.writes);
+    // Each VU owns its session: no write of another VU can conflict with it.
+    expect(r.write_conflicts).toBe(0);
+    expect(report.steps.write_data.statuses).toEqual({ 200: r.writes });
+    expect(report.steps.refresh.reqs).toBeGreaterThan(0);
+    expect(report.metrics.checks.values.fails).toBe(0);
+  }, 30_000);
+
+  it('invalidation: every revoked session is refused at once (no stale answers), by each kind of revocation', async () => {
+    const report = await runQuiet({
+      scenario: 'invalidation',
+      target: server.url,
+      vus: '3',
+      duration: '3s',
+      users: '3',
+    });
+    const r = report.scenario.results;
+    expect(r.invalidations as number).toBeGreaterThanOrEqual(3);
+    expect(r.revoked_checks).toBe((r.invalidations as number) * 3);
+    expect(r.stale_answers).toBe(0);
+    expect(report.steps.validate_revoked.statuses).toEqual({ 401: r.revoked_checks });
+    for (const step of ['logout', 'logout_all', 'password_change']) expect(report.steps[step]?.reqs).toBeGreaterThan(0);
+    expect(report.metrics.checks.values.fails).toBe(0);
+  }, 30_000);
+});
