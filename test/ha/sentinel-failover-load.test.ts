@@ -38,7 +38,7 @@ describeWith(['redis', 'postgres'], 'HA: Redis Sentinel failovers under load', (
     async run() {
       killed = await sentinel.master();
       await killed.stop();
-      await sentinel.waitForHealthy(killed);
+      await sentinel.waitForPromotion(killed);
     },
     async heal() {
       await killed.restart(); // the sentinels turn it into a replica of the promoted node
@@ -50,8 +50,9 @@ describeWith(['redis', 'postgres'], 'HA: Redis Sentinel failovers under load', (
     async run() {
       const before = await sentinel.master();
       await sentinel.failover();
-      await sentinel.waitForHealthy(before);
+      await sentinel.waitForPromotion(before);
     },
+    heal: async () => void (await sentinel.waitForHealthy()),
   };
 
   it('two failovers: no revocation resurrected, validations ≤ 0.1 % and logins ≤ 2 % failed, protection enforced, Tessera follows the new master', async () => {

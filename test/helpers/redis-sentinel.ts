@@ -20,8 +20,13 @@ export interface OwnSentinelSetup {
   /** `SENTINEL FAILOVER` (a graceful switch, the old master turns replica). */
   failover(): Promise<void>;
   /**
-   * Until the sentinels name a live master different from `previous` (when given), that master says role:master
-   * and every other live data node replicates it with the first sync done. Resolves with the time it took.
+   * Until every sentinel names the same live master, different from `previous` (when given), and that master says
+   * role:master. Resolves with the time it took.
+   */
+  waitForPromotion(previous?: OwnRedis, timeoutMs?: number): Promise<number>;
+  /**
+   * The same, and every other live data node replicates that master with the first sync done (after a failover
+   * the old master is demoted when a sentinel next looks at it, which can take its 10 s INFO period).
    */
   waitForHealthy(previous?: OwnRedis, timeoutMs?: number): Promise<number>;
   stop(): Promise<void>;
@@ -88,34 +93,36 @@ export async function startRedisSentinel(): Promise<OwnSentinelSetup> {
       async failover() {
         await askSentinels(sentinelPorts, (c) => sentinelCommand(c, 'failover', SENTINEL_MASTER_NAME));
       },
-      async waitForHealthy(previous, timeoutMs = 30_000) {
-        const start = Date.now();
-        while (Date.now() - start < timeoutMs) {
-          const healthy = await (async () => {
-            const current = await setup.master();
-            if (!alive(current) || current === previous) return false;
-            if (!/role:master/.test(await info(current.port))) return false;
-            for (const other of servers.filter((s) => s !== current && alive(s))) {
-              const replication = await info(other.port);
-              if (!replication.includes(`master_port:${current.port}`)) return false;
-              if (!/master_link_status:up/.test(replication) || !/master_sync_in_progress:0/.test(replication))
-                return false;
-            }
-            // Every sentinel must agree, or a client asking another one could be sent to the old master.
-            for (const port of sentinelPorts) {
-              const [, p] = (await withClient(port, (c) =>
-                sentinelCommand(c, 'get-master-addr-by-name', SENTINEL_MASTER_NAME),
-              )) as [string, string];
-              if (Number(p) !== current.port) return false;
-            }
-            return true;
-          })().catch(() => false);
-          if (healthy) return Date.now() - start;
-          await new Promise((r) => setTimeout(r, 100));
-        }
-        throw new Error(`Sentinel setup not healthy within ${timeoutMs} ms`);
-      },
+      waitForPromotion: (previous, timeoutMs) => waitFor(previous, false, timeoutMs),
+      waitForHealthy: (previous, timeoutMs) => waitFor(previous, true, timeoutMs),
       stop,
+    };
+    const waitFor = async (previous: OwnRedis | undefined, replicasInSync: boolean, timeoutMs = 30_000) => {
+      const start = Date.now();
+      while (Date.now() - start < timeoutMs) {
+        const healthy = await (async () => {
+          const current = await setup.master();
+          if (!alive(current) || current === previous) return false;
+          if (!/role:master/.test(await info(current.port))) return false;
+          for (const other of replicasInSync ? servers.filter((s) => s !== current && alive(s)) : []) {
+            const replication = await info(other.port);
+            if (!replication.includes(`master_port:${current.port}`)) return false;
+            if (!/master_link_status:up/.test(replication) || !/master_sync_in_progress:0/.test(replication))
+              return false;
+          }
+          // Every sentinel must agree, or a client asking another one could be sent to the old master.
+          for (const port of sentinelPorts) {
+            const [, p] = (await withClient(port, (c) =>
+              sentinelCommand(c, 'get-master-addr-by-name', SENTINEL_MASTER_NAME),
+            )) as [string, string];
+            if (Number(p) !== current.port) return false;
+          }
+          return true;
+        })().catch(() => false);
+        if (healthy) return Date.now() - start;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`Sentinel setup not ${replicasInSync ? 'healthy' : 'promoted'} within ${timeoutMs} ms`);
     };
     await setup.waitForHealthy(undefined, 15_000);
     return setup;

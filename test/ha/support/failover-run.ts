@@ -106,7 +106,9 @@ export async function runFailovers(
   ).toEqual([]);
   expect(probe.tally.bruteForceChecks).toBeGreaterThan(0);
   expect(probe.tally.degradedChecks).toBeGreaterThan(0);
-  const outsideFaults = [...probe.tally.strictLeaks, ...probe.tally.degradedLeaks].filter((at) => !inFault(at, at));
+  const outsideFaults = [...probe.tally.strictLeaks, ...probe.tally.degradedLeaks].filter(
+    (l) => !inFault(l.from, l.at),
+  );
   expect(outsideFaults, 'no brute-force leak while Redis is healthy').toEqual([]);
   return { load, protection: probe.tally, records };
 }
@@ -124,8 +126,8 @@ function report(label: string, load: SessionLoad, protection: ProtectionTally, r
     `  protection: ${protection.bursts.length} login bursts (allowed ${protection.bursts.map((b) => b.allowed).join(',')} of 20, limit ${LOGIN_LIMIT}), ${protection.unenforcedBursts} unenforced; ${protection.bruteForceChecks} brute-force checks (${protection.strictLeaks.length} logged in after 3 failures split over the instances), ${protection.degradedChecks} with 3 failures per instance (${protection.degradedLeaks.length} logged in); other statuses ${JSON.stringify(protection.otherStatuses)}`,
   );
   for (const r of records) {
-    const during = (times: number[]) =>
-      times.filter((at) => at >= r.from && at < r.to).map((at) => `+${at - r.from} ms`);
+    const during = (leaks: Array<{ from: number; at: number }>) =>
+      leaks.filter((l) => l.at >= r.from && l.from < r.to).map((l) => `+${l.at - r.from} ms`);
     const leaks = [
       ...during(protection.strictLeaks),
       ...during(protection.degradedLeaks).map((t) => `${t} (3 per instance)`),

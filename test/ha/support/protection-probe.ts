@@ -27,16 +27,16 @@ export interface ProtectionTally {
   bruteForceChecks: number;
   /**
    * When the right password got a 200 after exactly the limit of failures: while Redis fails over, each instance
-   * counts in its own insurance limiter, so a split count can let one through. Reported with its time.
+   * counts in its own insurance limiter, so a split count can let one through. Reported with when the check started and when the login got through.
    */
-  strictLeaks: number[];
+  strictLeaks: Array<{ from: number; at: number }>;
   /** (email, IP) pairs failed the limit on every instance (3 × 2), then tried with the right password on each. */
   degradedChecks: number;
   /**
    * …when one of them logged in: the lock was forgotten, e.g. written to a master just before a failover and not
    * replicated (Redis replication is asynchronous; Sentinel does not pause writers). Reported with its time.
    */
-  degradedLeaks: number[];
+  degradedLeaks: Array<{ from: number; at: number }>;
   /** Answers other than 200/401/429 (e.g. 503), by status. */
   otherStatuses: Record<string, number>;
 }
@@ -90,19 +90,21 @@ export function startProtectionProbe(
   };
   const bruteForce = async () => {
     const ip = freshIp();
+    const from = Date.now();
     for (let i = 0; i < FAILS; i++) await login(i, accounts.victim, `wrong password ${i}`, ip);
     tally.bruteForceChecks += 1;
     const at = Date.now();
-    if ((await login(FAILS, accounts.victim, PASSWORD, ip)) === 200) tally.strictLeaks.push(at);
+    if ((await login(FAILS, accounts.victim, PASSWORD, ip)) === 200) tally.strictLeaks.push({ from, at });
   };
   const degradedBruteForce = async () => {
     const ip = freshIp();
+    const from = Date.now();
     const attempts = FAILS * instances.length;
     for (let i = 0; i < attempts; i++) await login(i, accounts.victim, `wrong password ${i}`, ip);
     tally.degradedChecks += 1;
     for (let i = 0; i < instances.length; i++) {
       const at = Date.now();
-      if ((await login(i, accounts.victim, PASSWORD, ip)) === 200) tally.degradedLeaks.push(at);
+      if ((await login(i, accounts.victim, PASSWORD, ip)) === 200) tally.degradedLeaks.push({ from, at });
     }
   };
   let running = true;
