@@ -84,6 +84,10 @@ export function createRedisConnection(
       name: config.redisSentinelName,
       sentinelRetryStrategy: retry,
       retryStrategy: retry,
+      // Leave the old master as soon as the sentinels announce +switch-master: after a graceful failover it stays
+      // up and writable until a sentinel demotes it (up to its 10 s INFO period), and what it accepts meanwhile
+      // is discarded when it resyncs as a replica.
+      failoverDetector: true,
     });
   } else if (config.redisUrl) {
     connection = new Redis(config.redisUrl, { ...shared, retryStrategy: retry });
