@@ -1,0 +1,212 @@
+import calculateSlot from 'cluster-key-slot';
+import { Cluster, type Redis } from 'ioredis';
+
+/** One Redis node as its last INFO showed it. */
+export interface RedisNodeInfo {
+  /** `host:port`, as the client reaches it. */
+  node: string;
+  role: 'master' | 'replica';
+  up: boolean;
+  usedMemoryBytes: number;
+  /** 0: no maxmemory. */
+  maxMemoryBytes: number;
+  policy: string;
+  /** Keys evicted since the node started (INFO stats evicted_keys). */
+  evictedKeys: number;
+  keys: number;
+  opsPerSec: number;
+  /** PING round trip at the last poll. */
+  latencyMs: number;
+  /** Hash slots this node serves (Cluster masters; 0 for replicas, undefined without a Cluster). */
+  slots?: number;
+  error?: string;
+}
+
+export interface RedisInfoSnapshot {
+  at: number;
+  nodes: RedisNodeInfo[];
+  /** Sums over the masters that answered (a replica holds copies, not more data). */
+  usedMemoryBytes: number;
+  /** 0 when any master has no maxmemory (unbounded). */
+  maxMemoryBytes: number;
+  keys: number;
+  evictedKeys: number;
+  /** Keys evicted per minute between the last two polls (null on the first). */
+  evictionsPerMin: number | null;
+  /** Cluster slot coverage from CLUSTER INFO (absent without a Cluster). */
+  cluster?: { state: string; slotsAssigned: number; slotsOk: number; slotsPfail: number; slotsFail: number };
+}
+
+export interface RedisInfoPollerOptions {
+  intervalMs: number;
+  now?: () => number;
+  onError?: (err: unknown, what: string) => void;
+  /** Hears each snapshot (the recorder's levels). */
+  onSnapshot?: (snapshot: RedisInfoSnapshot) => void;
+}
+
+export const CLUSTER_SLOTS = 16384;
+
+/**
+ * The one Redis INFO poller: every `intervalMs` it PINGs and reads INFO from every node (a Cluster's masters and
+ * replicas) and CLUSTER INFO once, on the observability layer's own connection, so its commands never count as
+ * cache traffic. Prometheus, the summary, the history and /v1/admin/cache all read its last snapshot.
+ */
+export class RedisInfoPoller {
+  private snapshot: RedisInfoSnapshot | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private polling: Promise<RedisInfoSnapshot | undefined> | undefined;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly redis: Redis | Cluster,
+    private readonly options: RedisInfoPollerOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    void this.poll();
+    this.timer = setInterval(() => void this.poll(), this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.polling;
+  }
+
+  latest(): RedisInfoSnapshot | undefined {
+    return this.snapshot;
+  }
+
+  /** The node (`host:port`) that serves a full key: its slot's master in a Cluster, the one server otherwise. */
+  nodeOfKey(key: string): string | undefined {
+    if (!(this.redis instanceof Cluster)) return nameOf(this.redis);
+    return this.redis.slots[calculateSlot(key)]?.[0];
+  }
+
+  /** Polls now (concurrent callers share one poll). */
+  poll(): Promise<RedisInfoSnapshot | undefined> {
+    this.polling ??= this.read()
+      .then((snapshot) => {
+        this.snapshot = snapshot;
+        this.options.onSnapshot?.(snapshot);
+        return snapshot;
+      })
+      .catch((err) => {
+        this.options.onError?.(err, 'redis info poll');
+        return this.snapshot;
+      })
+      .finally(() => {
+        this.polling = undefined;
+      });
+    return this.polling;
+  }
+
+  private async read(): Promise<RedisInfoSnapshot> {
+    const isCluster = this.redis instanceof Cluster;
+    const clients: Redis[] = this.redis instanceof Cluster ? this.redis.nodes('all') : [this.redis];
+    const slotsByNode = isCluster ? countSlots((this.redis).slots) : undefined;
+    const replicas = new Set(this.redis instanceof Cluster ? this.redis.nodes('slave').map(nameOf) : []);
+    const nodes = await Promise.all(
+      clients.map((client) => readNode(client, replicas.has(nameOf(client)) ? 'replica' : 'master', slotsByNode)),
+    );
+    nodes.sort((a, b) => a.node.localeCompare(b.node));
+    const masters = nodes.filter((n) => n.role === 'master' && n.up);
+    const snapshot: RedisInfoSnapshot = {
+      at: this.now(),
+      nodes,
+      usedMemoryBytes: sum(masters, (n) => n.usedMemoryBytes),
+      maxMemoryBytes: masters.some((n) => n.maxMemoryBytes === 0) ? 0 : sum(masters, (n) => n.maxMemoryBytes),
+      keys: sum(masters, (n) => n.keys),
+      evictedKeys: sum(masters, (n) => n.evictedKeys),
+      evictionsPerMin: null,
+    };
+    const previous = this.snapshot;
+    if (previous && snapshot.at > previous.at) {
+      // A restarted node starts its counter again: count what it evicted since.
+      const delta = snapshot.evictedKeys - previous.evictedKeys;
+      snapshot.evictionsPerMin = ((delta >= 0 ? delta : snapshot.evictedKeys) * 60_000) / (snapshot.at - previous.at);
+    }
+    if (this.redis instanceof Cluster) snapshot.cluster = await readClusterInfo(clients);
+    return snapshot;
+  }
+}
+
+const nameOf = (client: Redis): string => `${client.options.host ?? '127.0.0.1'}:${client.options.port ?? 6379}`;
+const sum = <T>(items: T[], of: (item: T) => number): number => items.reduce((n, item) => n + of(item), 0);
+
+function countSlots(slots: string[][]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const owners of slots) if (owners?.[0]) counts.set(owners[0], (counts.get(owners[0]) ?? 0) + 1);
+  return counts;
+}
+
+async function readNode(
+  client: Redis,
+  knownRole: RedisNodeInfo['role'],
+  slotsByNode: Map<string, number> | undefined,
+): Promise<RedisNodeInfo> {
+  const node = nameOf(client);
+  try {
+    const start = performance.now();
+    await client.ping();
+    const latencyMs = performance.now() - start;
+    const info = await client.info();
+    const field = (name: string): string => new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim() ?? '';
+    const number = (name: string): number => Number(field(name)) || 0;
+    let keys = 0;
+    for (const m of info.matchAll(/^db\d+:keys=(\d+)/gm)) keys += Number(m[1]);
+    const role = field('role') === 'slave' ? 'replica' : field('role') === 'master' ? 'master' : knownRole;
+    return {
+      node,
+      role,
+      up: true,
+      usedMemoryBytes: number('used_memory'),
+      maxMemoryBytes: number('maxmemory'),
+      policy: field('maxmemory_policy'),
+      evictedKeys: number('evicted_keys'),
+      keys,
+      opsPerSec: number('instantaneous_ops_per_sec'),
+      latencyMs,
+      ...(slotsByNode ? { slots: role === 'master' ? (slotsByNode.get(node) ?? 0) : 0 } : {}),
+    };
+  } catch (err) {
+    return {
+      node,
+      role: knownRole,
+      up: false,
+      usedMemoryBytes: 0,
+      maxMemoryBytes: 0,
+      policy: '',
+      evictedKeys: 0,
+      keys: 0,
+      opsPerSec: 0,
+      latencyMs: 0,
+      error: String((err as Error).message ?? err),
+    };
+  }
+}
+
+/** CLUSTER INFO from the first node that answers. */
+async function readClusterInfo(clients: Redis[]): Promise<RedisInfoSnapshot['cluster']> {
+  for (const client of clients) {
+    try {
+      const info = String(await client.cluster('INFO'));
+      const field = (name: string): string => new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim() ?? '';
+      return {
+        state: field('cluster_state'),
+        slotsAssigned: Number(field('cluster_slots_assigned')) || 0,
+        slotsOk: Number(field('cluster_slots_ok')) || 0,
+        slotsPfail: Number(field('cluster_slots_pfail')) || 0,
+        slotsFail: Number(field('cluster_slots_fail')) || 0,
+      };
+    } catch {
+      // try the next node
+    }
+  }
+  return { state: 'unknown', slotsAssigned: 0, slotsOk: 0, slotsPfail: 0, slotsFail: 0 };
+}
