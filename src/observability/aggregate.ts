@@ -8,6 +8,7 @@ import { LogHistogram, type SparseBuckets } from './log-histogram.js';
 export const LEVELS = [
   'dbPoolTotal',
   'dbPoolIdle',
+  'dbPoolInUse',
   'dbPoolWaiting',
   'dbPoolMax',
   'dbPoolAcquireMaxMs',

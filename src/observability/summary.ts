@@ -30,8 +30,15 @@ export interface Summary {
   sessionWritesPerMin: number;
   /** Queries over DATABASE_SLOW_QUERY per minute. */
   slowQueriesPerMin: number;
-  /** PostgreSQL pools (the worst instance of the last seconds); null with SQLite. */
-  dbPool: { total: number; idle: number; waiting: number; max: number; acquireMaxMs: number | null } | null;
+  /** PostgreSQL pools: each figure the highest of the last seconds on any instance; null with SQLite. */
+  dbPool: {
+    total: number;
+    idle: number;
+    inUse: number;
+    waiting: number;
+    max: number;
+    acquireMaxMs: number | null;
+  } | null;
   /** The Redis INFO poller's last snapshot (per node, slot coverage); null without Redis. */
   redis: RedisInfoSnapshot | null;
   uptimeSec: number;
@@ -81,6 +88,7 @@ export function buildSummary(input: SummaryInputs): Summary {
       : {
           total: levels.dbPoolTotal ?? 0,
           idle: levels.dbPoolIdle ?? 0,
+          inUse: levels.dbPoolInUse ?? 0,
           waiting: levels.dbPoolWaiting ?? 0,
           max: levels.dbPoolMax,
           acquireMaxMs: levels.dbPoolAcquireMaxMs ?? null,
@@ -133,7 +141,7 @@ export function buildSummary(input: SummaryInputs): Summary {
     slow_queries_per_min: perMin(v.slowQueries),
     db_pool_waiting: dbPool?.waiting ?? null,
     // Clients in use over the pool's size: 1 with queries waiting is an exhausted pool.
-    db_pool_in_use_ratio: dbPool ? (dbPool.total - dbPool.idle) / Math.max(1, dbPool.max) : null,
+    db_pool_in_use_ratio: dbPool ? dbPool.inUse / Math.max(1, dbPool.max) : null,
     db_pool_acquire_ms: dbPool?.acquireMaxMs ?? null,
     sessions_table_bytes: input.sessions?.tableBytes ?? null,
     redis_memory_bytes: redis && masters.some((n) => n.up) ? redis.usedMemoryBytes : null,

@@ -68,6 +68,7 @@ function samplePool(stats: () => PoolStats, metrics: Metrics): () => void {
     const s = stats();
     metrics.level('dbPoolTotal', s.total);
     metrics.level('dbPoolIdle', s.idle);
+    metrics.level('dbPoolInUse', s.total - s.idle);
     metrics.level('dbPoolWaiting', s.waiting);
     metrics.level('dbPoolMax', s.max);
   }, 1000);
