@@ -83,7 +83,7 @@ describeWith(
           socket.write('GET /health HTTP/1.1\r\nHost: x\r\n'),
         );
         let got = '';
-        socket.on('data', (d) => (got += d));
+        socket.on('data', (d: Buffer) => (got += d.toString()));
         socket.on('close', () => resolve(got));
         socket.on('error', () => resolve(got));
       });
