@@ -1,5 +1,5 @@
 import calculateSlot from 'cluster-key-slot';
-import { Cluster, type Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 
 /** One Redis node as its last INFO showed it. */
 export interface RedisNodeInfo {
@@ -57,6 +57,8 @@ export class RedisInfoPoller {
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<RedisInfoSnapshot | undefined> | undefined;
   private readonly now: () => number;
+  /** Connections of the poller's own to Cluster members the client keeps none to (replicas, with reads on masters). */
+  private readonly extra = new Map<string, Redis>();
 
   constructor(
     private readonly redis: Redis | Cluster,
@@ -76,6 +78,8 @@ export class RedisInfoPoller {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.polling;
+    for (const client of this.extra.values()) client.disconnect();
+    this.extra.clear();
   }
 
   latest(): RedisInfoSnapshot | undefined {
@@ -107,12 +111,13 @@ export class RedisInfoPoller {
   }
 
   private async read(): Promise<RedisInfoSnapshot> {
-    const isCluster = this.redis instanceof Cluster;
     const clients: Redis[] = this.redis instanceof Cluster ? this.redis.nodes('all') : [this.redis];
-    const slotsByNode = isCluster ? countSlots((this.redis).slots) : undefined;
-    const replicas = new Set(this.redis instanceof Cluster ? this.redis.nodes('slave').map(nameOf) : []);
+    const slotsByNode = this.redis instanceof Cluster ? countSlots(this.redis.slots) : undefined;
+    const view = this.redis instanceof Cluster ? await readClusterView(clients) : undefined;
+    const roles = new Map(view?.members.map((m) => [m.node, m.role]));
+    if (view && this.redis instanceof Cluster) clients.push(...this.extraClients(this.redis, view, clients));
     const nodes = await Promise.all(
-      clients.map((client) => readNode(client, replicas.has(nameOf(client)) ? 'replica' : 'master', slotsByNode)),
+      clients.map((client) => readNode(client, roles.get(nameOf(client)) ?? 'master', slotsByNode)),
     );
     nodes.sort((a, b) => a.node.localeCompare(b.node));
     const masters = nodes.filter((n) => n.role === 'master' && n.up);
@@ -131,8 +136,39 @@ export class RedisInfoPoller {
       const delta = snapshot.evictedKeys - previous.evictedKeys;
       snapshot.evictionsPerMin = ((delta >= 0 ? delta : snapshot.evictedKeys) * 60_000) / (snapshot.at - previous.at);
     }
-    if (this.redis instanceof Cluster) snapshot.cluster = await readClusterInfo(clients);
+    if (view) snapshot.cluster = view.info;
     return snapshot;
+  }
+
+  /** Members the cluster lists (CLUSTER NODES) but the client keeps no connection to (replicas, with reads on masters). */
+  private extraClients(cluster: Cluster, view: ClusterView, pooled: Redis[]): Redis[] {
+    const have = new Set(pooled.map(nameOf));
+    const wanted = view.members.filter((m) => !have.has(m.node)).map((m) => m.node);
+    for (const [node, client] of this.extra)
+      if (!wanted.includes(node)) {
+        client.disconnect();
+        this.extra.delete(node);
+      }
+    const { redisOptions = {} } = cluster.options;
+    return wanted.map((node) => {
+      let client = this.extra.get(node);
+      if (!client) {
+        const colon = node.lastIndexOf(':');
+        client = new Redis({
+          ...redisOptions,
+          host: node.slice(0, colon),
+          port: Number(node.slice(colon + 1)),
+          connectionName: 'tessera:observability-info',
+          enableOfflineQueue: true,
+          maxRetriesPerRequest: 0,
+          commandTimeout: redisOptions.commandTimeout ?? 1000,
+          retryStrategy: (attempt: number) => Math.min(5000, 100 * 2 ** attempt),
+        });
+        client.on('error', () => {}); // a member that is down shows as `up: false` in the snapshot
+        this.extra.set(node, client);
+      }
+      return client;
+    });
   }
 }
 
@@ -175,38 +211,57 @@ async function readNode(
       ...(slotsByNode ? { slots: role === 'master' ? (slotsByNode.get(node) ?? 0) : 0 } : {}),
     };
   } catch (err) {
-    return {
-      node,
-      role: knownRole,
-      up: false,
-      usedMemoryBytes: 0,
-      maxMemoryBytes: 0,
-      policy: '',
-      evictedKeys: 0,
-      keys: 0,
-      opsPerSec: 0,
-      latencyMs: 0,
-      error: String((err as Error).message ?? err),
-    };
+    return downNode(node, knownRole, String((err as Error).message ?? err));
   }
 }
 
-/** CLUSTER INFO from the first node that answers. */
-async function readClusterInfo(clients: Redis[]): Promise<RedisInfoSnapshot['cluster']> {
+const downNode = (node: string, role: RedisNodeInfo['role'], error: string): RedisNodeInfo => ({
+  node,
+  role,
+  up: false,
+  usedMemoryBytes: 0,
+  maxMemoryBytes: 0,
+  policy: '',
+  evictedKeys: 0,
+  keys: 0,
+  opsPerSec: 0,
+  latencyMs: 0,
+  error,
+});
+
+interface ClusterView {
+  info: NonNullable<RedisInfoSnapshot['cluster']>;
+  members: Array<{ node: string; role: RedisNodeInfo['role']; flags: string }>;
+}
+
+/** CLUSTER INFO (slot coverage) and CLUSTER NODES (every member, even one this client lost) from the first node that answers. */
+async function readClusterView(clients: Redis[]): Promise<ClusterView | undefined> {
   for (const client of clients) {
     try {
-      const info = String(await client.cluster('INFO'));
-      const field = (name: string): string => new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim() ?? '';
+      const [info, members] = await Promise.all([client.cluster('INFO'), client.cluster('NODES')]);
+      const field = (name: string): string => new RegExp(`^${name}:(.*)$`, 'm').exec(String(info))?.[1]?.trim() ?? '';
       return {
-        state: field('cluster_state'),
-        slotsAssigned: Number(field('cluster_slots_assigned')) || 0,
-        slotsOk: Number(field('cluster_slots_ok')) || 0,
-        slotsPfail: Number(field('cluster_slots_pfail')) || 0,
-        slotsFail: Number(field('cluster_slots_fail')) || 0,
+        info: {
+          state: field('cluster_state'),
+          slotsAssigned: Number(field('cluster_slots_assigned')) || 0,
+          slotsOk: Number(field('cluster_slots_ok')) || 0,
+          slotsPfail: Number(field('cluster_slots_pfail')) || 0,
+          slotsFail: Number(field('cluster_slots_fail')) || 0,
+        },
+        // `<id> <ip:port@cport[,hostname]> <flags> …`; a member without an address (noaddr) is left out.
+        members: String(members)
+          .split('\n')
+          .map((line) => line.split(' '))
+          .filter((parts) => parts.length > 2 && !parts[2].includes('noaddr') && !parts[1].startsWith(':'))
+          .map((parts) => ({
+            node: parts[1].split('@')[0],
+            role: parts[2].includes('slave') ? ('replica' as const) : ('master' as const),
+            flags: parts[2],
+          })),
       };
     } catch {
       // try the next node
     }
   }
-  return { state: 'unknown', slotsAssigned: 0, slotsOk: 0, slotsPfail: 0, slotsFail: 0 };
+  return undefined;
 }
