@@ -34,8 +34,8 @@ export class SessionStatsCache {
   }
 
   /**
-   * Reads the store every `intervalMs` from now on (and once at once), handing each sample to `onSample`; readers
-   * then get the last sample and never query the store themselves.
+   * Reads the store every `intervalMs` from now on, handing each sample to `onSample`; readers then get the last
+   * sample and never query the store themselves (only the first reader before the first poll does).
    */
   poll(intervalMs: number, onSample?: (stats: SessionStats) => void): void {
     if (this.timer) return;
@@ -43,7 +43,6 @@ export class SessionStatsCache {
       void this.refresh().then((s) => {
         if (s) onSample?.(s);
       });
-    read();
     this.timer = setInterval(read, intervalMs);
     this.timer.unref();
   }
