@@ -169,3 +169,14 @@ function isCidrOrAddress(s: string): boolean {
   if (bits === undefined) return true;
   return /^\d{1,3}$/.test(bits) && Number(bits) <= (isV4 ? 32 : 128);
 }
+
+/** Comma-separated e-mail addresses (a light check: local@domain, no spaces or angle brackets). */
+export const asEmailList: FieldParser<string[]> = (raw) => {
+  const items = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (items.length === 0) return { error: 'must list at least one e-mail address' };
+  const bad = items.find((item) => !/^[^\s@<>,]+@[^\s@<>,]+$/.test(item));
+  return bad === undefined ? { value: items } : { error: `"${bad}" is not an e-mail address` };
+};

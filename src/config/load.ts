@@ -67,6 +67,8 @@ export function loadConfig(
   if (c.headersTimeout !== undefined && c.requestTimeout !== undefined && c.headersTimeout > c.requestTimeout) {
     problems.push('HEADERS_TIMEOUT must not be longer than REQUEST_TIMEOUT');
   }
+  if (c.alertEmailTo && !c.alertSmtpUrl)
+    problems.push('TESSERA_ALERT_SMTP_URL must be set when TESSERA_ALERT_EMAIL_TO is set');
   if (problems.length > 0) throw new ConfigError(problems);
 
   c.hasRedis = Boolean(c.redisUrl || c.redisClusterNodes || c.redisSentinels);

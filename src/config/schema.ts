@@ -1,6 +1,7 @@
 import {
   asBoolean,
   asDuration,
+  asEmailList,
   asEnum,
   asCidrList,
   asCountOrCores,
@@ -233,6 +234,25 @@ export const CONFIG_FIELDS = {
     asDuration(100),
     'how often alert rules are evaluated (on one instance at a time)',
     '15s',
+  ),
+  monitorInterval: field(
+    'MONITOR_INTERVAL',
+    asDuration(1000),
+    'how often the sessions table (counts, size) and Redis INFO (memory, evictions, keys, per node) are polled',
+    '10s',
+  ),
+  databaseSlowQuery: field(
+    'DATABASE_SLOW_QUERY',
+    asDuration(1),
+    'queries slower than this are counted and logged (statement name only, never parameters)',
+    '250ms',
+  ),
+  alertEmailTo: field('TESSERA_ALERT_EMAIL_TO', asEmailList, 'comma-separated addresses receiving alert e-mails'),
+  alertEmailFrom: field('TESSERA_ALERT_EMAIL_FROM', asString, 'sender of alert e-mails', 'tessera@localhost'),
+  alertSmtpUrl: field(
+    'TESSERA_ALERT_SMTP_URL',
+    asUrl(['smtp:', 'smtps:']),
+    'SMTP server for alert e-mails: smtp://user:pass@host:587 (STARTTLS when offered) or smtps://host:465',
   ),
   metricsHistoryRetention: field(
     'METRICS_HISTORY_RETENTION',

@@ -12,4 +12,8 @@ export function registerRequestTiming(app: FastifyInstance, metrics: Metrics): v
   onEveryResponse(app, (request, response, elapsedMs) => {
     metrics.httpRequest(request.routeOptions.url ?? 'unmatched', request.method, response.statusCode, elapsedMs / 1000);
   });
+  // Node answers 408 itself and closes the connection when REQUEST_TIMEOUT/HEADERS_TIMEOUT passes: no route sees it.
+  app.server.on('clientError', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') metrics.requestTimedOut();
+  });
 }

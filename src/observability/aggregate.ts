@@ -1,6 +1,29 @@
 import { CACHE_RESULTS, CACHE_TIERS, type CacheResult, type CacheTier } from '../sessions/types.js';
 import { LogHistogram, type SparseBuckets } from './log-histogram.js';
 
+/**
+ * Figures sampled rather than counted (the database pool, the sessions table, Redis INFO): the highest value seen
+ * in a span, across its seconds and across instances (the worst instance for the pool; one shared store otherwise).
+ */
+export const LEVELS = [
+  'dbPoolTotal',
+  'dbPoolIdle',
+  'dbPoolInUse',
+  'dbPoolWaiting',
+  'dbPoolMax',
+  'dbPoolAcquireMaxMs',
+  'activeSessions',
+  'expiredSessions',
+  'sessionsTableBytes',
+  'storeSizeBytes',
+  'redisMemoryBytes',
+  'redisMaxMemoryBytes',
+  'redisKeys',
+  'redisEvictedKeys',
+] as const;
+export type LevelName = (typeof LEVELS)[number];
+export type Levels = Partial<Record<LevelName, number>>;
+
 export interface HistogramData {
   buckets: SparseBuckets;
   sum: number;
@@ -19,6 +42,13 @@ export interface Aggregate {
   requests: number;
   /** Responses with status >= 500. */
   errors: number;
+  /** Responses with status 4xx (absent in aggregates written before it existed). */
+  clientErrors?: number;
+  /** Requests that timed out: answered 408 or 504, or closed by the server's request/header timeout. */
+  timeouts?: number;
+  /** Database queries slower than DATABASE_SLOW_QUERY. */
+  slowQueries?: number;
+  levels?: Levels;
   latency: HistogramData;
   cache: Record<CacheTier, Record<CacheResult, number>>;
   sessionWrites: { written: number; skipped: number };
@@ -48,6 +78,10 @@ export function emptyAggregate(start: number, durationMs: number): Aggregate {
     instances: 0,
     requests: 0,
     errors: 0,
+    clientErrors: 0,
+    timeouts: 0,
+    slowQueries: 0,
+    levels: {},
     latency: h(),
     cache: emptyCache(),
     sessionWrites: { written: 0, skipped: 0 },
@@ -72,6 +106,11 @@ export function mergeAggregates(parts: readonly Aggregate[], start?: number, dur
   for (const p of parts) {
     out.requests += p.requests;
     out.errors += p.errors;
+    out.clientErrors! += p.clientErrors ?? 0;
+    out.timeouts! += p.timeouts ?? 0;
+    out.slowQueries! += p.slowQueries ?? 0;
+    for (const [name, value] of Object.entries(p.levels ?? {}) as Array<[LevelName, number]>)
+      out.levels![name] = Math.max(out.levels![name] ?? value, value);
     latency.addSparse(p.latency.buckets, p.latency.sum, p.latency.max);
     redis.addSparse(p.redis.buckets, p.redis.sum, p.redis.max);
     db.addSparse(p.db.buckets, p.db.sum, p.db.max);
@@ -122,8 +161,16 @@ export interface AggregateView {
   instances: number;
   requests: number;
   errors: number;
+  clientErrors: number;
+  timeouts: number;
+  slowQueries: number;
   requestsPerSec: number;
   errorRate: number;
+  /** 4xx share of responses. */
+  clientErrorRate: number;
+  /** Mean request latency (the percentiles' companion: a few very slow requests move it, not p50). */
+  avgMs: number;
+  levels: Levels;
   p50Ms: number;
   p95Ms: number;
   p99Ms: number;
@@ -148,8 +195,14 @@ export function viewOf(a: Aggregate): AggregateView {
     instances: a.instances,
     requests: a.requests,
     errors: a.errors,
+    clientErrors: a.clientErrors ?? 0,
+    timeouts: a.timeouts ?? 0,
+    slowQueries: a.slowQueries ?? 0,
     requestsPerSec: round(a.requests / seconds),
     errorRate: a.requests === 0 ? 0 : round(a.errors / a.requests, 5),
+    clientErrorRate: a.requests === 0 ? 0 : round((a.clientErrors ?? 0) / a.requests, 5),
+    avgMs: a.requests === 0 ? 0 : round(a.latency.sum / a.requests),
+    levels: { ...a.levels },
     p50Ms: round(latency.percentile(50)),
     p95Ms: round(latency.percentile(95)),
     p99Ms: round(latency.percentile(99)),

@@ -28,6 +28,17 @@ const COLUMNS: Array<[string, (p: AggregateView) => number | null]> = [
   ['rss_bytes', (p) => p.rssBytes],
   ['cpu_percent', (p) => p.cpuPercent],
   ['instances', (p) => p.instances],
+  ['client_errors', (p) => p.clientErrors],
+  ['timeouts', (p) => p.timeouts],
+  ['slow_queries', (p) => p.slowQueries],
+  ['avg_ms', (p) => p.avgMs],
+  ['db_pool_waiting', (p) => p.levels.dbPoolWaiting ?? null],
+  ['db_pool_total', (p) => p.levels.dbPoolTotal ?? null],
+  ['expired_sessions', (p) => p.levels.expiredSessions ?? null],
+  ['sessions_table_bytes', (p) => p.levels.sessionsTableBytes ?? null],
+  ['redis_memory_bytes', (p) => p.levels.redisMemoryBytes ?? null],
+  ['redis_evicted_keys', (p) => p.levels.redisEvictedKeys ?? null],
+  ['redis_keys', (p) => p.levels.redisKeys ?? null],
 ];
 
 export function exportCsv(points: AggregateView[]): string {

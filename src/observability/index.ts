@@ -6,6 +6,8 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config/index.js';
 import { AlertEvaluator, type LockLease } from './alerts/evaluator.js';
 import { logChannel, webhookChannel, type AlertLogger } from './alerts/channels.js';
+import { emailChannel } from './alerts/email-channel.js';
+import { RedisInfoPoller } from './redis-info.js';
 import { loadRuleFile } from './alerts/rule-file.js';
 import { builtInRules, mergeRules } from './alerts/rules.js';
 import { AlertsService } from './alerts/service.js';
@@ -24,6 +26,7 @@ import { buildSummary, type Summary } from './summary.js';
 
 export type { Metrics } from './metrics.js';
 export type { Summary } from './summary.js';
+export type { RedisInfoSnapshot, RedisNodeInfo } from './redis-info.js';
 export type { DependencyStatus, HealthScore } from './health-score.js';
 export { sessionStatsFromStore, type SessionStats, type SessionStatsSource } from './session-stats.js';
 
@@ -59,6 +62,10 @@ export interface ObservabilitySettings {
   rssBudgetBytes: number;
   cleanupIntervalMs: number;
   sessionIdleTtlMs: number;
+  /** How often the sessions table and Redis INFO are polled (MONITOR_INTERVAL). */
+  monitorIntervalMs: number;
+  /** Alert e-mails (TESSERA_ALERT_EMAIL_TO through TESSERA_ALERT_SMTP_URL). */
+  alertEmail?: { to: string[]; from: string; smtpUrl: string };
 }
 
 export type ObservabilityConfig = Pick<
@@ -74,6 +81,10 @@ export type ObservabilityConfig = Pick<
   | 'rssBudgetBytes'
   | 'cleanupInterval'
   | 'sessionIdleTtl'
+  | 'monitorInterval'
+  | 'alertEmailTo'
+  | 'alertEmailFrom'
+  | 'alertSmtpUrl'
 >;
 
 export function observabilitySettings(c: ObservabilityConfig): ObservabilitySettings {
@@ -89,6 +100,10 @@ export function observabilitySettings(c: ObservabilityConfig): ObservabilitySett
     rssBudgetBytes: c.rssBudgetBytes,
     cleanupIntervalMs: c.cleanupInterval,
     sessionIdleTtlMs: c.sessionIdleTtl,
+    monitorIntervalMs: c.monitorInterval,
+    ...(c.alertEmailTo && c.alertSmtpUrl
+      ? { alertEmail: { to: [...c.alertEmailTo], from: c.alertEmailFrom, smtpUrl: c.alertSmtpUrl } }
+      : {}),
   };
 }
 
@@ -133,6 +148,9 @@ export class Observability {
     readonly alerts: AlertsService,
     readonly evaluator: AlertEvaluator | undefined,
     instanceId: string,
+    /** The one Redis INFO poller (per node on a Cluster); undefined without Redis or metrics. */
+    readonly redisInfo: RedisInfoPoller | undefined,
+    private readonly closeChannels: () => void,
   ) {
     this.now = options.now ?? Date.now;
     this.startedAt = this.now();
@@ -189,11 +207,13 @@ export class Observability {
       const file = await loadRuleFile(config.alertRulesFile);
       defaultRules = file.builtins ? mergeRules(defaultRules, file.rules) : file.rules;
     }
+    const email = config.alertEmail ? emailChannel(config.alertEmail) : undefined;
     const channels = options.alertChannels ?? [
       logChannel(logger),
       ...(config.alertWebhook
         ? [webhookChannel(config.alertWebhook, { onError: (err) => onError(err, 'alert webhook') })]
         : []),
+      ...(email ? [email] : []),
     ];
     const alertStore =
       options.alertStore ??
@@ -219,19 +239,39 @@ export class Observability {
           onError,
         })
       : undefined;
-    obs = new Observability(options, metrics, history, alerts, evaluator, instanceId);
+    const redisInfo =
+      options.redis && config.metricsEnabled
+        ? new RedisInfoPoller(options.redis, {
+            intervalMs: config.monitorIntervalMs,
+            now,
+            onError,
+            onSnapshot: (s) => {
+              if (!s.nodes.some((n) => n.up)) return;
+              metrics.level('redisMemoryBytes', s.usedMemoryBytes);
+              metrics.level('redisMaxMemoryBytes', s.maxMemoryBytes);
+              metrics.level('redisKeys', s.keys);
+              metrics.level('redisEvictedKeys', s.evictedKeys);
+            },
+          })
+        : undefined;
+    if (redisInfo) metrics.setRedisInfoSource(() => redisInfo.latest());
+    obs = new Observability(options, metrics, history, alerts, evaluator, instanceId, redisInfo, () => email?.close());
     return obs;
   }
 
   start(): void {
     this.history?.start();
     this.evaluator?.start();
+    this.redisInfo?.start();
+    this.metrics.pollSessionStats(this.options.settings.monitorIntervalMs);
   }
 
   async stop(): Promise<void> {
     await this.evaluator?.stop();
+    await this.redisInfo?.stop();
     await this.history?.stop();
     this.metrics.stop();
+    this.closeChannels();
   }
 
   async dependencies(): Promise<Record<string, DependencyStatus>> {
@@ -257,6 +297,7 @@ export class Observability {
       dependencies,
       lastCleanupAt: this.metrics.lastCleanupAt,
       startedAt: this.startedAt,
+      redis: this.redisInfo?.latest(),
       sessionIdleTtlMs: config.sessionIdleTtlMs,
       targets: { p99Ms: config.latencyTargetMs, rssBudgetBytes: config.rssBudgetBytes },
     });

@@ -3,6 +3,10 @@ import type { BreakerState } from '../cache/types.js';
 import { FastCounter, FastHistogram, type FastCounterChild, type FastHistogramChild } from './fast-metrics.js';
 import { CACHE_RESULTS, CACHE_TIERS, type CacheResult, type CacheTier } from '../sessions/types.js';
 import { Recorder } from './recorder.js';
+import { BoundedLabel, MonitorMetrics } from './monitor-metrics.js';
+import type { LevelName } from './aggregate.js';
+import type { PoolStats } from '../store/pool-monitor.js';
+import type { RedisInfoSnapshot } from './redis-info.js';
 import { SessionStatsCache, type SessionStats, type SessionStatsSource } from './session-stats.js';
 
 export type LoginOutcome =
@@ -29,11 +33,23 @@ export interface Metrics {
   lockout(scope: string, decision: LockoutDecision): void;
   securityEvent(type: string): void;
   dbOp(operation: string, seconds: number): void;
+  /** Every query the store ran, by statement name; `slow` when over DATABASE_SLOW_QUERY. */
+  dbQuery(statement: string, seconds: number, slow: boolean): void;
+  /** A PostgreSQL pool checkout and how long it waited. */
+  dbPoolAcquire(seconds: number): void;
+  /** A request closed by the server's request/header timeout before any route saw it. */
+  requestTimedOut(): void;
+  /** A sampled level (pool clients, sessions table, Redis memory…) for the history. */
+  level(name: LevelName, value: number): void;
+  setPoolSource(source: () => PoolStats): void;
+  setRedisInfoSource(source: () => RedisInfoSnapshot | undefined): void;
   redisOp(operation: string, seconds: number): void;
   breakerState(breaker: string, state: BreakerState): void;
   cleanupSucceeded(atMs: number, deleted: number): void;
   /** Where the session-by-state and store-size gauges come from (sampled at most every few seconds). */
   setSessionStatsSource(source: SessionStatsSource): void;
+  /** Polls the session figures every `intervalMs` (readers then never query the store), recording their levels. */
+  pollSessionStats(intervalMs: number): void;
   /** Latest session figures (cached), for the summary and alerts. */
   sessionStats(): Promise<SessionStats | undefined>;
   readonly lastCleanupAt: number | undefined;
@@ -51,19 +67,6 @@ export const HTTP_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.
 const DEP_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 const BREAKER_STATES: BreakerState[] = ['closed', 'half-open', 'open'];
-
-/** Maps free-form label values to themselves until `max` distinct ones were seen, then to `other`. */
-class BoundedLabel {
-  private readonly seen = new Set<string>();
-  constructor(private readonly max = 50) {}
-  of(value: string): string {
-    if (this.seen.has(value)) return value;
-    if (this.seen.size >= this.max) return 'other';
-    const clean = value.length <= 64 && /^[\w.:/-]+$/.test(value) ? value : 'other';
-    this.seen.add(clean);
-    return clean;
-  }
-}
 
 export interface MetricsOptions {
   enabled: boolean;
@@ -89,6 +92,8 @@ class PromMetrics implements Metrics {
   private readonly httpChildren = new Map<string, FastHistogramChild>();
   private readonly cacheChildren = {} as Record<CacheTier, Record<CacheResult, FastCounterChild>>;
   private readonly writeChildren: Record<'written' | 'skipped', FastCounterChild>;
+  private readonly errorChildren: Record<'5xx' | '4xx' | 'timeout', FastCounterChild>;
+  private readonly monitors: MonitorMetrics;
   private readonly labels = {
     op: new BoundedLabel(),
     limiter: new BoundedLabel(),
@@ -143,6 +148,14 @@ class PromMetrics implements Metrics {
       this.registry,
     );
     this.writeChildren = { written: writes.child('written'), skipped: writes.child('skipped') };
+    const errors = new FastCounter(
+      'tessera_http_errors_total',
+      'Error responses by class: 5xx, 4xx, timeout (408/504 answers and requests closed on REQUEST_TIMEOUT/HEADERS_TIMEOUT).',
+      ['class'],
+      this.registry,
+    );
+    this.errorChildren = { '5xx': errors.child('5xx'), '4xx': errors.child('4xx'), timeout: errors.child('timeout') };
+    this.monitors = new MonitorMetrics(this.registry);
     this.logins = new Counter({
       name: 'tessera_logins_total',
       help: 'Login attempts by outcome.',
@@ -237,6 +250,15 @@ class PromMetrics implements Metrics {
         if (s?.sizeBytes !== undefined) this.set(s.sizeBytes);
       },
     });
+    new Gauge({
+      name: 'tessera_sessions_table_bytes',
+      help: 'Size of the sessions table with its indexes.',
+      registers,
+      async collect() {
+        const s = await stats.get();
+        if (s?.tableBytes !== undefined) this.set(s.tableBytes);
+      },
+    });
     if (options.defaultCollectors !== false) {
       collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
       // prom-client also exports these gauges under a `_total` name, which Prometheus reserves for counters
@@ -262,7 +284,39 @@ class PromMetrics implements Metrics {
       if (this.httpChildren.size < 5000) this.httpChildren.set(key, child);
     }
     child.observe(seconds);
+    if (status >= 400) {
+      this.errorChildren[status >= 500 ? '5xx' : '4xx'].inc();
+      if (status === 408 || status === 504) this.errorChildren.timeout.inc();
+    }
     this.recorder.request(seconds * 1000, status);
+  }
+
+  requestTimedOut(): void {
+    this.errorChildren.timeout.inc();
+    this.recorder.requestTimedOut();
+  }
+
+  dbQuery(statement: string, seconds: number, slow: boolean): void {
+    this.monitors.dbQuery(statement, seconds, slow);
+    this.recorder.dbOp(seconds * 1000);
+    if (slow) this.recorder.slowQuery();
+  }
+
+  dbPoolAcquire(seconds: number): void {
+    this.monitors.poolAcquire(seconds);
+    this.recorder.level('dbPoolAcquireMaxMs', seconds * 1000);
+  }
+
+  level(name: LevelName, value: number): void {
+    this.recorder.level(name, value);
+  }
+
+  setPoolSource(source: () => PoolStats): void {
+    this.monitors.setPoolSource(source);
+  }
+
+  setRedisInfoSource(source: () => RedisInfoSnapshot | undefined): void {
+    this.monitors.setRedisInfoSource(source);
   }
 
   cacheLookup(tier: CacheTier, result: CacheResult): void {
@@ -292,8 +346,8 @@ class PromMetrics implements Metrics {
   }
 
   dbOp(operation: string, seconds: number): void {
+    // The recorder's database latency comes from dbQuery (every query), so these named ones are not added twice.
     this.db.observe({ operation: this.labels.op.of(operation) }, seconds);
-    this.recorder.dbOp(seconds * 1000);
   }
 
   redisOp(operation: string, seconds: number): void {
@@ -320,6 +374,15 @@ class PromMetrics implements Metrics {
     return this.stats.get();
   }
 
+  pollSessionStats(intervalMs: number): void {
+    this.stats.poll(intervalMs, (s) => {
+      this.recorder.level('activeSessions', s.active);
+      this.recorder.level('expiredSessions', s.expired);
+      if (s.tableBytes !== undefined) this.recorder.level('sessionsTableBytes', s.tableBytes);
+      if (s.sizeBytes !== undefined) this.recorder.level('storeSizeBytes', s.sizeBytes);
+    });
+  }
+
   setHealthScore(score: number): void {
     this.health.set(score);
   }
@@ -333,6 +396,7 @@ class PromMetrics implements Metrics {
   }
 
   stop(): void {
+    this.stats.stop();
     this.recorder.stop();
     this.registry.clear();
   }
@@ -352,10 +416,17 @@ class NoopMetrics implements Metrics {
   lockout(): void {}
   securityEvent(): void {}
   dbOp(): void {}
+  dbQuery(): void {}
+  dbPoolAcquire(): void {}
+  requestTimedOut(): void {}
+  level(): void {}
+  setPoolSource(): void {}
+  setRedisInfoSource(): void {}
   redisOp(): void {}
   breakerState(): void {}
   cleanupSucceeded(): void {}
   setSessionStatsSource(): void {}
+  pollSessionStats(): void {}
   async sessionStats(): Promise<undefined> {
     return undefined;
   }

@@ -1,17 +1,23 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { CACHE_TIERS, type CacheResult, type CacheTier } from '../sessions/types.js';
-import { emptyAggregate, mergeAggregates, type Aggregate } from './aggregate.js';
+import { emptyAggregate, mergeAggregates, LEVELS, type Aggregate, type LevelName } from './aggregate.js';
 import { LogHistogram } from './log-histogram.js';
 
 const RING_SECONDS = 120;
 const TIER_INDEX: Record<CacheTier, number> = { l1: 0, l2: 1, db: 2 };
 const RESULT_INDEX: Record<CacheResult, number> = { hit: 0, miss: 1, negative: 2 };
+const LEVEL_INDEX = Object.fromEntries(LEVELS.map((name, i) => [name, i])) as Record<LevelName, number>;
 
 /** One second of one instance. Everything is a counter or a fixed-size histogram: no samples are kept. */
 class Slot {
   second = -1;
   requests = 0;
   errors = 0;
+  clientErrors = 0;
+  timeouts = 0;
+  slowQueries = 0;
+  /** Sampled levels of the second (NaN: none sampled), in LEVELS order. */
+  readonly levels = new Float64Array(LEVELS.length).fill(NaN);
   readonly latency = new LogHistogram();
   readonly redis = new LogHistogram();
   readonly db = new LogHistogram();
@@ -25,6 +31,8 @@ class Slot {
   reset(second: number): void {
     this.second = second;
     this.requests = this.errors = this.written = this.skipped = 0;
+    this.clientErrors = this.timeouts = this.slowQueries = 0;
+    this.levels.fill(NaN);
     this.lagMs = this.rssBytes = this.cpuPercent = 0;
     this.latency.reset();
     this.redis.reset();
@@ -37,6 +45,13 @@ class Slot {
     a.instances = 1;
     a.requests = this.requests;
     a.errors = this.errors;
+    a.clientErrors = this.clientErrors;
+    a.timeouts = this.timeouts;
+    a.slowQueries = this.slowQueries;
+    a.levels = {};
+    LEVELS.forEach((name, i) => {
+      if (!Number.isNaN(this.levels[i])) a.levels![name] = this.levels[i];
+    });
     a.latency = { buckets: this.latency.toSparse(), sum: this.latency.sum, max: this.latency.max };
     a.redis = { buckets: this.redis.toSparse(), sum: this.redis.sum, max: this.redis.max };
     a.db = { buckets: this.db.toSparse(), sum: this.db.sum, max: this.db.max };
@@ -94,7 +109,25 @@ export class Recorder {
     const s = this.slot();
     s.requests++;
     if (status >= 500) s.errors++;
+    else if (status >= 400) s.clientErrors++;
+    if (status === 408 || status === 504) s.timeouts++;
     s.latency.record(durationMs);
+  }
+
+  /** A request the server closed on its request/header timeout before any route saw it (Node answers 408 itself). */
+  requestTimedOut(): void {
+    this.slot().timeouts++;
+  }
+
+  slowQuery(): void {
+    this.slot().slowQueries++;
+  }
+
+  /** A sampled level for the current second; the highest of the second is kept. */
+  level(name: LevelName, value: number): void {
+    const levels = this.slot().levels;
+    const i = LEVEL_INDEX[name];
+    levels[i] = Number.isNaN(levels[i]) ? value : Math.max(levels[i], value);
   }
 
   cacheLookup(tier: CacheTier, result: CacheResult): void {

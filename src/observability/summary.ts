@@ -1,6 +1,7 @@
 import { viewOf, type Aggregate, type HitRates } from './aggregate.js';
 import { healthScore, type DependencyStatus, type HealthScore, type HealthTargets } from './health-score.js';
 import type { SessionStats } from './session-stats.js';
+import type { RedisInfoSnapshot } from './redis-info.js';
 
 /** "Now": what GET /v1/admin/metrics/summary, the SSE stream, /ready and the alert evaluator read. */
 export interface Summary {
@@ -8,7 +9,14 @@ export interface Summary {
   windowSec: number;
   instances: number;
   requestsPerSec: number;
+  /** 5xx share of responses. */
   errorRate: number;
+  /** 4xx share of responses. */
+  clientErrorRate: number;
+  /** Timeouts (408/504 answers, requests closed on REQUEST_TIMEOUT/HEADERS_TIMEOUT) per minute. */
+  timeoutsPerMin: number;
+  /** Mean request latency. */
+  avgMs: number;
   p50Ms: number;
   p95Ms: number;
   p99Ms: number;
@@ -17,7 +25,23 @@ export interface Summary {
   expiredSessions: number | null;
   revokedSessions: number | null;
   storeSizeBytes: number | null;
+  /** The sessions table with its indexes. */
+  sessionsTableBytes: number | null;
   sessionWritesPerMin: number;
+  /** Queries over DATABASE_SLOW_QUERY per minute. */
+  slowQueriesPerMin: number;
+  /** PostgreSQL pools: each figure the highest of the last seconds on any instance; null with SQLite. */
+  dbPool: {
+    total: number;
+    idle: number;
+    inUse: number;
+    waiting: number;
+    max: number;
+    acquireMaxMs: number | null;
+  } | null;
+  /** The Redis INFO poller's last snapshot (per node, slot coverage); null without Redis. */
+  redis: RedisInfoSnapshot | null;
+  uptimeSec: number;
   eventLoopLagMs: number;
   rssBytes: number;
   cpuPercent: number;
@@ -37,6 +61,7 @@ export interface SummaryInputs {
   /** Last successful cleanup (epoch ms); when unknown, the process start stands in so a fresh start does not alert. */
   lastCleanupAt: number | undefined;
   startedAt: number;
+  redis?: RedisInfoSnapshot;
   /** Idle TTL: the throttled write rate is about two writes per active session per idle TTL. */
   sessionIdleTtlMs: number;
   targets: HealthTargets;
@@ -55,6 +80,21 @@ export function buildSummary(input: SummaryInputs): Summary {
   );
   const cleanupAgeMs = input.now - (lastCleanup > 0 ? lastCleanup : input.startedAt);
   const active = input.sessions?.active ?? null;
+  const perMin = (n: number): number => Math.round(((n * 60_000) / Math.max(input.live.durationMs, 1)) * 1000) / 1000;
+  const levels = v.levels;
+  const dbPool =
+    levels.dbPoolMax === undefined
+      ? null
+      : {
+          total: levels.dbPoolTotal ?? 0,
+          idle: levels.dbPoolIdle ?? 0,
+          inUse: levels.dbPoolInUse ?? 0,
+          waiting: levels.dbPoolWaiting ?? 0,
+          max: levels.dbPoolMax,
+          acquireMaxMs: levels.dbPoolAcquireMaxMs ?? null,
+        };
+  const redis = input.redis ?? null;
+  const masters = redis?.nodes.filter((n) => n.role === 'master') ?? [];
   // Throttled writes: each active session writes at most once per half idle TTL.
   const expectedWritesPerMin = active === null ? null : (active * 2 * 60_000) / input.sessionIdleTtlMs;
   const health = healthScore(
@@ -95,6 +135,21 @@ export function buildSummary(input: SummaryInputs): Summary {
       expectedWritesPerMin === null || v.sessionWrites < 10
         ? null
         : v.sessionWritesPerMin / Math.max(1, expectedWritesPerMin),
+    avg_ms: v.avgMs,
+    client_error_rate: v.clientErrorRate,
+    timeouts_per_min: perMin(v.timeouts),
+    slow_queries_per_min: perMin(v.slowQueries),
+    db_pool_waiting: dbPool?.waiting ?? null,
+    // Clients in use over the pool's size: 1 with queries waiting is an exhausted pool.
+    db_pool_in_use_ratio: dbPool ? dbPool.inUse / Math.max(1, dbPool.max) : null,
+    db_pool_acquire_ms: dbPool?.acquireMaxMs ?? null,
+    sessions_table_bytes: input.sessions?.tableBytes ?? null,
+    redis_memory_bytes: redis && masters.some((n) => n.up) ? redis.usedMemoryBytes : null,
+    redis_memory_ratio: redis && redis.maxMemoryBytes > 0 ? redis.usedMemoryBytes / redis.maxMemoryBytes : null,
+    redis_evictions_per_min: redis?.evictionsPerMin ?? null,
+    redis_keys: redis ? redis.keys : null,
+    redis_nodes_down: redis ? redis.nodes.filter((n) => !n.up).length : null,
+    redis_cluster_slots_ok: redis?.cluster ? redis.cluster.slotsOk : null,
     health_score: health.score,
     database_up: depUp(input.dependencies.database),
     redis_up: depUp(redisDep),
@@ -105,6 +160,9 @@ export function buildSummary(input: SummaryInputs): Summary {
     instances: v.instances,
     requestsPerSec: v.requestsPerSec,
     errorRate: v.errorRate,
+    clientErrorRate: v.clientErrorRate,
+    timeoutsPerMin: perMin(v.timeouts),
+    avgMs: v.avgMs,
     p50Ms: v.p50Ms,
     p95Ms: v.p95Ms,
     p99Ms: v.p99Ms,
@@ -113,7 +171,12 @@ export function buildSummary(input: SummaryInputs): Summary {
     expiredSessions: input.sessions?.expired ?? null,
     revokedSessions: input.sessions?.revoked ?? null,
     storeSizeBytes: input.sessions?.sizeBytes ?? null,
+    sessionsTableBytes: input.sessions?.tableBytes ?? null,
     sessionWritesPerMin: v.sessionWritesPerMin,
+    slowQueriesPerMin: perMin(v.slowQueries),
+    dbPool,
+    redis,
+    uptimeSec: Math.round((input.now - input.startedAt) / 1000),
     eventLoopLagMs: v.eventLoopLagMs,
     rssBytes: v.rssBytes,
     cpuPercent: v.cpuPercent,

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Config } from '../config/index.js';
 import { openPostgres } from './postgres.js';
 import { openSqlite } from './sqlite.js';
+import { createQueryMonitor } from './query-monitor.js';
 import { buildStore } from './store.js';
 import type { Store } from './types.js';
 
@@ -22,16 +23,18 @@ export type StoreConfig = Pick<Config, 'databaseUrl' | 'databasePoolMax' | 'data
 
 export async function createStore(config: StoreConfig, options: CreateStoreOptions = {}): Promise<Store> {
   const timeoutMs = config.databaseTimeout;
+  const queries = createQueryMonitor();
   if (config.databaseUrl) {
-    const { db, sizeBytes } = openPostgres({
+    const { db, sizeBytes, sessionsTableBytes, poolMonitor } = openPostgres({
       url: config.databaseUrl,
       poolMax: config.databasePoolMax,
       timeoutMs,
       onConnectionError: options.onConnectionError,
+      queries,
     });
-    return buildStore({ dialect: 'postgres', db, sizeBytes });
+    return buildStore({ dialect: 'postgres', db, sizeBytes, sessionsTableBytes, queries, pool: poolMonitor });
   }
   const filename = options.filename ?? path.join(config.dataDir, SQLITE_FILENAME);
-  const { db, sizeBytes } = openSqlite(filename, timeoutMs);
-  return buildStore({ dialect: 'sqlite', db, sizeBytes });
+  const { db, sizeBytes, sessionsTableBytes } = openSqlite(filename, timeoutMs, queries);
+  return buildStore({ dialect: 'sqlite', db, sizeBytes, sessionsTableBytes, queries });
 }

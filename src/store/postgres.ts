@@ -1,12 +1,15 @@
 import pg from 'pg';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type { Database } from './database.js';
-import { countQuery } from './trace-context.js';
+import { monitorPool, type PoolMonitor } from './pool-monitor.js';
+import { createQueryMonitor, type QueryMonitor } from './query-monitor.js';
 
 export interface PostgresConnection {
   db: Kysely<Database>;
   pool: pg.Pool;
+  poolMonitor: PoolMonitor;
   sizeBytes: () => Promise<number>;
+  sessionsTableBytes: () => Promise<number>;
 }
 
 const INT8_OID = 20;
@@ -25,6 +28,8 @@ export interface PostgresOptions {
   timeoutMs: number;
   /** Connection-level errors pg reports as events (the failed query itself rejects on its own). */
   onConnectionError?: (error: Error) => void;
+  /** The store's query hook (counts and times every query). */
+  queries?: QueryMonitor;
 }
 
 /** Scaled mode: a pg Pool with connect and statement timeouts, reconnecting by itself after an outage. */
@@ -33,6 +38,7 @@ export function openPostgres({
   poolMax,
   timeoutMs,
   onConnectionError = () => {},
+  queries = createQueryMonitor(),
 }: PostgresOptions): PostgresConnection {
   const pool = new pg.Pool({
     connectionString: url,
@@ -50,12 +56,18 @@ export function openPostgres({
   // discards the broken client and the query in flight rejects, so listening is all that is needed.
   pool.on('error', onConnectionError);
   pool.on('connect', (client) => client.on('error', onConnectionError));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: countQuery });
+  const poolMonitor = monitorPool(pool, poolMax);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: queries.log });
   return {
     db,
     pool,
+    poolMonitor,
     sizeBytes: async () => {
       const { rows } = await sql<{ size: number }>`select pg_database_size(current_database()) as size`.execute(db);
+      return Number(rows[0].size);
+    },
+    sessionsTableBytes: async () => {
+      const { rows } = await sql<{ size: number }>`select pg_total_relation_size('sessions') as size`.execute(db);
       return Number(rows[0].size);
     },
   };

@@ -1,17 +1,22 @@
 import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, sql } from 'kysely';
 import type { Database } from './database.js';
-import { countQuery } from './trace-context.js';
+import { createQueryMonitor, type QueryMonitor } from './query-monitor.js';
 
 export interface SqliteConnection {
   db: Kysely<Database>;
   sizeBytes: () => Promise<number>;
+  sessionsTableBytes: () => Promise<number>;
 }
 
 /** Embedded mode: one SQLite file in WAL mode; `filename` may be ':memory:'. */
-export function openSqlite(filename: string, busyTimeoutMs: number): SqliteConnection {
+export function openSqlite(
+  filename: string,
+  busyTimeoutMs: number,
+  queries: QueryMonitor = createQueryMonitor(),
+): SqliteConnection {
   const inMemory = filename === ':memory:' || filename === '';
   if (!inMemory) mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
   const database = new SqliteDatabase(filename, { timeout: busyTimeoutMs });
@@ -19,7 +24,7 @@ export function openSqlite(filename: string, busyTimeoutMs: number): SqliteConne
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma(`busy_timeout = ${Math.max(0, Math.round(busyTimeoutMs))}`);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }), log: countQuery });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }), log: queries.log });
   const fileSize = (file: string): number => {
     try {
       return statSync(file).size;
@@ -30,5 +35,11 @@ export function openSqlite(filename: string, busyTimeoutMs: number): SqliteConne
   return {
     db,
     sizeBytes: async () => (inMemory ? 0 : fileSize(filename) + fileSize(`${filename}-wal`)),
+    // The pages of the sessions table and its indexes (SQLite's dbstat table).
+    sessionsTableBytes: async () => {
+      const { rows } = await sql<{ size: number | null }>`select sum(pgsize) as size from dbstat
+        where name in (select name from sqlite_master where tbl_name = 'sessions')`.execute(db);
+      return Number(rows[0]?.size ?? 0);
+    },
   };
 }

@@ -2,6 +2,8 @@ import { sql } from 'kysely';
 import type { Db } from './database.js';
 import { guardCall, guardRepository } from './db-errors.js';
 import { migrateToLatest } from './migrate.js';
+import type { PoolMonitor } from './pool-monitor.js';
+import type { QueryMonitor } from './query-monitor.js';
 import { auditRepository } from './repositories/audit.js';
 import { loadTestsRepository } from './repositories/loadtests.js';
 import { locksRepository } from './repositories/locks.js';
@@ -14,10 +16,13 @@ export interface StoreParts {
   dialect: Store['dialect'];
   db: Db;
   sizeBytes: () => Promise<number>;
+  sessionsTableBytes: () => Promise<number>;
+  queries: QueryMonitor;
+  pool?: PoolMonitor;
 }
 
 /** Assembles the repositories over one Kysely instance; every call maps connectivity failures to DependencyError. */
-export function buildStore({ dialect, db, sizeBytes }: StoreParts): Store {
+export function buildStore({ dialect, db, sizeBytes, sessionsTableBytes, queries, pool }: StoreParts): Store {
   let closed: Promise<void> | undefined;
   return {
     dialect,
@@ -31,6 +36,9 @@ export function buildStore({ dialect, db, sizeBytes }: StoreParts): Store {
     migrate: () => guardCall(() => migrateToLatest(db)),
     ping: () => guardCall(async () => void (await sql`select 1`.execute(db))),
     sizeBytes: () => guardCall(sizeBytes),
+    sessionsTableBytes: () => guardCall(sessionsTableBytes),
+    onQuery: (listener) => queries.onQuery(listener),
+    pool,
     close: () => (closed ??= db.destroy()),
   };
 }

@@ -1,3 +1,5 @@
+import type { PoolMonitor } from './pool-monitor.js';
+import type { QueryListener } from './query-monitor.js';
 import type { Kysely } from 'kysely';
 
 /**
@@ -281,5 +283,11 @@ export interface Store {
   ping(): Promise<void>;
   /** Size of the store on disk in bytes (SQLite file size, pg_database_size). */
   sizeBytes(): Promise<number>;
+  /** Bytes of the sessions table with its indexes (pg_total_relation_size; SQLite's dbstat). */
+  sessionsTableBytes(): Promise<number>;
+  /** Hears every query: statement name (`sessions.select`, never parameters), round trip, failed or not. */
+  onQuery(listener: QueryListener): void;
+  /** The PostgreSQL pool's clients and checkout waits (absent with SQLite, which has no pool). */
+  readonly pool?: PoolMonitor;
   close(): Promise<void>;
 }

@@ -21,7 +21,14 @@ export interface OwnRedisCluster {
  */
 export async function startRedisCluster(
   size = 3,
-  { replicasPerMaster = 0 }: { replicasPerMaster?: number } = {},
+  {
+    replicasPerMaster = 0,
+    basePort,
+  }: {
+    replicasPerMaster?: number;
+    /** Node i listens on basePort + i and its cluster bus on basePort + 50 + i (a test's own fixed range). */
+    basePort?: number;
+  } = {},
 ): Promise<OwnRedisCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'tessera-cluster-'));
   const servers: OwnRedis[] = [];
@@ -32,18 +39,21 @@ export async function startRedisCluster(
   try {
     for (let i = 0; i < size * (1 + replicasPerMaster); i++) {
       servers.push(
-        await startRedisServer([
-          '--cluster-enabled',
-          'yes',
-          '--cluster-config-file',
-          join(dir, `nodes-${i}.conf`),
-          '--cluster-port',
-          String(await freePort()),
-          '--cluster-node-timeout',
-          '2000',
-          '--dir',
-          dir,
-        ]),
+        await startRedisServer(
+          [
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            join(dir, `nodes-${i}.conf`),
+            '--cluster-port',
+            String(basePort === undefined ? await freePort() : basePort + 50 + i),
+            '--cluster-node-timeout',
+            '2000',
+            '--dir',
+            dir,
+          ],
+          { port: basePort === undefined ? undefined : basePort + i },
+        ),
       );
     }
     const nodes = servers.map((s) => `127.0.0.1:${s.port}`);

@@ -12,9 +12,12 @@ export interface OwnRedis {
   restart(): Promise<void>;
 }
 
-/** Starts a private redis-server on a free loopback port, for fault tests (never touch the shared one). */
-export async function startRedisServer(extraArgs: string[] = []): Promise<OwnRedis> {
-  const port = await freePort();
+/**
+ * Starts a private redis-server on a free loopback port (or `port`, from the test's own fixed range), for fault
+ * tests (never touch the shared one).
+ */
+export async function startRedisServer(extraArgs: string[] = [], options: { port?: number } = {}): Promise<OwnRedis> {
+  const port = options.port ?? (await freePort());
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs];
   const boot = async (): Promise<ChildProcess> => {
     const child = spawn('redis-server', args, { stdio: 'ignore' });

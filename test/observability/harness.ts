@@ -41,6 +41,7 @@ export function testSettings(over: Partial<ObservabilitySettings> = {}): Observa
     rssBudgetBytes: 8 * 1024 ** 3,
     cleanupIntervalMs: 600_000,
     sessionIdleTtlMs: 1_800_000,
+    monitorIntervalMs: 10_000,
     ...over,
   };
 }

@@ -1,5 +1,6 @@
 import { api, login, logout, whoami, streamSummaries, ApiError } from './api.js';
 import { LiveChart } from './charts.js';
+import { loadRedisNodes, showMonitorTiles } from './monitors.js';
 
 const $ = (id) => document.getElementById(id);
 let charts;
@@ -93,6 +94,7 @@ function onSummary(s) {
   $('t-sessions').textContent = num(s.activeSessions);
   $('t-lag').textContent = ms(s.eventLoopLagMs);
   $('t-inst').textContent = num(s.instances);
+  showMonitorTiles(s);
   const badge = $('health');
   badge.hidden = false;
   badge.className = `badge ${s.health.status}`;
@@ -111,7 +113,7 @@ function onSummary(s) {
 }
 
 async function refreshPanels() {
-  await Promise.all([loadAlerts(), loadEvents(), loadBans(), loadLoadTests()]).catch((err) => {
+  await Promise.all([loadAlerts(), loadEvents(), loadBans(), loadLoadTests(), loadRedisNodes()]).catch((err) => {
     if (err instanceof ApiError && err.status === 401) showLogin('Your session ended. Log in again.');
   });
 }

@@ -17,9 +17,19 @@ export const adminCacheRoutes: RouteGroup = async (app, { deps, requireAdmin }) 
   const tags = ['observability'];
   app.get(
     '/v1/admin/cache',
-    { schema: { tags, summary: 'Per-tier cache stats, hot keys, Redis memory and eviction policy' } },
+    {
+      schema: {
+        tags,
+        summary:
+          'Per-tier cache stats, hot keys (with the Redis node each lives on), Redis memory and eviction policy, and per-node Redis figures with Cluster slot coverage',
+      },
+    },
     async () => {
       const stats = await cache().stats();
+      const redisInfo = obs.redisInfo;
+      // The L2 keeps its entries under `${REDIS_KEY_PREFIX}c:` (cache/stack.ts).
+      const l2Prefix = `${obs.options.settings.redisKeyPrefix}c:`;
+      const nodeOf = (key: string): string | null => redisInfo?.nodeOfKey(l2Prefix + key) ?? null;
       const recent = obs.history
         ? mergeAggregates([...(await obs.history.minutes(5 * 60_000)), await obs.history.live()])
         : undefined;
@@ -37,6 +47,7 @@ export const adminCacheRoutes: RouteGroup = async (app, { deps, requireAdmin }) 
           l2: stats.l2
             ? {
                 ...stats.l2,
+                hotKeys: stats.l2.hotKeys.map((hot) => ({ ...hot, node: nodeOf(hot.key) })),
                 hitRate:
                   stats.l2.hits + stats.l2.misses === 0 ? null : stats.l2.hits / (stats.l2.hits + stats.l2.misses),
                 recentHitRate: rates?.l2 ?? null,
@@ -46,6 +57,7 @@ export const adminCacheRoutes: RouteGroup = async (app, { deps, requireAdmin }) 
           db: { recentHitRate: rates?.db ?? null, recentLookups: lookups?.db ?? null },
         },
         overallRecentHitRate: rates?.overall ?? null,
+        redis: redisInfo ? (redisInfo.latest() ?? (await redisInfo.poll()) ?? null) : null,
       };
     },
   );

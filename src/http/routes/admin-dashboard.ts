@@ -15,6 +15,7 @@ const FILES: Record<string, { path: () => string; type: string }> = {
   '/admin/app.js': { path: () => join(WEB, 'app.js'), type: 'text/javascript; charset=utf-8' },
   '/admin/charts.js': { path: () => join(WEB, 'charts.js'), type: 'text/javascript; charset=utf-8' },
   '/admin/api.js': { path: () => join(WEB, 'api.js'), type: 'text/javascript; charset=utf-8' },
+  '/admin/monitors.js': { path: () => join(WEB, 'monitors.js'), type: 'text/javascript; charset=utf-8' },
   '/admin/style.css': { path: () => join(WEB, 'style.css'), type: 'text/css; charset=utf-8' },
   '/admin/vendor/uPlot.esm.js': {
     path: () => require.resolve('uplot/dist/uPlot.esm.js'),
