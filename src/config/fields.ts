@@ -1,3 +1,4 @@
+import { Cron } from 'croner';
 import { parseDuration } from './duration.js';
 
 /** A parser turns the raw text of one variable into its value, or returns an error string. */
@@ -158,3 +159,13 @@ function isCidrOrAddress(s: string): boolean {
   if (bits === undefined) return true;
   return /^\d{1,3}$/.test(bits) && Number(bits) <= (isV4 ? 32 : 128);
 }
+
+/** A cron expression (5 fields, or 6 with seconds first), checked by croner. */
+export const asCron: FieldParser<string> = (raw) => {
+  try {
+    new Cron(raw.trim(), { paused: true }).stop();
+    return { value: raw.trim() };
+  } catch (error) {
+    return { error: `must be a cron expression such as "*/5 * * * *", got "${raw}" (${(error as Error).message})` };
+  }
+};

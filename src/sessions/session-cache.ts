@@ -124,9 +124,12 @@ export class SessionCache {
     }
   }
 
-  /** Warming: fills Redis in one pipeline without touching this instance's L1. */
-  async storeManyL2(entries: SessionEntry[], now: number): Promise<void> {
-    if (!this.#l2) return;
+  /**
+   * Warming: fills Redis in one pipeline without touching this instance's L1; returns how many entries were sent.
+   * Like `store`, a read older than the fill age limit (`readAt`) is not written.
+   */
+  async storeManyL2(entries: SessionEntry[], now: number, readAt?: number): Promise<number> {
+    if (!this.#l2 || (readAt !== undefined && now - readAt >= MAX_FILL_AGE_MS)) return 0;
     const rows = entries
       .filter((e) => e.session.expiresAt > now && this.admits(e))
       .map(({ body: _body, ...persisted }) => ({
@@ -135,6 +138,7 @@ export class SessionCache {
         ttlMs: Math.min(this.#options.l2TtlMs, persisted.session.expiresAt - now),
       }));
     if (rows.length > 0) await this.#l2.setMany(rows);
+    return rows.length;
   }
 
   rememberUnknown(tokenHash: string): void {
