@@ -6,8 +6,8 @@ import { WarmingService, type WarmingConfig } from '../sessions/warming/service.
 import type { Store } from '../store/types.js';
 import type { Layer } from './layer.js';
 
-/** After Redis comes back, how long to wait before warming it (the bus and change log vouch again first). */
-const REDIS_BACK_DELAY_MS = 1000;
+/** After Redis comes back, a short pause before warming it (the pass itself waits for the channels to vouch). */
+const REDIS_BACK_DELAY_MS = 100;
 
 /** Cache warming: its strategies and schedules (started with the other jobs), stopped on close. */
 export function buildWarmingLayer(

@@ -44,7 +44,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * Runs warming passes one at a time: requests wait in a queue, highest priority (lowest number) first, and each
  * pass runs its strategies in priority order, in batches with pauses, until each tier's memory budget is spent.
- * Embedded mode fills L1; scaled mode fills Redis, and L1 too on the pass at start.
+ * Embedded mode fills L1; scaled mode fills Redis, and L1 too on the pass at start and after Redis came back.
  */
 export class Warmer {
   readonly #deps: WarmerDeps;
@@ -98,7 +98,8 @@ export class Warmer {
     if (!this.#deps.cache.trusted(now)) return {};
     if (!this.#deps.hasRedis) return { l1 };
     const l2 = this.#deps.cache.hasL2(now) ? { budgetBytes: l2BudgetBytes } : undefined;
-    return reason === 'start' ? { l1, l2 } : { l2 };
+    // At start L1 is empty; after Redis came back the cache has just emptied it (the bus may have missed changes).
+    return reason === 'start' || reason === 'redis-back' ? { l1, l2 } : { l2 };
   }
 
   /** At start and after Redis came back, the change channel may not vouch yet: wait for it (bounded). */

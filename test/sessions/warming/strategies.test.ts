@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { newTrace } from '../../../src/sessions/types.js';
+import { loadConfig } from '../../../src/config/index.js';
 import { CoreFactory } from '../factory.js';
 import { seedSessions, warmingFor } from './support.js';
 
 let factory: CoreFactory;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 afterEach(async () => {
   await factory.close();
 });
@@ -116,5 +118,26 @@ describe('cache warming strategies', () => {
     // The first pass was already running; of the two waiting, the explicit list (priority -10) goes first.
     expect(order).toEqual(['all:schedule', 'explicit', 'all-again']);
     expect(warming.warmer.status().strategies).toMatchObject({ explicit: { warmed: 1 }, active: { warmed: 5 } });
+  });
+
+  it('each strategy runs on its own cron schedule (croner), others on WARM_INTERVAL; a bad expression is a config error', async () => {
+    factory = new CoreFactory();
+    const a = await factory.instance();
+    const warming = warmingFor(a, factory.store, { warmActiveCron: '* * * * * *' }); // every second
+    warming.start();
+    try {
+      await sleep(50); // the pass at start
+      const later = await seedSessions(factory.store, 2);
+      const cached = () => later.every(({ session }) => factory.l2.raw(`sess:${session.tokenHash}`) !== undefined);
+      for (let i = 0; i < 60 && !cached(); i++) await sleep(50);
+      expect(cached()).toBe(true);
+      const { strategies } = warming.warmer.status();
+      expect(strategies.active.warmed).toBeGreaterThanOrEqual(2);
+      expect(strategies.hot.at).toBeLessThan(strategies.active.at); // hot (hourly interval) ran only at start
+    } finally {
+      warming.stop();
+    }
+    expect(() => loadConfig({ WARM_HOT_CRON: 'every minute' })).toThrow(/WARM_HOT_CRON must be a cron expression/);
+    expect(loadConfig({ WARM_HOT_CRON: '*/2 * * * *' }).warmHotCron).toBe('*/2 * * * *');
   });
 });

@@ -67,10 +67,10 @@ export const WARM_DEFAULTS = {
   warmL1BudgetBytes: 32 << 20,
   warmBatchSize: 50,
   warmBatchPause: 0,
-  warmActiveCron: undefined,
-  warmHotCron: undefined,
-  warmUsersCron: undefined,
-  warmRolesCron: undefined,
+  warmActiveCron: undefined as string | undefined,
+  warmHotCron: undefined as string | undefined,
+  warmUsersCron: undefined as string | undefined,
+  warmRolesCron: undefined as string | undefined,
   warmUsersMax: 1000,
 };
 
