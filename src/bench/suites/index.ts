@@ -4,9 +4,13 @@ import { memorySuite } from './memory.js';
 import { peersSuite } from './peers.js';
 import { redisSuite } from './redis-ops.js';
 import { tiersSuite } from './tiers.js';
+import { warmSuite } from './warm.js';
 import type { Suite } from './types.js';
 
-/** Every suite, in the order `--suite all` runs them. */
-export const SUITES: Suite[] = [hotPathSuite, layersSuite, tiersSuite, redisSuite, memorySuite, peersSuite];
+/** Every suite, in the order `--suite all` runs them (all but `warm`, which takes minutes: it is run on its own). */
+export const SUITES: Suite[] = [hotPathSuite, layersSuite, tiersSuite, redisSuite, memorySuite, peersSuite, warmSuite];
 
 export const suiteNames = (): string[] => SUITES.map((s) => s.name);
+
+/** What `--suite all` runs. */
+export const allSuiteNames = (): string[] => suiteNames().filter((name) => name !== 'warm');
