@@ -63,6 +63,16 @@ export const CONFIG_FIELDS = {
   sessionL1Ttl: field('SESSION_L1_TTL', asDuration(), 'in-process cache entry lifetime', '15s'),
   sessionL1Max: field('SESSION_L1_MAX', asInt(0, 10_000_000), 'in-process cache entry count', '100000'),
   sessionL2Ttl: field('SESSION_L2_TTL', asDuration(), 'Redis cache entry lifetime', '10m'),
+  sessionTtlAdaptive: field(
+    'SESSION_TTL_ADAPTIVE',
+    asBoolean,
+    'cache lifetimes by use: a first fill lives the _MIN, each refill doubles it up to the _MAX',
+    'false',
+  ),
+  sessionL1TtlMin: field('SESSION_L1_TTL_MIN', asDuration(), 'adaptive: in-process lifetime of a cold entry', '5s'),
+  sessionL1TtlMax: field('SESSION_L1_TTL_MAX', asDuration(), 'adaptive: longest in-process lifetime', '1m'),
+  sessionL2TtlMin: field('SESSION_L2_TTL_MIN', asDuration(), 'adaptive: Redis lifetime of a cold entry', '2m'),
+  sessionL2TtlMax: field('SESSION_L2_TTL_MAX', asDuration(), 'adaptive: longest Redis lifetime', '30m'),
   sessionNegativeTtl: field(
     'SESSION_NEGATIVE_TTL',
     asDuration(),

@@ -16,6 +16,9 @@ export type JobsConfig = Pick<
   | 'sessionL1Ttl'
   | 'sessionL2Ttl'
   | 'sessionNegativeTtl'
+  | 'sessionTtlAdaptive'
+  | 'sessionL1TtlMax'
+  | 'sessionL2TtlMax'
 >;
 
 export interface JobDeps {

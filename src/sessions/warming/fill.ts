@@ -72,7 +72,7 @@ export class WarmFill {
       if (l1 && !l1.full) {
         if (l1.bytes + bytes > l1.budgetBytes || this.#targets.l1!.room() <= 0) l1.full = true;
         else {
-          this.#cache.store(entry, now, { toL2: false, readAt });
+          this.#cache.store(entry, now, { toL2: false, readAt, warming: true });
           l1.entries++;
           l1.bytes += bytes;
           placed = true;
