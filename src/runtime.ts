@@ -21,7 +21,9 @@ import { createRedisTiming } from './wiring/redis-timing.js';
 import { buildObservabilityLayer } from './wiring/observability-layer.js';
 import { buildSessionLayer } from './wiring/session-layer.js';
 import { buildProtectionLayer } from './wiring/protection-layer.js';
-import { startSessionJobs, warmNow } from './wiring/jobs.js';
+import { startSessionJobs } from './wiring/jobs.js';
+import { buildWarmingLayer } from './wiring/warming-layer.js';
+import type { WarmingService } from './sessions/warming/service.js';
 
 export interface Runtime extends AppDeps {
   instanceId: string;
@@ -33,6 +35,7 @@ export interface Runtime extends AppDeps {
   observer: SessionObserver;
   observability: Observability;
   loadTests: LoadTestService;
+  warming: WarmingService;
   /** Starts cleanup and warming on their schedules. */
   startJobs(): void;
   /** Stops jobs, closes Redis and the database pool. */
@@ -68,6 +71,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     const { sessions, cache, audit, permissions } = add(
       buildSessionLayer(config, { store, stack, metrics: observability.metrics, observer, logger }),
     );
+    const warming = add(buildWarmingLayer(config, { store, cache, permissions, stack, logger }));
     const protection = add(
       await buildProtectionLayer(config, {
         store,
@@ -111,7 +115,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
 
     const cacheAdmin: CacheAdmin = {
       stats: async () => ({ l1: stack.l1.stats(), l2: stack.l2 ? await stack.l2.stats() : undefined }),
-      warm: async () => ({ warmed: await warmNow(config, { store, cache, permissions }) }),
+      warm: (request) =>
+        request && (request.sessionIds || request.userIds) ? warming.warmIds(request) : warming.warmAll('request'),
+      warming: () => warming.warmer.status(),
       flush: async () => {
         const l1Entries = stack.l1.stats().size;
         return { l1: l1Entries, l2: await cache.flushAll() };
@@ -136,11 +142,13 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       observability,
       protection,
       loadTests,
+      warming,
       cacheAdmin,
       serviceKeys: new ServiceKeys(store.db, audit),
       readiness: () => observability.readiness(),
       startJobs() {
         observability.start();
+        warming.start();
         startSessionJobs(jobs, config, {
           store,
           cache,

@@ -53,6 +53,8 @@ export interface BenchSettings {
   /** Redis and PostgreSQL the service-backed suites use (from REDIS_URL / DATABASE_URL). */
   redisUrl?: string;
   databaseUrl?: string;
+  /** The warm suite's workload: active sessions, validations per second, measured window (seconds). */
+  warm?: { sessions?: number; rate?: number; windowSec?: number };
   /** Prints progress lines (to stderr). */
   log: (line: string) => void;
 }

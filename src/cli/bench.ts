@@ -41,7 +41,11 @@ export function registerBench(program: Command): void {
       .description(
         'Measure Tessera side by side: hot path vs bare node:http, layer costs, cache tiers, Redis ops, memory per session, peers, login vs raw argon2 verify, the cost of each protection feature, application clients.',
       )
-      .option('--suite <name>', `hot-path | layers | tiers | redis | memory | peers | login | security | client | all`, 'hot-path')
+      .option(
+        '--suite <name>',
+        `hot-path | layers | tiers | redis | memory | peers | login | security | client | warm | all (all but warm)`,
+        'hot-path',
+      )
       .option('--out <format=file>', 'save the results: json=FILE (repeatable)', collect, [])
       .option('--duration <d>', 'length of one measurement: whole seconds, such as 3s, 1m or 3', seconds, 3)
       .option('--rounds <n>', 'interleaved rounds per target (the median is reported)', positiveInt('--rounds'), 5)
@@ -56,7 +60,10 @@ export function registerBench(program: Command): void {
       .option(
         '--against <dir>',
         "another Tessera build's dist/ directory: measured beside this one, interleaved, in the hot-path and tiers suites",
-      ),
+      )
+      .option('--sessions <n>', 'warm suite: active sessions replayed (default 10000)', positiveInt('--sessions'))
+      .option('--rate <n>', 'warm suite: validations per second (default 1000)', positiveInt('--rate'))
+      .option('--window <d>', 'warm suite: measured window after each cold start (default 60s)', seconds),
     ['redisUrl', 'databaseUrl'],
   ).action(
     async (
@@ -69,9 +76,12 @@ export function registerBench(program: Command): void {
         profile?: string;
         against?: string;
         targetEnv: string[];
+        sessions?: number;
+        rate?: number;
+        window?: number;
       } & Record<string, unknown>,
     ) => {
-      const [{ runBench }, { suiteNames }] = await Promise.all([
+      const [{ runBench }, { suiteNames, allSuiteNames }] = await Promise.all([
         import('../bench/run-bench.js'),
         import('../bench/suites/index.js'),
       ]);
@@ -86,7 +96,7 @@ export function registerBench(program: Command): void {
       });
       const config = configOrExit(options);
       const report = await runBench(
-        options.suite === 'all' ? known : [options.suite],
+        options.suite === 'all' ? allSuiteNames() : [options.suite],
         {
           rounds: options.rounds,
           durationSec: options.duration,
@@ -102,6 +112,7 @@ export function registerBench(program: Command): void {
           ),
           redisUrl: config.redisUrl,
           databaseUrl: config.databaseUrl,
+          warm: { sessions: options.sessions, rate: options.rate, windowSec: options.window },
           log: (line) => console.error(line),
         },
         (text) => console.log(text),

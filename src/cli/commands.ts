@@ -3,6 +3,7 @@ import { registerServe } from './serve.js';
 import { registerMigrate } from './migrate.js';
 import { registerUsers } from './users.js';
 import { registerSessions } from './sessions.js';
+import { registerCache } from './cache.js';
 import { registerSecurity } from './security.js';
 import { registerBench } from './bench.js';
 import { registerDoctor } from './doctor.js';
@@ -16,6 +17,7 @@ export const COMMANDS: Array<(program: Command) => void> = [
   registerMigrate,
   registerUsers,
   registerSessions,
+  registerCache,
   registerSecurity,
   registerBench,
   registerDoctor,

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { Cron } from 'croner';
 import { parseDuration } from './duration.js';
 
 /** A parser turns the raw text of one variable into its value, or returns an error string. */
@@ -179,4 +180,14 @@ export const asEmailList: FieldParser<string[]> = (raw) => {
   if (items.length === 0) return { error: 'must list at least one e-mail address' };
   const bad = items.find((item) => !/^[^\s@<>,]+@[^\s@<>,]+$/.test(item));
   return bad === undefined ? { value: items } : { error: `"${bad}" is not an e-mail address` };
+};
+
+/** A cron expression (5 fields, or 6 with seconds first), checked by croner. */
+export const asCron: FieldParser<string> = (raw) => {
+  try {
+    new Cron(raw.trim(), { paused: true }).stop();
+    return { value: raw.trim() };
+  } catch (error) {
+    return { error: `must be a cron expression such as "*/5 * * * *", got "${raw}" (${(error as Error).message})` };
+  }
 };

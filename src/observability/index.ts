@@ -43,8 +43,10 @@ export interface CacheAdmin {
       memory?: { usedBytes: number; maxBytes: number; policy: string };
     };
   }>;
-  /** Runs a warming pass now. */
-  warm(): Promise<{ warmed: number; bytes?: number }>;
+  /** Runs a warming pass now: every strategy, or only the given sessions and users' sessions. */
+  warm(request?: { sessionIds?: string[]; userIds?: string[] }): Promise<{ warmed: number; bytes?: number }>;
+  /** The last warming pass and when each strategy last ran (absent where warming is not wired). */
+  warming?(): { last: unknown; strategies: Record<string, { at: number; warmed: number }> };
   /** Empties L1 here, L2, and (through the invalidation bus) L1 on every instance. */
   flush(): Promise<{ l1: number; l2: number }>;
 }

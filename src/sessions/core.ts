@@ -4,6 +4,7 @@ import type { CacheStack } from '../cache/stack.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { PermissionResolver } from '../auth/permissions.js';
 import type { Store } from '../store/types.js';
+import { AdaptiveTtl } from './adaptive-ttl.js';
 import { ChangeFeed } from './change-feed.js';
 import { createStoreLoader } from './load-from-store.js';
 import { SessionCache, type ChangeWatch, type L1Value } from './session-cache.js';
@@ -18,6 +19,12 @@ export type SessionCoreConfig = Pick<
   | 'sessionL1Ttl'
   | 'sessionL2Ttl'
   | 'sessionNegativeTtl'
+  | 'sessionTtlAdaptive'
+  | 'sessionL1TtlMin'
+  | 'sessionL1TtlMax'
+  | 'sessionL2TtlMin'
+  | 'sessionL2TtlMax'
+  | 'sessionL1Max'
   | 'sessionRotationGrace'
   | 'sessionChangePoll'
   | 'faultFillDelay'
@@ -45,11 +52,17 @@ export interface SessionCore {
 
 const FENCE_MARGIN_MS = 60_000;
 
-type CacheLifetimeConfig = Pick<Config, 'sessionL1Ttl' | 'sessionL2Ttl' | 'sessionNegativeTtl'>;
+type CacheLifetimeConfig = Pick<
+  Config,
+  'sessionL1Ttl' | 'sessionL2Ttl' | 'sessionNegativeTtl' | 'sessionTtlAdaptive' | 'sessionL1TtlMax' | 'sessionL2TtlMax'
+>;
 
 /** How long a fence (and the change log's first read) must reach back: the longest any tier can hold a copy, plus a margin. */
-const fenceRetentionMs = (config: CacheLifetimeConfig): number =>
-  Math.max(config.sessionL2Ttl, config.sessionL1Ttl, config.sessionNegativeTtl) + FENCE_MARGIN_MS;
+const fenceRetentionMs = (config: CacheLifetimeConfig): number => {
+  const l1 = config.sessionTtlAdaptive ? Math.max(config.sessionL1Ttl, config.sessionL1TtlMax) : config.sessionL1Ttl;
+  const l2 = config.sessionTtlAdaptive ? Math.max(config.sessionL2Ttl, config.sessionL2TtlMax) : config.sessionL2Ttl;
+  return Math.max(l2, l1, config.sessionNegativeTtl) + FENCE_MARGIN_MS;
+};
 
 /** Builds the session core on a cache stack: cache, change feed, store loader, toucher, manager with its validator. */
 export function createSessionCore(config: SessionCoreConfig, deps: SessionCoreDeps): SessionCore {
@@ -78,6 +91,13 @@ export function createSessionCore(config: SessionCoreConfig, deps: SessionCoreDe
       negativeTtlMs: config.sessionNegativeTtl,
       keyPrefix: 'sess:',
       fenceRetentionMs: retentionMs,
+      adaptiveTtl: config.sessionTtlAdaptive
+        ? new AdaptiveTtl({
+            l1: { minMs: config.sessionL1TtlMin, maxMs: config.sessionL1TtlMax },
+            l2: { minMs: config.sessionL2TtlMin, maxMs: config.sessionL2TtlMax },
+            trackedKeys: Math.max(1000, config.sessionL1Max),
+          })
+        : undefined,
     },
     logger,
   );

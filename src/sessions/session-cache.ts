@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { BusMessage, InvalidationBus, L1Cache, L2Cache, Revision } from '../cache/types.js';
 import type { SessionChanges } from '../store/types.js';
+import type { AdaptiveTtl } from './adaptive-ttl.js';
 import { RevisionFences } from './revision-fences.js';
 import type { SessionEntry } from './types.js';
 
@@ -31,6 +32,8 @@ export interface SessionCacheOptions {
   keyPrefix: string;
   /** How long a fence is kept: as long as any tier can hold a copy it fences. */
   fenceRetentionMs: number;
+  /** Lifetimes by use (SESSION_TTL_ADAPTIVE); the fence retention above covers its longest. */
+  adaptiveTtl?: AdaptiveTtl;
 }
 
 /**
@@ -106,35 +109,52 @@ export class SessionCache {
    * read from L2 goes to L1 only (`toL2: false`): writing it back would cost a Redis SET per L2 hit. `readAt` is
    * when the database was read for it, when it was.
    */
-  store(entry: SessionEntry, now: number, { toL2 = true, readAt }: { toL2?: boolean; readAt?: number } = {}): void {
+  store(
+    entry: SessionEntry,
+    now: number,
+    { toL2 = true, readAt, warming = false }: { toL2?: boolean; readAt?: number; warming?: boolean } = {},
+  ): void {
     const { session } = entry;
     const lifetime = Math.min(session.expiresAt, entry.graceUntil ?? Infinity) - now;
     if (lifetime <= 0 || !this.admits(entry)) return;
+    // A warming fill is not a use: it does not make the entry hotter.
+    const adaptive = this.#options.adaptiveTtl?.fill(entry.tokenHash, !warming);
     this.#l1.set(
       entry.tokenHash,
       entry,
       [`s:${session.id}`, `u:${session.userId}`],
-      entry.graceUntil ? lifetime : undefined,
+      entry.graceUntil ? lifetime : adaptive && Math.min(adaptive.l1Ms, lifetime),
     );
     if (this.#l2 && toL2 && (readAt === undefined || now - readAt < MAX_FILL_AGE_MS)) {
       const { body: _body, ...persisted } = entry;
-      this.#l2
-        .set(this.#key(entry.tokenHash), JSON.stringify(persisted), Math.min(this.#options.l2TtlMs, lifetime))
-        .catch(() => {});
+      const ttl = Math.min(adaptive?.l2Ms ?? this.#options.l2TtlMs, lifetime);
+      this.#l2.set(this.#key(entry.tokenHash), JSON.stringify(persisted), ttl).catch(() => {});
     }
   }
 
-  /** Warming: fills Redis in one pipeline without touching this instance's L1. */
-  async storeManyL2(entries: SessionEntry[], now: number): Promise<void> {
-    if (!this.#l2) return;
+  /** What the adaptive lifetimes track (undefined when SESSION_TTL_ADAPTIVE is off). */
+  adaptiveStats() {
+    return this.#options.adaptiveTtl?.stats();
+  }
+
+  /**
+   * Warming: fills Redis in one pipeline without touching this instance's L1; returns how many entries were sent.
+   * Like `store`, a read older than the fill age limit (`readAt`) is not written.
+   */
+  async storeManyL2(entries: SessionEntry[], now: number, readAt?: number): Promise<number> {
+    if (!this.#l2 || (readAt !== undefined && now - readAt >= MAX_FILL_AGE_MS)) return 0;
     const rows = entries
       .filter((e) => e.session.expiresAt > now && this.admits(e))
       .map(({ body: _body, ...persisted }) => ({
         key: this.#key(persisted.tokenHash),
         value: JSON.stringify(persisted),
-        ttlMs: Math.min(this.#options.l2TtlMs, persisted.session.expiresAt - now),
+        ttlMs: Math.min(
+          this.#options.adaptiveTtl?.fill(persisted.tokenHash, false).l2Ms ?? this.#options.l2TtlMs,
+          persisted.session.expiresAt - now,
+        ),
       }));
     if (rows.length > 0) await this.#l2.setMany(rows);
+    return rows.length;
   }
 
   rememberUnknown(tokenHash: string): void {

@@ -6,7 +6,6 @@ import type { Metrics } from '../observability/metrics.js';
 import { cleanupSessions } from '../sessions/cleanup.js';
 import { changeLogRetentionMs } from '../sessions/core.js';
 import type { SessionCache } from '../sessions/session-cache.js';
-import { warmSessions } from '../sessions/warm.js';
 import type { Store } from '../store/types.js';
 
 export type JobsConfig = Pick<
@@ -14,12 +13,12 @@ export type JobsConfig = Pick<
   | 'cleanupInterval'
   | 'cleanupBatchSize'
   | 'cleanupRevokedRetention'
-  | 'warmInterval'
-  | 'warmWindow'
-  | 'warmBudgetBytes'
   | 'sessionL1Ttl'
   | 'sessionL2Ttl'
   | 'sessionNegativeTtl'
+  | 'sessionTtlAdaptive'
+  | 'sessionL1TtlMax'
+  | 'sessionL2TtlMax'
 >;
 
 export interface JobDeps {
@@ -31,14 +30,7 @@ export interface JobDeps {
   instanceId: string;
 }
 
-/** Warming now, as the admin API asks for it. */
-export const warmNow = (config: JobsConfig, deps: Pick<JobDeps, 'store' | 'cache' | 'permissions'>): Promise<number> =>
-  warmSessions(deps.store, deps.cache, deps.permissions, {
-    windowMs: config.warmWindow,
-    budgetBytes: config.warmBudgetBytes,
-  });
-
-/** Cleanup (one instance at a time, by lock) and warming, on their schedules. */
+/** Cleanup, one instance at a time (by lock), on its schedule. Warming has its own schedules (sessions/warming). */
 export function startSessionJobs(jobs: JobScheduler, config: JobsConfig, deps: JobDeps): void {
   const { store, logger, metrics } = deps;
   jobs.start({
@@ -60,11 +52,5 @@ export function startSessionJobs(jobs: JobScheduler, config: JobsConfig, deps: J
       }
       return result;
     },
-  });
-  jobs.start({
-    name: 'sessions-warm',
-    intervalMs: config.warmInterval,
-    runAtStart: true,
-    run: () => warmNow(config, deps),
   });
 }

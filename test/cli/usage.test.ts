@@ -12,6 +12,8 @@ describe.concurrent('--help', () => {
     { args: ['users', 'create'], describes: /Create a user/ },
     { args: ['sessions'], describes: /Session maintenance/ },
     { args: ['sessions', 'cleanup'], describes: /Delete expired and long-revoked sessions/ },
+    { args: ['cache'], describes: /Cache operations on a running server/ },
+    { args: ['cache', 'warm'], describes: /Warm the given sessions/ },
     { args: ['bench'], describes: /Measure Tessera side by side/ },
     { args: ['doctor'], describes: /Check the configuration and every dependency/ },
     { args: ['security'], describes: /IP bans/ },

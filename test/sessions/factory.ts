@@ -23,6 +23,9 @@ export interface TestInstance extends SessionCore {
   /** Calls the login guard saw, in order, next to the store's user lookups (`lookup`) and hashes (`verify`). */
   loginSteps: string[];
   audit: AuditLog;
+  /** The tiers this instance caches in (its own L1; the factory's shared L2 and bus hub). */
+  stack: CacheStack<L1Value>;
+  permissions: PermissionResolver;
 }
 
 export interface CoreFactoryOptions {
@@ -106,7 +109,7 @@ export class CoreFactory {
       },
     };
     const users = new UserService(tracedStore, traced, permissions, core.sessions, audit, guard);
-    const instance: TestInstance = { ...core, config, users, dbOps, loginSteps, audit };
+    const instance: TestInstance = { ...core, config, users, dbOps, loginSteps, audit, stack, permissions };
     if (core.feed) {
       await core.feed.stop(); // the test drives reads itself when it asks for no first read
       if (firstRead) {

@@ -1,7 +1,21 @@
+import { Type } from '@sinclair/typebox';
 import { hitRates, mergeAggregates } from '../../observability/aggregate.js';
 import { TesseraError } from '../../errors/registry.js';
 import type { CacheAdmin } from '../../observability/index.js';
 import type { RouteGroup } from '../route-group.js';
+
+/** IDs per request: a thousand UUIDs stay well inside the body limit (`tessera cache warm` sends larger files in chunks). */
+export const MAX_IDS = 1000;
+const Ids = Type.Array(Type.String({ minLength: 1, maxLength: 64, pattern: '^[\\x21-\\x7e]+$' }), {
+  maxItems: MAX_IDS,
+});
+const WarmBody = Type.Object(
+  {
+    sessionIds: Type.Optional(Ids),
+    userIds: Type.Optional(Ids),
+  },
+  { additionalProperties: false, description: 'Omit the body (or both lists) for a pass over every strategy.' },
+);
 
 /** /v1/admin/cache: per-tier stats (with hit rates over the last 5 minutes), warm now, flush everywhere. */
 export const adminCacheRoutes: RouteGroup = async (app, { deps, requireAdmin }) => {
@@ -58,13 +72,26 @@ export const adminCacheRoutes: RouteGroup = async (app, { deps, requireAdmin }) 
         },
         overallRecentHitRate: rates?.overall ?? null,
         redis: redisInfo ? (redisInfo.latest() ?? (await redisInfo.poll()) ?? null) : null,
+        warming: cache().warming?.() ?? null,
       };
     },
   );
 
-  app.post('/v1/admin/cache/warm', { schema: { tags, summary: 'Warm the cache now' } }, async () => ({
-    warm: await cache().warm(),
-  }));
+  app.post(
+    '/v1/admin/cache/warm',
+    {
+      schema: {
+        tags,
+        summary: 'Warm the cache now: every strategy, or the given sessions and the live sessions of the given users',
+        body: WarmBody,
+      },
+      // No body at all means "every strategy": validate it as the empty object.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+    },
+    async (request) => ({ warm: await cache().warm(request.body) }),
+  );
 
   app.delete('/v1/admin/cache', { schema: { tags, summary: 'Flush the cache on every instance' } }, async () => ({
     flushed: await cache().flush(),

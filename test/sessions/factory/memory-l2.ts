@@ -20,6 +20,12 @@ export class ChaosMemoryL2 implements L2Cache {
     return hit && hit.until > Date.now() ? hit.value : undefined;
   }
 
+  /** Milliseconds left before `key` expires (undefined when absent), as PTTL answers. */
+  ttlOf(key: string): number | undefined {
+    const hit = this.#entries.get(key);
+    return hit && hit.until > Date.now() ? hit.until - Date.now() : undefined;
+  }
+
   async get(key: string): Promise<string | undefined> {
     this.#call('get');
     return this.raw(key);
