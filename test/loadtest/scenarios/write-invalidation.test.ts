@@ -10,22 +10,15 @@ beforeAll(async () => {
 afterAll(() => server?.stop());
 
 describe('write-heavy and invalidation scenarios', () => {
-  it('write-heavy: compare-and-set writes of session data with refreshes; the target sees the data', async () => {
-    const report = await runQuiet({
-      scenario: 'write-heavy',
-      target: server.url,
-      vus: '3',
-      duration: '2s',
-      users: '3',
-    });
-    const r = report.scenario.results;
-    expect(r.writes as number).toBeGreaterThan(10);
-    expect(report.steps.write_data.reqs).toBe(r.writes);
-    // Each VU owns its session: no write of another VU can conflict with it.
+  it('write-heavy: compare-and-set writes of session data, a refresh every 10th', async () => {
+    // One VU: every iteration writes once, and the 10th, 20th… also refresh.
+    const one = await runQuiet({ scenario: 'write-heavy', target: server.url, vus: '1', duration: '4s', users: '1' });
+    const r = one.scenario.results;
+    expect(r.writes as number).toBeGreaterThanOrEqual(10);
+    expect(one.steps.write_data.statuses).toEqual({ 200: r.writes });
     expect(r.write_conflicts).toBe(0);
-    expect(report.steps.write_data.statuses).toEqual({ 200: r.writes });
-    expect(report.steps.refresh.reqs).toBeGreaterThan(0);
-    expect(report.metrics.checks.values.fails).toBe(0);
+    expect(one.steps.refresh.reqs).toBe(Math.floor((r.writes as number) / 10));
+    expect(one.metrics.checks.values.fails).toBe(0);
   }, 30_000);
 
   it('invalidation: every revoked session is refused at once (no stale answers), by each kind of revocation', async () => {
