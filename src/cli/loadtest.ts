@@ -27,8 +27,9 @@ export function registerLoadtest(program: Command): void {
     .option('--body <TEXT>', 'body for --url')
     .option(
       '--scenario <NAME>',
-      'auth | session | cache | signup | mixed | write-heavy | invalidation | bruteforce | bot (default auth)',
+      'auth | session | cache | signup | mixed | write-heavy | invalidation | mix | bruteforce | bot (default auth)',
     )
+    .option('--mix <OP=W,...>', 'scenario mix: operation weights, e.g. read=70,write=20,invalidate=10 (also delete)')
     .option('--attackers <N>', 'bruteforce: attackers, each one stable address (default 50)')
     .option('--attack-rate <R/s>', 'bruteforce: failed logins per second per attacker (default 10/s)')
     .option('--bots <N>', 'bot: bots, each one stable address and client (default 100)')

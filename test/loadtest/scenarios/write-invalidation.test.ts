@@ -37,4 +37,28 @@ describe('write-heavy and invalidation scenarios', () => {
     for (const step of ['logout', 'logout_all', 'password_change']) expect(report.steps[step]?.reqs).toBeGreaterThan(0);
     expect(report.metrics.checks.values.fails).toBe(0);
   }, 30_000);
+
+  it('--mix read=70,write=20,invalidate=10: operations drawn by weight on a kept session', async () => {
+    const report = await runQuiet({
+      target: server.url,
+      mix: 'read=70,write=20,invalidate=10',
+      vus: '2',
+      duration: '3s',
+      users: '2',
+    });
+    const r = report.scenario.results as Record<string, number>;
+    const ops = r.mix_read + r.mix_write + r.mix_invalidate;
+    expect(report.scenario.name).toBe('mix');
+    expect(ops).toBe(report.metrics.iterations.values.count);
+    expect(ops).toBeGreaterThan(30);
+    expect(r.mix_delete).toBe(0);
+    expect(r.mix_read).toBeGreaterThan(r.mix_write);
+    expect(r.mix_write).toBeGreaterThan(0);
+    expect(report.steps.invalidate.statuses).toEqual({ 204: r.mix_invalidate });
+    expect(report.metrics.checks.values.fails).toBe(0);
+    const errors: string[] = [];
+    const { buildRunConfig } = await import('../../../src/loadtest/options.js');
+    expect(await buildRunConfig({ mix: 'read=1,nap=2' }, errors)).toBeUndefined();
+    expect(errors[0]).toMatch(/"nap=2" is not OPERATION=WEIGHT/);
+  }, 30_000);
 });
