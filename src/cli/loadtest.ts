@@ -20,7 +20,10 @@ export function registerLoadtest(program: Command): void {
       'Load test a Tessera server (built-in session flows) or any HTTP target. Exit codes: 0 ok, 99 a threshold failed, 104 invalid configuration, 111 regression against --baseline.',
     )
     .argument('[SCENARIO_FILE]', 'custom scenario: YAML/JSON steps or a TypeScript/JavaScript module')
-    .option('--target <URL>', 'base URL the scenarios run against (default http://127.0.0.1:3000)')
+    .option(
+      '--target <URL>',
+      'base URL the scenarios run against, or a name under targets: in ./tessera.loadtest.yaml (default http://127.0.0.1:3000)',
+    )
     .option('--url <URL>', 'hammer one URL, as autocannon does')
     .option('--method <M>', 'method for --url (default GET)')
     .option('--header <NAME: VALUE>', 'header for --url (repeatable)', collect)

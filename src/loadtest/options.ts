@@ -12,6 +12,7 @@ import { DEFAULT_PASSWORD, type RunConfig, type ScenarioRef } from './types.js';
 import { asText } from './as-text.js';
 import { NAMED_PRESETS, findPreset } from './named-presets.js';
 import { parseMix } from './scenarios/operation-mix.js';
+import { resolveNamedTarget } from './named-targets.js';
 import { ATTACK_DEFAULT_DURATION_MS, ATTACK_SCENARIOS, buildAttackPlan } from './attack-options.js';
 
 /** The loadtest flags as commander hands them over (strings; validated here, all errors collected). */
@@ -151,6 +152,9 @@ export async function buildRunConfig(given: RawOptions, errors: string[]): Promi
 
   // Target.
   let target = raw.target ?? DEFAULT_TARGET;
+  // A name (no scheme): a target of ./tessera.loadtest.yaml.
+  if (raw.target !== undefined && /^[A-Za-z0-9_-]+$/.test(raw.target))
+    target = resolveNamedTarget(raw.target, errors) ?? target;
   if (raw.url !== undefined && raw.target === undefined) target = new URL(raw.url, DEFAULT_TARGET).origin;
   try {
     const t = new URL(target);
