@@ -20,15 +20,19 @@ export function registerLoadtest(program: Command): void {
       'Load test a Tessera server (built-in session flows) or any HTTP target. Exit codes: 0 ok, 99 a threshold failed, 104 invalid configuration, 111 regression against --baseline.',
     )
     .argument('[SCENARIO_FILE]', 'custom scenario: YAML/JSON steps or a TypeScript/JavaScript module')
-    .option('--target <URL>', 'base URL the scenarios run against (default http://127.0.0.1:3000)')
+    .option(
+      '--target <URL>',
+      'base URL the scenarios run against, or a name under targets: in ./tessera.loadtest.yaml (default http://127.0.0.1:3000)',
+    )
     .option('--url <URL>', 'hammer one URL, as autocannon does')
     .option('--method <M>', 'method for --url (default GET)')
     .option('--header <NAME: VALUE>', 'header for --url (repeatable)', collect)
     .option('--body <TEXT>', 'body for --url')
     .option(
       '--scenario <NAME>',
-      'auth | session | cache | signup | mixed | write-heavy | invalidation | bruteforce | bot (default auth)',
+      'auth | session | cache | signup | mixed | write-heavy | invalidation | mix | bruteforce | bot (default auth)',
     )
+    .option('--mix <OP=W,...>', 'scenario mix: operation weights, e.g. read=70,write=20,invalidate=10 (also delete)')
     .option('--attackers <N>', 'bruteforce: attackers, each one stable address (default 50)')
     .option('--attack-rate <R/s>', 'bruteforce: failed logins per second per attacker (default 10/s)')
     .option('--bots <N>', 'bot: bots, each one stable address and client (default 100)')

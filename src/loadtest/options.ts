@@ -11,6 +11,8 @@ import { loadScenarioModule } from './scenarios/module-loader.js';
 import { DEFAULT_PASSWORD, type RunConfig, type ScenarioRef } from './types.js';
 import { asText } from './as-text.js';
 import { NAMED_PRESETS, findPreset } from './named-presets.js';
+import { parseMix } from './scenarios/operation-mix.js';
+import { resolveNamedTarget } from './named-targets.js';
 import { ATTACK_DEFAULT_DURATION_MS, ATTACK_SCENARIOS, buildAttackPlan } from './attack-options.js';
 
 /** The loadtest flags as commander hands them over (strings; validated here, all errors collected). */
@@ -49,6 +51,7 @@ export interface RawOptions {
   adminPassword?: string;
   preset?: string;
   requests?: string;
+  mix?: string;
 }
 
 export const DEFAULT_TARGET = 'http://127.0.0.1:3000';
@@ -127,7 +130,8 @@ export async function buildRunConfig(given: RawOptions, errors: string[]): Promi
       Object.assign(fileOptions, loaded.options ?? {});
     }
   } else {
-    const name = raw.scenario ?? 'auth';
+    // --mix alone runs the `mix` scenario.
+    const name = raw.scenario ?? (raw.mix !== undefined ? 'mix' : 'auth');
     if (!(name in BUILTIN_SCENARIOS))
       errors.push(`--scenario "${name}" is unknown (known: ${Object.keys(BUILTIN_SCENARIOS).join(', ')})`);
     else scenario = { kind: 'builtin', name };
@@ -148,6 +152,9 @@ export async function buildRunConfig(given: RawOptions, errors: string[]): Promi
 
   // Target.
   let target = raw.target ?? DEFAULT_TARGET;
+  // A name (no scheme): a target of ./tessera.loadtest.yaml.
+  if (raw.target !== undefined && /^[A-Za-z0-9_-]+$/.test(raw.target))
+    target = resolveNamedTarget(raw.target, errors) ?? target;
   if (raw.url !== undefined && raw.target === undefined) target = new URL(raw.url, DEFAULT_TARGET).origin;
   try {
     const t = new URL(target);
@@ -168,6 +175,9 @@ export async function buildRunConfig(given: RawOptions, errors: string[]): Promi
   if (workers !== Math.floor(workers)) errors.push(`--workers "${raw.workers}" must be a whole number`);
   const users = int('users', raw.users, errors, 0, 100_000);
   const requests = int('requests', raw.requests, errors, 1, 1_000_000_000);
+  const mix = raw.mix === undefined ? undefined : parseMix(raw.mix, errors);
+  if (raw.mix !== undefined && raw.scenario !== undefined && raw.scenario !== 'mix')
+    errors.push(`--mix goes with --scenario mix (or alone), not --scenario ${raw.scenario}`);
   if (requests !== undefined && requests !== Math.floor(requests))
     errors.push(`--requests "${raw.requests}" must be a whole number`);
   const timeoutMs = duration('timeout', raw.timeout, errors) ?? 30_000;
@@ -271,6 +281,7 @@ export async function buildRunConfig(given: RawOptions, errors: string[]): Promi
             : Math.min(Math.max(Math.ceil(model === 'open' ? openCap : peak), 1), 50)),
       ...(attack ? { attack } : {}),
       ...(requests !== undefined ? { requests } : {}),
+      ...(mix ? { mix } : {}),
       password: raw.password ?? DEFAULT_PASSWORD,
       timeoutMs,
       gracefulStopMs: Math.min(timeoutMs, 5_000),

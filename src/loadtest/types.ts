@@ -27,6 +27,8 @@ export interface RunPlan {
   timeoutMs: number;
   /** How long in-flight iterations may finish after the end (or an abort). */
   gracefulStopMs: number;
+  /** --mix: operation weights of the `mix` scenario. */
+  mix?: Partial<Record<'read' | 'write' | 'delete' | 'invalidate', number>>;
   /** -n/--requests: the run ends once this many requests were sent (iterations in flight finish). */
   requests?: number;
   /** bruteforce / bot: the attacking clients beside the legitimate users (see scenarios/attack-population.ts). */

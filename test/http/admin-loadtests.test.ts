@@ -225,7 +225,8 @@ describe('admin load-test API', () => {
       regressed: false,
     });
     expect(same.body.verdicts.map((v: any) => v.metric)).toEqual([
-      'http_req_duration p(95)',
+      'http_req_duration p(50)',
+      'http_req_duration p(90)',
       'http_req_duration p(99)',
       'http_reqs rate',
       'http_req_failed rate',

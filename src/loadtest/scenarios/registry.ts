@@ -9,6 +9,7 @@ import { bruteforce } from './bruteforce.js';
 import { bot } from './bot.js';
 import { writeHeavy } from './write-heavy.js';
 import { invalidation } from './invalidation.js';
+import { operationMix } from './operation-mix.js';
 import { urlScenario } from './url.js';
 import { loadScenarioFile, isModulePath } from './file-loader.js';
 import { loadScenarioModule } from './module-loader.js';
@@ -23,6 +24,7 @@ export const BUILTIN_SCENARIOS: Record<string, Scenario> = {
   bot,
   'write-heavy': writeHeavy,
   invalidation,
+  mix: operationMix,
 };
 
 /** Resolves a scenario reference (in the main thread and again in each worker). */

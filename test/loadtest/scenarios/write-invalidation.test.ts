@@ -10,22 +10,15 @@ beforeAll(async () => {
 afterAll(() => server?.stop());
 
 describe('write-heavy and invalidation scenarios', () => {
-  it('write-heavy: compare-and-set writes of session data with refreshes; the target sees the data', async () => {
-    const report = await runQuiet({
-      scenario: 'write-heavy',
-      target: server.url,
-      vus: '3',
-      duration: '2s',
-      users: '3',
-    });
-    const r = report.scenario.results;
-    expect(r.writes as number).toBeGreaterThan(10);
-    expect(report.steps.write_data.reqs).toBe(r.writes);
-    // Each VU owns its session: no write of another VU can conflict with it.
+  it('write-heavy: compare-and-set writes of session data, a refresh every 10th', async () => {
+    // One VU: every iteration writes once, and the 10th, 20th… also refresh.
+    const one = await runQuiet({ scenario: 'write-heavy', target: server.url, vus: '1', duration: '4s', users: '1' });
+    const r = one.scenario.results;
+    expect(r.writes as number).toBeGreaterThanOrEqual(10);
+    expect(one.steps.write_data.statuses).toEqual({ 200: r.writes });
     expect(r.write_conflicts).toBe(0);
-    expect(report.steps.write_data.statuses).toEqual({ 200: r.writes });
-    expect(report.steps.refresh.reqs).toBeGreaterThan(0);
-    expect(report.metrics.checks.values.fails).toBe(0);
+    expect(one.steps.refresh.reqs).toBe(Math.floor((r.writes as number) / 10));
+    expect(one.metrics.checks.values.fails).toBe(0);
   }, 30_000);
 
   it('invalidation: every revoked session is refused at once (no stale answers), by each kind of revocation', async () => {
@@ -43,5 +36,29 @@ describe('write-heavy and invalidation scenarios', () => {
     expect(report.steps.validate_revoked.statuses).toEqual({ 401: r.revoked_checks });
     for (const step of ['logout', 'logout_all', 'password_change']) expect(report.steps[step]?.reqs).toBeGreaterThan(0);
     expect(report.metrics.checks.values.fails).toBe(0);
+  }, 30_000);
+
+  it('--mix read=70,write=20,invalidate=10: operations drawn by weight on a kept session', async () => {
+    const report = await runQuiet({
+      target: server.url,
+      mix: 'read=70,write=20,invalidate=10',
+      vus: '2',
+      duration: '3s',
+      users: '2',
+    });
+    const r = report.scenario.results as Record<string, number>;
+    const ops = r.mix_read + r.mix_write + r.mix_invalidate;
+    expect(report.scenario.name).toBe('mix');
+    expect(ops).toBe(report.metrics.iterations.values.count);
+    expect(ops).toBeGreaterThan(30);
+    expect(r.mix_delete).toBe(0);
+    expect(r.mix_read).toBeGreaterThan(r.mix_write);
+    expect(r.mix_write).toBeGreaterThan(0);
+    expect(report.steps.invalidate.statuses).toEqual({ 204: r.mix_invalidate });
+    expect(report.metrics.checks.values.fails).toBe(0);
+    const errors: string[] = [];
+    const { buildRunConfig } = await import('../../../src/loadtest/options.js');
+    expect(await buildRunConfig({ mix: 'read=1,nap=2' }, errors)).toBeUndefined();
+    expect(errors[0]).toMatch(/"nap=2" is not OPERATION=WEIGHT/);
   }, 30_000);
 });
