@@ -73,14 +73,30 @@ export function registerDoctor(program: Command): void {
         '--instances <n>',
         'Tessera instances that will share the database (default: TESSERA_WORKERS)',
         positiveInt,
+      )
+      .option('--tune', 'ask a running server (--url) for cache tuning advice from its live figures')
+      .option('--url <URL>', 'with --tune: base URL of the running server (default http://127.0.0.1:3000)')
+      .option(
+        '--token <T>',
+        'with --tune: an admin session token or the METRICS_TOKEN (default: $TESSERA_TOKEN, then $METRICS_TOKEN)',
       ),
-  ).action(async (options: { instances?: number } & Record<string, unknown>) => {
-    const results = await runDoctor(process.env, options, options.instances);
-    const width = Math.max(...results.map((r) => r.name.length));
-    for (const r of results)
-      console.log(`${LABEL[r.status]}  ${r.name.padEnd(width)}  ${r.detail}${r.fix ? ` — fix: ${r.fix}` : ''}`);
-    const count = (status: CheckResult['status']) => results.filter((r) => r.status === status).length;
-    console.log(`\n${count('fail')} failed, ${count('warn')} warning(s), ${count('ok')} ok`);
-    process.exitCode = count('fail') > 0 ? 1 : 0;
-  });
+  ).action(
+    async (options: { instances?: number; tune?: boolean; url?: string; token?: string } & Record<string, unknown>) => {
+      if (options.tune) {
+        const { runTune } = await import('./doctor/tune.js');
+        process.exitCode = await runTune(
+          options.url ?? 'http://127.0.0.1:3000',
+          options.token ?? process.env.TESSERA_TOKEN ?? process.env.METRICS_TOKEN,
+        );
+        return;
+      }
+      const results = await runDoctor(process.env, options, options.instances);
+      const width = Math.max(...results.map((r) => r.name.length));
+      for (const r of results)
+        console.log(`${LABEL[r.status]}  ${r.name.padEnd(width)}  ${r.detail}${r.fix ? ` — fix: ${r.fix}` : ''}`);
+      const count = (status: CheckResult['status']) => results.filter((r) => r.status === status).length;
+      console.log(`\n${count('fail')} failed, ${count('warn')} warning(s), ${count('ok')} ok`);
+      process.exitCode = count('fail') > 0 ? 1 : 0;
+    },
+  );
 }

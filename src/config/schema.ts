@@ -69,7 +69,7 @@ export const CONFIG_FIELDS = {
   sessionTtlAdaptive: field(
     'SESSION_TTL_ADAPTIVE',
     asBoolean,
-    'cache lifetimes by use: a first fill lives the _MIN, each refill doubles it up to the _MAX',
+    'cache lifetimes by use: a first fill lives the _MIN; a refill soon after expiry doubles it (up to the _MAX), a late one halves it',
     'false',
   ),
   sessionL1TtlMin: field('SESSION_L1_TTL_MIN', asDuration(), 'adaptive: in-process lifetime of a cold entry', '5s'),

@@ -24,6 +24,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { adminMetricsRoutes } from './routes/admin-metrics.js';
 import { adminAlertsRoutes } from './routes/admin-alerts.js';
 import { adminCacheRoutes } from './routes/admin-cache.js';
+import { adminCacheAdviceRoutes } from './routes/admin-cache-advice.js';
 import { adminDashboardRoutes } from './routes/admin-dashboard.js';
 import { adminServiceKeysRoutes } from './routes/admin-service-keys.js';
 import { revocationRoutes } from './routes/revocations.js';
@@ -43,6 +44,7 @@ const ROUTE_GROUPS: readonly RouteGroup[] = [
   adminMetricsRoutes,
   adminAlertsRoutes,
   adminCacheRoutes,
+  adminCacheAdviceRoutes,
   adminDashboardRoutes,
   adminServiceKeysRoutes,
   revocationRoutes,

@@ -21,13 +21,14 @@ export interface AdaptiveTtlStats {
 }
 
 /**
- * Lifetimes by use: an entry's first fill lives `minMs`; each later fill of the same key (it was asked for again
- * after its copy expired: still in use) doubles the lifetime, up to `maxMs`. Hot sessions are then refilled
- * rarely, and entries used once leave memory sooner. Only fills are observed: the L1 hit path pays nothing.
- * A key not filled again within twice the longest lifetime is forgotten, and starts cold again.
+ * Lifetimes by use: an entry's first fill lives `minMs`. When the same key is filled again soon after its copy
+ * expired (it was away no longer than its lifetime: asked for about as often as the lifetime, or more), the next
+ * lifetime doubles, up to `maxMs`; when it comes back after a longer absence, it halves, down to `minMs`. Hot
+ * sessions are then refilled rarely and rarely used ones leave memory sooner. Only fills are observed: the L1 hit
+ * path pays nothing. A key not filled again within twice the longest lifetime is forgotten, and starts cold again.
  */
 export class AdaptiveTtl {
-  readonly #levels: LRUCache<string, number>;
+  readonly #levels: LRUCache<string, { level: number; filledAt: number }>;
   readonly #options: AdaptiveTtlOptions;
   readonly #maxLevel: number;
 
@@ -39,17 +40,24 @@ export class AdaptiveTtl {
     this.#maxLevel = Math.max(levels(options.l1), levels(options.l2));
   }
 
-  /** Records a fill of `key` (unless `observe` is false) and returns its lifetimes in L1 and L2. */
-  fill(key: string, observe = true): { l1Ms: number; l2Ms: number } {
+  /** Records a fill of `key` at `now` (unless `observe` is false) and returns its lifetimes in L1 and L2. */
+  fill(key: string, observe = true, now = Date.now()): { l1Ms: number; l2Ms: number } {
     const known = this.#levels.get(key);
-    const level = known === undefined ? 0 : observe ? Math.min(known + 1, this.#maxLevel) : known;
-    if (observe) this.#levels.set(key, level);
+    let level = known?.level ?? 0;
+    if (observe && known) {
+      const awayMs = now - known.filledAt - this.#lifetime(this.#options.l1, known.level);
+      level =
+        awayMs <= this.#lifetime(this.#options.l1, known.level)
+          ? Math.min(level + 1, this.#maxLevel)
+          : Math.max(level - 1, 0);
+    }
+    if (observe) this.#levels.set(key, { level, filledAt: now });
     return { l1Ms: this.#lifetime(this.#options.l1, level), l2Ms: this.#lifetime(this.#options.l2, level) };
   }
 
   stats(): AdaptiveTtlStats {
     let atMax = 0;
-    for (const level of this.#levels.values()) if (level >= this.#maxLevel) atMax++;
+    for (const { level } of this.#levels.values()) if (level >= this.#maxLevel) atMax++;
     return { tracked: this.#levels.size, atMax };
   }
 

@@ -90,6 +90,8 @@ export interface UsersRepository {
   /** Throws TesseraError('email_taken') when (tenant, email) exists. */
   create(user: NewUser, now: number): Promise<UserRecord>;
   findById(id: string): Promise<UserRecord | undefined>;
+  /** The users with these ids that exist, in no particular order (one query: warming reads users in batches). */
+  findByIds(ids: string[]): Promise<UserRecord[]>;
   findByEmail(tenant: string, email: string): Promise<UserRecord | undefined>;
   /** Users whose email contains `email` (case-insensitive), newest first. */
   search(filter: { email?: string; tenant?: string; limit: number }): Promise<UserRecord[]>;

@@ -9,18 +9,28 @@ import { seedSessions } from './warming/support.js';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('adaptive cache lifetimes', () => {
-  it('a first fill lives the minimum, each refill doubles it, never past the maximum; a warming fill is not a use', () => {
+  it('a first fill lives the minimum; a key back soon after expiring doubles, one back after a long absence halves', () => {
     const ttl = new AdaptiveTtl({
       l1: { minMs: 5_000, maxMs: 60_000 },
       l2: { minMs: 120_000, maxMs: 1_800_000 },
       trackedKeys: 10,
     });
-    const l1 = (observe = true) => ttl.fill('hot', observe).l1Ms;
-    expect([l1(), l1(), l1(), l1(), l1(), l1()]).toEqual([5_000, 10_000, 20_000, 40_000, 60_000, 60_000]);
-    expect(ttl.fill('hot').l2Ms).toBe(1_800_000); // level 5: 120 s × 32 capped at 30 min
-    expect(ttl.fill('cold', false)).toEqual({ l1Ms: 5_000, l2Ms: 120_000 });
-    expect(ttl.fill('cold', false).l1Ms).toBe(5_000); // still cold
-    expect(ttl.stats()).toEqual({ tracked: 1, atMax: 1 });
+    let now = 0;
+    /** A fill `awayMs` after the previous copy expired. */
+    const refill = (awayMs: number) => {
+      const { l1Ms } = ttl.fill('hot', true, now);
+      now += l1Ms + awayMs;
+      return l1Ms;
+    };
+    expect([refill(0), refill(100), refill(0), refill(0), refill(0), refill(0)]).toEqual([
+      5_000, 10_000, 20_000, 40_000, 60_000, 60_000,
+    ]);
+    expect(ttl.fill('hot', true, now).l2Ms).toBe(1_800_000); // level 5: 120 s × 32 capped at 30 min
+    now += 60_000 + 61_000; // away longer than its lifetime: used less often than it is kept
+    expect(ttl.fill('hot', true, now).l1Ms).toBe(40_000);
+    expect(ttl.fill('cold', false, now)).toEqual({ l1Ms: 5_000, l2Ms: 120_000 });
+    expect(ttl.fill('cold', false, now).l1Ms).toBe(5_000); // a warming fill is not a use: still cold
+    expect(ttl.stats()).toEqual({ tracked: 1, atMax: 0 });
   });
 
   it('forgets the oldest keys beyond its bound (they start cold again)', () => {

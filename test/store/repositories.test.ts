@@ -88,6 +88,8 @@ function repositorySuite(factory: StoreFactory): void {
       expect(await store().users.findByEmail('acme', 'ada@acme.test')).toEqual(expected);
       expect(await store().users.findByEmail('other', 'ada@acme.test')).toBeUndefined();
       expect(await store().users.findById('00000000-0000-0000-0000-000000000000')).toBeUndefined();
+      expect(await store().users.findByIds([user.id, '00000000-0000-0000-0000-000000000000'])).toEqual([expected]);
+      expect(await store().users.findByIds([])).toEqual([]);
     });
 
     it('throws email_taken for a second (tenant, email), allows it in another tenant', async () => {

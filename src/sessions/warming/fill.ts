@@ -108,12 +108,9 @@ export class WarmFill {
     const live = sessions.filter((s) => isLive(s, now));
     this.skipped += sessions.length - live.length;
     const missing = [...new Set(live.map((s) => s.userId))].filter((id) => !this.#users.has(id));
-    await Promise.all(
-      missing.map(async (id) => {
-        const user = await this.#store.users.findById(id);
-        this.#users.set(id, user ? toUserView(user, await this.#permissions.forRoles(user.roles)) : null);
-      }),
-    );
+    for (const id of missing) this.#users.set(id, null);
+    const found = missing.length > 0 ? await this.#store.users.findByIds(missing) : [];
+    for (const user of found) this.#users.set(user.id, toUserView(user, await this.#permissions.forRoles(user.roles)));
     const entries: SessionEntry[] = [];
     for (const session of live) {
       const user = this.#users.get(session.userId);

@@ -35,6 +35,12 @@ export function usersRepository(db: Db): UsersRepository {
       return row && toUser(row);
     },
 
+    async findByIds(ids) {
+      if (ids.length === 0) return [];
+      const rows = await db.selectFrom('users').selectAll().where('id', 'in', ids).execute();
+      return rows.map(toUser);
+    },
+
     async findByEmail(tenant, email) {
       const row = await db
         .selectFrom('users')

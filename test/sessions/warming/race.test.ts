@@ -33,10 +33,10 @@ function pausingAfterSessionRead(store: Store, between: () => Promise<void>): St
     ...store,
     users: {
       ...store.users,
-      findById: async (id) => {
+      findByIds: async (ids) => {
         ran ??= between();
         await ran;
-        return store.users.findById(id);
+        return store.users.findByIds(ids);
       },
     },
   };
