@@ -23,13 +23,13 @@ export type StoreConfig = Pick<Config, 'databaseUrl' | 'databasePoolMax' | 'data
 export async function createStore(config: StoreConfig, options: CreateStoreOptions = {}): Promise<Store> {
   const timeoutMs = config.databaseTimeout;
   if (config.databaseUrl) {
-    const { db, sizeBytes } = openPostgres({
+    const { db, sizeBytes, prepare } = openPostgres({
       url: config.databaseUrl,
       poolMax: config.databasePoolMax,
       timeoutMs,
       onConnectionError: options.onConnectionError,
     });
-    return buildStore({ dialect: 'postgres', db, sizeBytes });
+    return buildStore({ dialect: 'postgres', db, sizeBytes, prepare });
   }
   const filename = options.filename ?? path.join(config.dataDir, SQLITE_FILENAME);
   const { db, sizeBytes } = openSqlite(filename, timeoutMs);

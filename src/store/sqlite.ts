@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from './database.js';
 import { countQuery } from './trace-context.js';
+import { withStatementCache } from './statement-cache.js';
 
 export interface SqliteConnection {
   db: Kysely<Database>;
@@ -19,7 +20,10 @@ export function openSqlite(filename: string, busyTimeoutMs: number): SqliteConne
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma(`busy_timeout = ${Math.max(0, Math.round(busyTimeoutMs))}`);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }), log: countQuery });
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(database) }),
+    log: countQuery,
+  });
   const fileSize = (file: string): number => {
     try {
       return statSync(file).size;

@@ -14,17 +14,19 @@ export interface StoreParts {
   dialect: Store['dialect'];
   db: Db;
   sizeBytes: () => Promise<number>;
+  /** Marks a hot query's SQL to be prepared once per connection (PostgreSQL; SQLite caches every statement). */
+  prepare?: (sql: string) => void;
 }
 
 /** Assembles the repositories over one Kysely instance; every call maps connectivity failures to DependencyError. */
-export function buildStore({ dialect, db, sizeBytes }: StoreParts): Store {
+export function buildStore({ dialect, db, sizeBytes, prepare }: StoreParts): Store {
   let closed: Promise<void> | undefined;
   return {
     dialect,
     db,
     users: guardRepository(usersRepository(db)),
     roles: guardRepository(rolesRepository(db)),
-    sessions: guardRepository(sessionsRepository(db)),
+    sessions: guardRepository(sessionsRepository(db, prepare)),
     audit: guardRepository(auditRepository(db)),
     locks: guardRepository(locksRepository(db)),
     loadTests: guardRepository(loadTestsRepository(db)),
