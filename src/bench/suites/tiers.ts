@@ -66,7 +66,9 @@ export const tiersSuite: Suite = {
           ...againstNotes(figures, settings),
           'L2 and DB rows disable L1 (SESSION_L1_MAX=0) so every request reaches that tier; in production an L2 or DB hit fills L1.',
           'The DB rows use no Redis; the L2 row keeps the SQLite store behind Redis.',
-          `Every target cycles through ${settings.sessions} distinct sessions (--sessions), so request de-duplication cannot serve them from one lookup.`,
+          settings.sessions > 1
+            ? `Every target cycles through ${settings.sessions} distinct sessions (--sessions), so request de-duplication cannot serve them from one lookup.`
+            : 'One session (--sessions 1): concurrent requests share one lookup (request de-duplication), flattering the L2 and DB rows.',
         ],
         skipped,
       };
