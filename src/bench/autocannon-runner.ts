@@ -15,6 +15,9 @@ process.once('message', (request: LoadRequest) => {
       headers: request.headers,
       method: request.method ?? 'GET',
       body: request.body,
+      // autocannon stops at the end of `requests` only when it is given `amount`; here it cycles until `duration`.
+      // One request per distinct session, in turn: autocannon cycles through `requests` on every connection.
+      requests: sessionRequests(request),
       connections: request.connections,
       duration: request.durationSec,
       pipelining: 1,
@@ -40,5 +43,23 @@ process.once('message', (request: LoadRequest) => {
     if (statusCode >= 200 && statusCode < 300) latency.record(Math.max(1, Math.round(responseTimeMs * 1e6)));
   });
 });
+
+/** Every connection walks the sessions from its own starting point, so the connections do not move in step. */
+function sessionRequests(
+  request: LoadRequest,
+): Array<{ setupRequest: (req: { headers?: Record<string, string> }) => object }> | undefined {
+  const sessions = request.sessions;
+  if (!sessions?.length) return undefined;
+  let next = 0;
+  return [
+    {
+      setupRequest: (req) => {
+        const set = sessions[next];
+        next = next + 1 === sessions.length ? 0 : next + 1;
+        return { ...req, headers: { ...request.headers, ...set } };
+      },
+    },
+  ];
+}
 
 const round = (ms: number): number => Math.round(ms * 1000) / 1000;

@@ -25,6 +25,7 @@ declare module 'autocannon' {
     duration?: number;
     pipelining?: number;
     timeout?: number;
+    requests?: Array<{ setupRequest?: (request: { headers?: Record<string, string> }) => object }>;
   }
   interface Instance {
     on(

@@ -24,14 +24,19 @@ const median = (values: number[]): number => {
 export async function measureInterleaved(targets: TargetHandle[], settings: BenchSettings): Promise<TargetFigures[]> {
   const load = async (target: TargetHandle, durationSec: number): Promise<LoadResult> => {
     const cpuBefore = await target.cpuMicros();
-    const result = await runLoad({
-      url: target.info.url,
-      headers: target.info.headers,
-      method: target.info.method,
-      body: target.info.body,
-      connections: settings.connections,
-      durationSec,
-    });
+    const result = await runLoad(
+      {
+        url: target.info.url,
+        headers: target.info.headers,
+        method: target.info.method,
+        body: target.info.body,
+        sessions: target.info.sessions,
+        connections: settings.connections,
+        durationSec,
+        cpu: settings.pinning?.generatorCpu,
+      },
+      settings.generator,
+    );
     const cpu = (await target.cpuMicros()) - cpuBefore;
     return {
       ...result,

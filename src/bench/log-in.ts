@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { MintContext } from './targets/types.js';
 import type { CapturedResponse, TargetInfo } from './types.js';
 
 const BENCH_PASSWORD = 'bench-password-0123456789';
@@ -10,13 +11,45 @@ const BENCH_PASSWORD = 'bench-password-0123456789';
  * serves measurably slower afterwards (7–12 µs per request on a bare Fastify route here: V8's feedback in
  * Node's shared stream internals turns polymorphic), which would charge the harness's setup to the server.
  */
-export async function logIn(info: TargetInfo): Promise<TargetInfo> {
-  if (info.login === 'tessera') return logInTessera(info);
-  if (info.login === 'express-session') return logInExpressSession(info);
+export async function logIn(info: TargetInfo, options: SessionOptions): Promise<TargetInfo> {
+  if (info.login === 'tessera') {
+    const signedIn = await logInTessera(info);
+    return withMoreSessions(signedIn, options, { email: signedIn.email });
+  }
+  if (info.login === 'express-session') return withMoreSessions(await logInExpressSession(info), options, {});
+  if (info.canMint) return withMoreSessions({ ...info, sessions: [] }, options, {});
   return info;
 }
 
-async function logInTessera(info: TargetInfo): Promise<TargetInfo> {
+export interface SessionOptions {
+  /** Distinct sessions wanted, the signed-in one included. */
+  sessions: number;
+  mint(count: number, context: MintContext): Promise<Array<Record<string, string>>>;
+  log?: (line: string) => void;
+}
+
+/**
+ * The signed-in session plus `sessions - 1` more opened by the target itself; a target (or an older build) that
+ * cannot open them keeps its one session, and says so.
+ */
+async function withMoreSessions(
+  info: TargetInfo & { email?: string },
+  options: SessionOptions,
+  context: MintContext,
+): Promise<TargetInfo> {
+  const { email: _email, ...rest } = info;
+  const own = rest.sessions ?? [rest.headers];
+  const more = options.sessions - own.length;
+  if (more <= 0) return { ...rest, sessions: own.slice(0, options.sessions) };
+  if (!info.canMint) {
+    options.log?.(`  !!! ${info.url}: this target cannot open more sessions: its load uses ${own.length}`);
+    return { ...rest, sessions: own };
+  }
+  const minted = await options.mint(more, context);
+  return { ...rest, sessions: [...own, ...minted] };
+}
+
+async function logInTessera(info: TargetInfo): Promise<TargetInfo & { email: string }> {
   const base = new URL(info.url).origin;
   const email = `bench-${randomBytes(6).toString('hex')}@example.test`;
   await post(base, '/v1/auth/signup', { email, password: BENCH_PASSWORD }, 201);
@@ -29,7 +62,7 @@ async function logInTessera(info: TargetInfo): Promise<TargetInfo> {
     body: await res.text(),
   };
   if (res.status !== 200) throw new Error(`GET /v1/auth/session answered ${res.status}: ${captured.body}`);
-  return { url: info.url, headers, captured };
+  return { ...info, url: info.url, headers, captured, email };
 }
 
 async function logInExpressSession(info: TargetInfo): Promise<TargetInfo> {
@@ -41,7 +74,7 @@ async function logInExpressSession(info: TargetInfo): Promise<TargetInfo> {
   const check = await fetch(info.url, { headers: { cookie } });
   await check.text();
   if (check.status !== 200) throw new Error(`express-session validation answered ${check.status}`);
-  return { url: info.url, headers: { cookie } };
+  return { ...info, url: info.url, headers: { cookie } };
 }
 
 async function post(base: string, route: string, body: unknown, expected: number): Promise<unknown> {

@@ -31,6 +31,9 @@ export async function runBench(
       rounds: settings.rounds,
       durationSec: settings.durationSec,
       connections: settings.connections,
+      sessions: settings.sessions,
+      generator: settings.generator,
+      pinning: settings.pinning,
       profileDir: settings.profileDir,
       redis: Boolean(settings.redisUrl),
       postgres: Boolean(settings.databaseUrl),
@@ -43,6 +46,12 @@ export async function runBench(
   );
   print(
     `  ${settings.rounds} interleaved round(s) of ${settings.durationSec}s per target, ${settings.connections} connections, medians of rounds`,
+  );
+  const pinning = settings.pinning
+    ? `servers pinned to CPU ${settings.pinning.serverCpu}, ${settings.generator} to CPU ${settings.pinning.generatorCpu} (taskset)`
+    : `nothing pinned (${machine.cpus < 2 ? 'one CPU' : 'taskset missing or --no-pin'})`;
+  print(
+    `  load generator: ${settings.generator}; ${settings.sessions} distinct session(s) per session target; ${pinning}`,
   );
   for (const suite of SUITES.filter((s) => names.includes(s.name))) {
     settings.log(`${suite.name}: ${suite.description}`);

@@ -5,7 +5,7 @@
 import { startBareFastify } from './targets/bare-fastify.js';
 import { startBareHttp } from './targets/bare-http.js';
 import { startTesseraTarget } from './targets/tessera.js';
-import type { RunningTarget, TargetSpec } from './targets/types.js';
+import type { MintContext, RunningTarget, TargetSpec } from './targets/types.js';
 
 async function start(spec: TargetSpec): Promise<RunningTarget> {
   switch (spec.kind) {
@@ -23,6 +23,8 @@ async function start(spec: TargetSpec): Promise<RunningTarget> {
     // An app using @tessera/client (or calling Tessera itself): the client suite.
     case 'client-app':
       return (await import('./targets/client-app.js')).startClientApp(spec);
+    case 'lucia-style':
+      return (await import('./targets/lucia-style.js')).startLuciaStyle(spec);
   }
 }
 
@@ -35,28 +37,52 @@ async function stop(): Promise<never> {
   process.exit(0);
 }
 
-process.on('message', (message: { start?: TargetSpec; stop?: true; cpu?: true; rss?: true }) => {
-  if (message.rss) {
-    process.send!({ rssBytes: process.memoryUsage.rss() });
+function mint(request: { count: number; context: MintContext }): void {
+  if (!running?.mint) {
+    process.send!({ mintError: 'this target cannot open sessions itself' });
     return;
   }
-  if (message.cpu) {
-    const { user, system } = process.cpuUsage();
-    process.send!({ cpuMicros: user + system });
-    return;
-  }
-  if (message.stop) {
-    void stop();
-    return;
-  }
-  if (!message.start) return;
-  start(message.start).then(
-    (target) => {
-      running = target;
-      process.send!({ ready: target.info });
-    },
-    (error: unknown) =>
-      process.send!({ error: error instanceof Error ? error.message : String(error) }, () => process.exit(1)),
+  running.mint(request.count, request.context).then(
+    (minted) => process.send!({ minted }),
+    (error: unknown) => process.send!({ mintError: error instanceof Error ? error.message : String(error) }),
   );
-});
+}
+
+process.on(
+  'message',
+  (message: {
+    start?: TargetSpec;
+    stop?: true;
+    cpu?: true;
+    rss?: true;
+    mint?: { count: number; context: MintContext };
+  }) => {
+    if (message.rss) {
+      process.send!({ rssBytes: process.memoryUsage.rss() });
+      return;
+    }
+    if (message.cpu) {
+      const { user, system } = process.cpuUsage();
+      process.send!({ cpuMicros: user + system });
+      return;
+    }
+    if (message.mint) {
+      mint(message.mint);
+      return;
+    }
+    if (message.stop) {
+      void stop();
+      return;
+    }
+    if (!message.start) return;
+    start(message.start).then(
+      (target) => {
+        running = target;
+        process.send!({ ready: { ...target.info, canMint: target.mint !== undefined } });
+      },
+      (error: unknown) =>
+        process.send!({ error: error instanceof Error ? error.message : String(error) }, () => process.exit(1)),
+    );
+  },
+);
 process.on('disconnect', () => void stop());

@@ -1,9 +1,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TargetSpec } from './targets/types.js';
+import type { MintContext, TargetSpec } from './targets/types.js';
 import type { TargetInfo } from './types.js';
 import { logIn } from './log-in.js';
+import { pinProcess } from './tools.js';
 
 const TARGET_PROCESS = fileURLToPath(new URL('./target-process.js', import.meta.url));
 const START_TIMEOUT_MS = 60_000;
@@ -24,7 +25,15 @@ export interface TargetHandle {
 export function startTarget(
   name: string,
   spec: TargetSpec,
-  options: { profileDir?: string; distDir?: string; targetEnv?: Record<string, string> } = {},
+  options: {
+    profileDir?: string;
+    distDir?: string;
+    targetEnv?: Record<string, string>;
+    /** Distinct sessions to load the target with (1: the driver's own). */
+    sessions?: number;
+    pinning?: { serverCpu: number };
+    log?: (line: string) => void;
+  } = {},
 ): Promise<TargetHandle> {
   if (spec.kind === 'tessera' && options.targetEnv) spec = { ...spec, env: { ...options.targetEnv, ...spec.env } };
   const execArgv = options.profileDir
@@ -39,6 +48,7 @@ export function startTarget(
   // Another build's own target process runs that build's server (bench --against).
   const entry = options.distDir ? path.resolve(options.distDir, 'bench/target-process.js') : TARGET_PROCESS;
   const child = fork(entry, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  pinProcess(child.pid, options.pinning?.serverCpu);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -62,7 +72,8 @@ export function startTarget(
         rssBytes: () => ask(child, 'rss', 'rssBytes'),
         stop: () => stopChild(child),
       });
-      logIn(message.ready).then(
+      const mint = (count: number, context: MintContext) => askMint(child, count, context);
+      logIn(message.ready, { sessions: options.sessions ?? 1, mint, log: options.log }).then(
         (info) => resolve(handle(info)),
         async (error: unknown) => {
           await stopChild(child);
@@ -71,6 +82,19 @@ export function startTarget(
       );
     });
     child.send({ start: spec });
+  });
+}
+
+function askMint(child: ChildProcess, count: number, context: MintContext): Promise<Array<Record<string, string>>> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: { minted?: Array<Record<string, string>>; mintError?: string }) => {
+      if (message.minted === undefined && message.mintError === undefined) return;
+      child.off('message', onMessage);
+      if (message.mintError !== undefined) reject(new Error(message.mintError));
+      else resolve(message.minted!);
+    };
+    child.on('message', onMessage);
+    child.send({ mint: { count, context } });
   });
 }
 

@@ -5,9 +5,16 @@ export interface LoadRequest {
   /** GET unless set (the login suite POSTs a JSON body). */
   method?: 'GET' | 'POST';
   body?: string;
+  /** One header set per distinct session: requests cycle through them (merged over `headers`). */
+  sessions?: Array<Record<string, string>>;
   connections: number;
   durationSec: number;
+  /** The CPU the generator is pinned to (taskset), when the bench pins. */
+  cpu?: number;
 }
+
+/** The load generators the bench can drive: wrk when installed (cheaper per request), autocannon otherwise. */
+export type GeneratorName = 'wrk' | 'autocannon';
 
 export interface LoadResult {
   reqPerSec: number;
@@ -36,6 +43,10 @@ export interface TargetInfo {
   method?: 'GET' | 'POST';
   body?: string;
   captured?: CapturedResponse;
+  /** Headers of each distinct session the load cycles through (set by the driver once signed in). */
+  sessions?: Array<Record<string, string>>;
+  /** Whether the target process can open more sessions itself (older builds cannot: their load uses one). */
+  canMint?: boolean;
   /** Set by targets that need a session: the driver signs in (log-in.ts) before load. */
   login?: 'tessera' | 'express-session';
 }
@@ -44,6 +55,15 @@ export interface BenchSettings {
   rounds: number;
   durationSec: number;
   connections: number;
+  /** Distinct sessions the session-validating targets are loaded with (`--sessions`, default 10 000). */
+  sessions: number;
+  /** The load generator used (`--generator`; auto picks wrk when installed). */
+  generator: GeneratorName;
+  /**
+   * Core pinning (taskset) when the machine has two cores or more and taskset is installed: every target on
+   * `serverCpu`, the load generator on `generatorCpu`. Undefined: nothing pinned.
+   */
+  pinning?: { serverCpu: number; generatorCpu: number };
   /** Directory for V8 CPU profiles of the server processes (node --cpu-prof), when set. */
   profileDir?: string;
   /** Environment added to every Tessera target's own (e.g. NODE_ENV=production), from `--target-env`. */

@@ -74,7 +74,6 @@ export function createCacheStack<V>(config: CacheStackConfig, options: CacheStac
   const subscriber = connection('subscriber');
   const prefix = config.redisKeyPrefix;
   const breaker = createBreaker('redis', {
-    timeoutMs: config.redisTimeout,
     failureThreshold: options.failureThreshold ?? 5,
     halfOpenAfterMs: options.halfOpenAfterMs ?? 2000,
     probe: () => command.ping(),

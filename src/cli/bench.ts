@@ -29,6 +29,12 @@ function againstBuild(dir: string): { distDir: string; label: string } {
   return { distDir: path.resolve(distDir), label: path.basename(path.resolve(dir)) };
 }
 
+function generatorName(value: string): 'auto' | 'wrk' | 'autocannon' {
+  if (value !== 'auto' && value !== 'wrk' && value !== 'autocannon')
+    throw new InvalidArgumentError('expected auto, wrk or autocannon');
+  return value;
+}
+
 function usage(message: string): never {
   console.error(`tessera bench: ${message}`);
   process.exit(2);
@@ -50,6 +56,19 @@ export function registerBench(program: Command): void {
       .option('--duration <d>', 'length of one measurement: whole seconds, such as 3s, 1m or 3', seconds, 3)
       .option('--rounds <n>', 'interleaved rounds per target (the median is reported)', positiveInt('--rounds'), 5)
       .option('--connections <n>', 'concurrent connections of the load generator', positiveInt('--connections'), 32)
+      .option(
+        '--sessions <n>',
+        'distinct sessions each session-validating target is loaded with (requests cycle through them); warm suite: active sessions replayed',
+        positiveInt('--sessions'),
+        10_000,
+      )
+      .option(
+        '--generator <name>',
+        'load generator: auto (wrk when installed) | wrk | autocannon',
+        generatorName,
+        'auto',
+      )
+      .option('--no-pin', 'do not pin servers and the load generator to separate CPUs (taskset)')
       .option('--profile <dir>', 'write V8 CPU profiles of the server processes (node --cpu-prof) into this directory')
       .option(
         '--target-env <KEY=VALUE>',
@@ -61,7 +80,6 @@ export function registerBench(program: Command): void {
         '--against <dir>',
         "another Tessera build's dist/ directory: measured beside this one, interleaved, in the hot-path and tiers suites",
       )
-      .option('--sessions <n>', 'warm suite: active sessions replayed (default 10000)', positiveInt('--sessions'))
       .option('--rate <n>', 'warm suite: validations per second (default 1000)', positiveInt('--rate'))
       .option('--window <d>', 'warm suite: measured window after each cold start (default 60s)', seconds),
     ['redisUrl', 'databaseUrl'],
@@ -73,18 +91,23 @@ export function registerBench(program: Command): void {
         duration: number;
         rounds: number;
         connections: number;
+        sessions: number;
+        generator: 'auto' | 'wrk' | 'autocannon';
+        pin: boolean;
         profile?: string;
         against?: string;
         targetEnv: string[];
-        sessions?: number;
         rate?: number;
         window?: number;
       } & Record<string, unknown>,
     ) => {
-      const [{ runBench }, { suiteNames, allSuiteNames }] = await Promise.all([
-        import('../bench/run-bench.js'),
-        import('../bench/suites/index.js'),
-      ]);
+      const [{ runBench }, { suiteNames, allSuiteNames }, { pickGenerator, pickPinning, installed }] =
+        await Promise.all([
+          import('../bench/run-bench.js'),
+          import('../bench/suites/index.js'),
+          import('../bench/tools.js'),
+        ]);
+      if (options.generator === 'wrk' && !installed('wrk')) usage('--generator wrk: wrk is not installed');
       const known = suiteNames();
       if (options.suite !== 'all' && !known.includes(options.suite))
         usage(`unknown suite "${options.suite}" (expected one of: ${[...known, 'all'].join(', ')})`);
@@ -101,6 +124,9 @@ export function registerBench(program: Command): void {
           rounds: options.rounds,
           durationSec: options.duration,
           connections: options.connections,
+          sessions: options.sessions,
+          generator: pickGenerator(options.generator),
+          pinning: pickPinning(options.pin),
           profileDir: options.profile,
           against: options.against ? againstBuild(options.against) : undefined,
           targetEnv: Object.fromEntries(

@@ -1,4 +1,4 @@
-import type { SessionRecord, Store } from '../store/types.js';
+import type { SessionRecord, Store, UserRecord } from '../store/types.js';
 import type { PermissionResolver } from '../auth/permissions.js';
 import { timedQuery } from '../store/timed-query.js';
 import { toUserView } from '../auth/user-view.js';
@@ -15,22 +15,28 @@ export interface StoreLoaderDeps {
 }
 
 /**
- * The database step of validation: the current token, else a rotated-out one (valid during its grace
+ * The database step of validation: the current token (one query, with its user), else a rotated-out one (valid during its grace
  * period; after it, presenting it revokes the session). Undefined when the token opens no live session.
  */
 export function createStoreLoader(deps: StoreLoaderDeps) {
   const { store, observer } = deps;
 
-  async function entryFor(tokenHash: string, session: SessionRecord): Promise<SessionEntry | undefined> {
-    const user = await timedQuery(observer, 'user_by_id', () => store.users.findById(session.userId));
-    if (!user) return undefined;
+  async function entryOf(tokenHash: string, session: SessionRecord, user: UserRecord): Promise<SessionEntry> {
     const permissions = await deps.permissions.forRoles(user.roles);
     return { tokenHash, session, user: toUserView(user, permissions) };
   }
 
+  async function entryFor(tokenHash: string, session: SessionRecord): Promise<SessionEntry | undefined> {
+    const user = await timedQuery(observer, 'user_by_id', () => store.users.findById(session.userId));
+    return user && entryOf(tokenHash, session, user);
+  }
+
   return async function loadFromStore(tokenHash: string, now: number): Promise<SessionEntry | undefined> {
-    const current = await timedQuery(observer, 'session_by_token', () => store.sessions.findByTokenHash(tokenHash));
-    if (current) return isLive(current, now) ? entryFor(tokenHash, current) : undefined;
+    // One query for the common case (a current token): the session and its user together.
+    const current = await timedQuery(observer, 'session_by_token', () =>
+      store.sessions.findWithUserByTokenHash(tokenHash),
+    );
+    if (current) return isLive(current.session, now) ? entryOf(tokenHash, current.session, current.user) : undefined;
 
     const retired = await timedQuery(observer, 'retired_token', () => store.sessions.findRetiredToken(tokenHash));
     if (!retired) return undefined;

@@ -25,14 +25,14 @@ export async function createStore(config: StoreConfig, options: CreateStoreOptio
   const timeoutMs = config.databaseTimeout;
   const queries = createQueryMonitor();
   if (config.databaseUrl) {
-    const { db, sizeBytes, sessionsTableBytes, poolMonitor } = openPostgres({
+    const { db, sizeBytes, sessionsTableBytes, poolMonitor, prepare } = openPostgres({
       url: config.databaseUrl,
       poolMax: config.databasePoolMax,
       timeoutMs,
       onConnectionError: options.onConnectionError,
       queries,
     });
-    return buildStore({ dialect: 'postgres', db, sizeBytes, sessionsTableBytes, queries, pool: poolMonitor });
+    return buildStore({ dialect: 'postgres', db, sizeBytes, sessionsTableBytes, queries, pool: poolMonitor, prepare });
   }
   const filename = options.filename ?? path.join(config.dataDir, SQLITE_FILENAME);
   const { db, sizeBytes, sessionsTableBytes } = openSqlite(filename, timeoutMs, queries);

@@ -10,6 +10,24 @@ export interface PostgresConnection {
   poolMonitor: PoolMonitor;
   sizeBytes: () => Promise<number>;
   sessionsTableBytes: () => Promise<number>;
+  /** Marks a query's SQL text to run as a named statement: parsed and planned once per connection, then reused. */
+  prepare: (sql: string) => void;
+}
+
+type Query = (...args: unknown[]) => unknown;
+
+/**
+ * Makes a pg client send the SQL texts it is told of as named statements. Kysely's driver sends every query
+ * unnamed (parsed and planned each time); only the hot lookups are named, so the server keeps a handful of
+ * statements per connection and every other query is sent as before.
+ */
+function nameHotStatements(client: pg.PoolClient, named: Map<string, string>): void {
+  const query = (client.query as Query).bind(client);
+  (client as unknown as { query: Query }).query = (...args: unknown[]) => {
+    const [text, values] = args;
+    const name = args.length === 2 && typeof text === 'string' && Array.isArray(values) ? named.get(text) : undefined;
+    return name === undefined ? query(...args) : query({ name, text, values });
+  };
 }
 
 const INT8_OID = 20;
@@ -40,6 +58,7 @@ export function openPostgres({
   onConnectionError = () => {},
   queries = createQueryMonitor(),
 }: PostgresOptions): PostgresConnection {
+  const named = new Map<string, string>();
   const pool = new pg.Pool({
     connectionString: url,
     max: poolMax,
@@ -55,13 +74,19 @@ export function openPostgres({
   // checked out (pg-pool removes its listener then). Unheard, either would crash the process; the pool already
   // discards the broken client and the query in flight rejects, so listening is all that is needed.
   pool.on('error', onConnectionError);
-  pool.on('connect', (client) => client.on('error', onConnectionError));
+  pool.on('connect', (client) => {
+    client.on('error', onConnectionError);
+    nameHotStatements(client, named);
+  });
   const poolMonitor = monitorPool(pool, poolMax);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: queries.log });
   return {
     db,
     pool,
     poolMonitor,
+    prepare: (text) => {
+      if (!named.has(text)) named.set(text, `tessera_${named.size + 1}`);
+    },
     sizeBytes: async () => {
       const { rows } = await sql<{ size: number }>`select pg_database_size(current_database()) as size`.execute(db);
       return Number(rows[0].size);

@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import type { Database } from './database.js';
 import { createQueryMonitor, type QueryMonitor } from './query-monitor.js';
+import { withStatementCache } from './statement-cache.js';
 
 export interface SqliteConnection {
   db: Kysely<Database>;
@@ -24,7 +25,10 @@ export function openSqlite(
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma(`busy_timeout = ${Math.max(0, Math.round(busyTimeoutMs))}`);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }), log: queries.log });
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(database) }),
+    log: queries.log,
+  });
   const fileSize = (file: string): number => {
     try {
       return statSync(file).size;

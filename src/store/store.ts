@@ -19,17 +19,19 @@ export interface StoreParts {
   sessionsTableBytes: () => Promise<number>;
   queries: QueryMonitor;
   pool?: PoolMonitor;
+  /** Marks a hot query's SQL to be prepared once per connection (PostgreSQL; SQLite caches every statement). */
+  prepare?: (sql: string) => void;
 }
 
 /** Assembles the repositories over one Kysely instance; every call maps connectivity failures to DependencyError. */
-export function buildStore({ dialect, db, sizeBytes, sessionsTableBytes, queries, pool }: StoreParts): Store {
+export function buildStore({ dialect, db, sizeBytes, sessionsTableBytes, queries, pool, prepare }: StoreParts): Store {
   let closed: Promise<void> | undefined;
   return {
     dialect,
     db,
     users: guardRepository(usersRepository(db)),
     roles: guardRepository(rolesRepository(db)),
-    sessions: guardRepository(sessionsRepository(db)),
+    sessions: guardRepository(sessionsRepository(db, prepare)),
     audit: guardRepository(auditRepository(db)),
     locks: guardRepository(locksRepository(db)),
     loadTests: guardRepository(loadTestsRepository(db)),

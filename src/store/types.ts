@@ -112,6 +112,11 @@ export interface SessionsRepository {
   findById(id: string): Promise<SessionRecord | undefined>;
   /** The session whose current token has this hash, whatever its state. */
   findByTokenHash(tokenHash: string): Promise<SessionRecord | undefined>;
+  /**
+   * The session whose current token has this hash with its user, in one indexed query (validation's database
+   * step); undefined when no session has it or its user is gone.
+   */
+  findWithUserByTokenHash(tokenHash: string): Promise<{ session: SessionRecord; user: UserRecord } | undefined>;
   /** A token that was rotated out of a session. */
   findRetiredToken(tokenHash: string): Promise<RetiredToken | undefined>;
   /**

@@ -38,14 +38,18 @@ describe('tessera bench (CLI)', () => {
       '1',
       '--connections',
       '2',
+      '--sessions',
+      '20',
       '--out',
       `json=${file}`,
     ]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/tessera .*\n.*node:http/s);
+    expect(run.stdout).toMatch(/cycles through 20 distinct session\(s\)/);
     const report = JSON.parse(readFileSync(file, 'utf8'));
     expect(report.machine.cpus).toBeGreaterThan(0);
-    expect(report.settings).toMatchObject({ rounds: 1, durationSec: 1, connections: 2 });
+    expect(report.settings).toMatchObject({ rounds: 1, durationSec: 1, connections: 2, sessions: 20 });
+    expect(['wrk', 'autocannon']).toContain(report.settings.generator);
     const suite = report.suites['hot-path'];
     expect(suite.summary.targets.map((t: { name: string }) => t.name)).toEqual(['tessera', 'node:http']);
     for (const target of suite.summary.targets) {
@@ -60,7 +64,7 @@ describe('tessera bench (CLI)', () => {
     expect(suite.summary.ratio).toBeCloseTo(t.reqPerSec / b.reqPerSec, 2);
     expect(suite.summary.floor).toBe(0.45);
     expect(suite.summary.responseBytes).toBeGreaterThan(0);
-  });
+  }, 90_000);
 
   it('--against measures another build in the same rounds and --target-env reaches every Tessera target', async () => {
     const file = path.join(dir, 'against.json');
@@ -75,6 +79,8 @@ describe('tessera bench (CLI)', () => {
       '1',
       '--connections',
       '2',
+      '--sessions',
+      '20',
       '--against',
       built,
       '--target-env',
@@ -95,7 +101,38 @@ describe('tessera bench (CLI)', () => {
     const headerNames = Object.keys(suite.summary.responseHeaders).map((h) => h.toLowerCase());
     expect(headerNames).toContain('x-request-id');
     expect(headerNames).not.toContain('server-timing');
-  });
+  }, 90_000);
+
+  it('--generator autocannon and --no-pin are honoured and reported', async () => {
+    const file = path.join(dir, 'autocannon.json');
+    const run = await tessera([
+      'bench',
+      '--suite',
+      'hot-path',
+      '--duration',
+      '1',
+      '--rounds',
+      '1',
+      '--connections',
+      '2',
+      '--sessions',
+      '5',
+      '--generator',
+      'autocannon',
+      '--no-pin',
+      '--out',
+      `json=${file}`,
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/load generator: autocannon; 5 distinct session\(s\).*nothing pinned/);
+    const report = JSON.parse(readFileSync(file, 'utf8'));
+    expect(report.settings).toMatchObject({ generator: 'autocannon', sessions: 5 });
+    expect(report.settings.pinning).toBeUndefined();
+    for (const target of report.suites['hot-path'].summary.targets) {
+      expect(target.requests).toBeGreaterThan(0);
+      expect(target.non2xx + target.errors).toBe(0);
+    }
+  }, 90_000);
 
   it('refuses an unknown suite with one clear line and exit code 2', async () => {
     const run = await tessera(['bench', '--suite', 'nope']);
@@ -113,12 +150,25 @@ describe('tessera bench (CLI)', () => {
     expect(against.code).toBe(2);
     expect(against.stderr).toMatch(/--against .*no Tessera build there/);
     expect((await tessera(['bench', '--target-env', 'NODE_ENV'])).code).toBe(2);
+    expect((await tessera(['bench', '--sessions', '0'])).code).toBe(2);
+    expect((await tessera(['bench', '--generator', 'ab'])).code).toBe(2);
   });
 
   it('documents its flags in --help', async () => {
     const run = await tessera(['bench', '--help']);
     expect(run.code).toBe(0);
-    for (const flag of ['--suite', '--out', '--duration', '--rounds', '--connections', '--against', '--target-env'])
+    for (const flag of [
+      '--suite',
+      '--out',
+      '--duration',
+      '--rounds',
+      '--connections',
+      '--sessions',
+      '--generator',
+      '--no-pin',
+      '--against',
+      '--target-env',
+    ])
       expect(run.stdout).toContain(flag);
   });
 });

@@ -26,14 +26,22 @@ async function timedRejection(promise: Promise<unknown>): Promise<{ error: unkno
 
 describe('breaker', () => {
   it('opens after consecutive failures, rejects fast while open, half-opens and closes on success', async () => {
-    const breaker = createBreaker('unit', { timeoutMs: 100, failureThreshold: 2, halfOpenAfterMs: 100 });
+    const breaker = createBreaker('unit', { failureThreshold: 2, halfOpenAfterMs: 100 });
     const states: BreakerState[] = [];
     breaker.onStateChange((s) => states.push(s));
     await expect(breaker.execute(() => Promise.reject(new Error('boom')))).rejects.toBeInstanceOf(DependencyError);
     expect(breaker.state).toBe('closed');
-    const slow = await timedRejection(breaker.execute(() => new Promise(() => {})));
-    expect(slow.error).toBeInstanceOf(DependencyError);
-    expect(slow.ms).toBeGreaterThanOrEqual(90);
+    // A success in between resets the count: only failures in a row open it.
+    expect(await breaker.execute(async () => 1)).toBe(1);
+    await expect(breaker.execute(() => Promise.reject(new Error('boom')))).rejects.toBeInstanceOf(DependencyError);
+    expect(breaker.state).toBe('closed');
+    // A function that throws instead of rejecting counts the same.
+    const thrown = await timedRejection(
+      breaker.execute(() => {
+        throw new Error('sync');
+      }),
+    );
+    expect(thrown.error).toBeInstanceOf(DependencyError);
     expect(breaker.state).toBe('open');
     let called = false;
     await expect(
@@ -48,10 +56,36 @@ describe('breaker', () => {
     expect(states).toEqual(['open', 'half-open', 'closed']);
   });
 
+  it('lets one trial through when half-open; its failure opens the breaker again', async () => {
+    const breaker = createBreaker('trial', { failureThreshold: 1, halfOpenAfterMs: 50 });
+    const states: BreakerState[] = [];
+    breaker.onStateChange((s) => states.push(s));
+    await expect(breaker.execute(() => Promise.reject(new Error('down')))).rejects.toBeInstanceOf(DependencyError);
+    await new Promise((r) => setTimeout(r, 70));
+    let release!: (value: string) => void;
+    const trial = breaker.execute(() => new Promise<string>((resolve) => (release = resolve)));
+    expect(breaker.state).toBe('half-open');
+    // While the trial is out, every other call is refused without being made.
+    let called = false;
+    await expect(
+      breaker.execute(async () => {
+        called = true;
+      }),
+    ).rejects.toBeInstanceOf(DependencyError);
+    expect(called).toBe(false);
+    release('late');
+    expect(await trial).toBe('late');
+    expect(breaker.state).toBe('closed');
+    await expect(breaker.execute(() => Promise.reject(new Error('again')))).rejects.toBeInstanceOf(DependencyError);
+    await new Promise((r) => setTimeout(r, 70));
+    await expect(breaker.execute(() => Promise.reject(new Error('still')))).rejects.toBeInstanceOf(DependencyError);
+    expect(breaker.state).toBe('open');
+    expect(states).toEqual(['open', 'half-open', 'closed', 'open', 'half-open', 'open']);
+  });
+
   it('closes by itself through its probe, without traffic', async () => {
     let healthy = false;
     const breaker = createBreaker('probed', {
-      timeoutMs: 50,
       failureThreshold: 1,
       halfOpenAfterMs: 50,
       probe: async () => {
@@ -81,7 +115,6 @@ describe('L2 through the breaker on a private redis-server', () => {
     });
     expect(await waitForRedisReady(connection, 5000)).toBe(true);
     breaker = createBreaker('redis', {
-      timeoutMs: TIMEOUT_MS,
       failureThreshold: 3,
       halfOpenAfterMs: 300,
       probe: () => connection.ping(),
@@ -95,10 +128,12 @@ describe('L2 through the breaker on a private redis-server', () => {
     await server?.stop();
   });
 
-  const failUntilOpen = async (): Promise<void> => {
+  const failUntilOpen = async (paused = false): Promise<void> => {
     for (let i = 0; i < 3; i++) {
       const { error, ms } = await timedRejection(l2.get('k'));
       expect(error).toBeInstanceOf(DependencyError);
+      // The breaker sets no timer: a paused Redis is cut off by the connection's own commandTimeout.
+      if (paused) expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS * 0.9);
       expect((error as DependencyError).dependency).toBe('redis');
       expect(ms).toBeLessThan(TIMEOUT_MS * 5);
     }
@@ -118,7 +153,7 @@ describe('L2 through the breaker on a private redis-server', () => {
     states.length = 0;
     server.pause();
     try {
-      await failUntilOpen();
+      await failUntilOpen(true);
     } finally {
       server.resume();
     }

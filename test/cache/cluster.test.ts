@@ -26,7 +26,7 @@ describe('cache on a 3-master Redis Cluster', () => {
     command = createRedisConnection(config(), 'command');
     opened.push(command);
     expect(await waitForRedisReady(command, 10_000)).toBe(true);
-    const breaker = createBreaker('redis', { timeoutMs: 1000, failureThreshold: 5, halfOpenAfterMs: 1000 });
+    const breaker = createBreaker('redis', { failureThreshold: 5, halfOpenAfterMs: 1000 });
     l2 = createRedisL2(command, { prefix: 'tss:c:', breaker, compressThreshold: 100, hotKeys: 5 });
     for (const server of cluster.servers) direct.push(new Redis({ port: server.port, host: '127.0.0.1' }));
   });

@@ -23,7 +23,7 @@ describeWith(['redis'], 'L2 on Redis', () => {
     raw = new Redis(REDIS_URL);
     expect(await waitForRedisReady(connection, 5000)).toBe(true);
     prefix = uniquePrefix('l2');
-    const breaker = createBreaker('redis', { timeoutMs: 1000, failureThreshold: 5, halfOpenAfterMs: 1000 });
+    const breaker = createBreaker('redis', { failureThreshold: 5, halfOpenAfterMs: 1000 });
     l2 = createRedisL2(connection, { prefix, breaker, compressThreshold: 256, hotKeys: 3 });
   });
 

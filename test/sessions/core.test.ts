@@ -25,6 +25,8 @@ describe('session core (no server)', () => {
     const results = await Promise.all(Array.from({ length: 20 }, async () => a.sessions.validate(token)));
     expect(results.every((r) => r?.session.userId === results[0]?.session.userId)).toBe(true);
     expect(a.dbOps.filter((op) => op === 'session_by_token')).toHaveLength(1);
+    // The session and its user come in that one query (the permissions of its roles are memoised).
+    expect(a.dbOps.filter((op) => op === 'user_by_id')).toEqual([]);
   });
 
   it('remembers an unknown token: a second validation reaches no database', async () => {

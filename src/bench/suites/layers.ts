@@ -2,7 +2,7 @@ import { CONFIG_FIELDS } from '../../config/index.js';
 import { figuresColumns, figuresRow } from '../report.js';
 import type { BenchSettings, SuiteResult } from '../types.js';
 import type { Suite } from './types.js';
-import { figuresByName, measureVariants, ratio, type Variant } from './variants.js';
+import { figuresByName, measureVariants, type Variant } from './variants.js';
 
 /** A layer on the hot path that configuration can turn off. Adding a layer to the bench is one entry here. */
 export interface Layer {
@@ -42,7 +42,6 @@ export const layersSuite: Suite = {
     ];
     const { figures } = await measureVariants(variants, settings);
     const by = figuresByName(figures);
-    const bare = by.get('node:http')!.reqPerSec;
     const allOn = by.get('all layers on')!.reqPerSec;
     const allOnCpu = by.get('all layers on')!.cpuMicrosPerRequest ?? 0;
     const cost = (without: number): number => pct(1 - allOn / without);
@@ -52,7 +51,7 @@ export const layersSuite: Suite = {
     const rows = figures.map((f) => {
       const measured = layers.some((l) => f.name === `${l.name} off`) || f.name === 'all layers off';
       return {
-        ...figuresRow(f, ratio(f.reqPerSec, bare)),
+        ...figuresRow(f, by.get('node:http')!),
         cost: measured ? cost(f.reqPerSec) : null,
         cpuCost: measured ? cpuCost(f.cpuMicrosPerRequest) : null,
       };

@@ -40,9 +40,8 @@ export const loginSuite: Suite = {
           : null;
       for (const f of figures)
         rows.push({
-          ...figuresRow(f, ratio(f.reqPerSec, raw.reqPerSec)),
+          ...figuresRow(f, raw),
           connections,
-          cpuRatio: f === tessera ? cpuRatio : null,
         });
       summary[`connections${connections}`] = {
         throughputRatio: ratio(tessera.reqPerSec, raw.reqPerSec),

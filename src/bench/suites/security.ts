@@ -77,7 +77,7 @@ export const securitySuite: Suite = {
         for (const f of figures)
           rows.push({
             route: route === 'login' ? 'login' : 'sessions',
-            ...figuresRow(f, ratio(f.reqPerSec, off.reqPerSec)),
+            ...figuresRow(f, off),
             costCpu: f === off ? null : cpuCost(f, off),
             rssMb: f.rssMb,
           });

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import express from 'express';
 import session from 'express-session';
 import { RedisStore } from 'connect-redis';
@@ -24,12 +24,15 @@ export async function startExpressSession(options: {
   payload: unknown;
 }): Promise<RunningTarget> {
   const redis = options.redisUrl ? new Redis(options.redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
-  const store = redis ? new RedisStore({ client: redis, prefix: options.keyPrefix }) : undefined;
+  const store: session.Store = redis
+    ? new RedisStore({ client: redis, prefix: options.keyPrefix })
+    : new session.MemoryStore();
+  const secret = randomBytes(16).toString('hex');
   const app = express();
   app.disable('x-powered-by');
   app.use(
     session({
-      secret: randomBytes(16).toString('hex'),
+      secret,
       resave: false,
       saveUninitialized: false,
       store,
@@ -51,6 +54,23 @@ export async function startExpressSession(options: {
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     info: { url: `${base}/v1/auth/session`, headers: {}, login: 'express-session' },
+    mint: async (count) => {
+      const out: Array<Record<string, string>> = [];
+      for (let i = 0; i < count; i += 1) {
+        const sid = randomBytes(24).toString('base64url');
+        const data = {
+          cookie: { originalMaxAge: null, httpOnly: true, path: '/', sameSite: 'lax' },
+          payload: options.payload,
+        };
+        await new Promise<void>((resolve, reject) =>
+          store.set(sid, data as unknown as session.SessionData, (error: unknown) =>
+            error ? reject(error instanceof Error ? error : new Error('session store refused the session')) : resolve(),
+          ),
+        );
+        out.push({ cookie: `connect.sid=${encodeURIComponent(signedCookie(sid, secret))}` });
+      }
+      return out;
+    },
     stop: async () => {
       await new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -60,4 +80,9 @@ export async function startExpressSession(options: {
       await redis?.quit();
     },
   };
+}
+
+/** express-session's cookie value: `s:` + the id + `.` + its HMAC-SHA256 (cookie-signature's format, unpadded base64). */
+function signedCookie(sid: string, secret: string): string {
+  return `s:${sid}.${createHmac('sha256', secret).update(sid).digest('base64').replace(/=+$/, '')}`;
 }

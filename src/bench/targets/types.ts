@@ -8,9 +8,20 @@ export type TargetSpec =
   | { kind: 'bare-fastify'; response: CapturedResponse }
   | { kind: 'argon2-verify'; password: string }
   | { kind: 'express-session'; redisUrl?: string; keyPrefix: string; payload: unknown }
+  | { kind: 'lucia-style'; response: CapturedResponse; databaseUrl?: string }
   | ({ kind: 'client-app' } & ClientAppSpec);
+
+/** What the driver knows once it has signed in: the account more sessions are opened for. */
+export interface MintContext {
+  email?: string;
+}
 
 export interface RunningTarget {
   info: TargetInfo;
+  /**
+   * Opens `count` more sessions inside the target (no HTTP, no password hashing) and returns the request headers
+   * of each: how the load gets thousands of distinct sessions in seconds.
+   */
+  mint?(count: number, context: MintContext): Promise<Array<Record<string, string>>>;
   stop(): Promise<void>;
 }

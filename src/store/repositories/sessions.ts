@@ -1,5 +1,6 @@
 import type { Db } from '../database.js';
 import { fromSession, toRetiredToken, toSession } from '../mapping.js';
+import { sessionWithUserQuery, toSessionWithUser } from './session-with-user.js';
 import type { SessionsRepository } from '../types.js';
 import { cleanupSessions, countSessionsByState } from './session-maintenance.js';
 import { retiredHashesOf } from './retired-tokens.js';
@@ -12,7 +13,9 @@ async function changedSessions(trx: Db, rows: Array<ChangedRow & { token_hash: s
   return { sessionIds, tokenHashes: [...rows.map((r) => r.token_hash), ...retired], changes };
 }
 
-export function sessionsRepository(db: Db): SessionsRepository {
+/** `prepare`: marks a query's SQL as one to prepare once and reuse (PostgreSQL named statements). */
+export function sessionsRepository(db: Db, prepare: (sql: string) => void = () => {}): SessionsRepository {
+  prepare(sessionWithUserQuery(db, '').compile().sql);
   const live = (now: number) =>
     db
       .selectFrom('sessions')
@@ -34,6 +37,11 @@ export function sessionsRepository(db: Db): SessionsRepository {
     async findByTokenHash(tokenHash) {
       const row = await db.selectFrom('sessions').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
       return row && toSession(row);
+    },
+
+    async findWithUserByTokenHash(tokenHash) {
+      const row = await sessionWithUserQuery(db, tokenHash).executeTakeFirst();
+      return row && toSessionWithUser(row);
     },
 
     async findRetiredToken(tokenHash) {
