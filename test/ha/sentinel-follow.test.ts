@@ -65,4 +65,26 @@ describeWith(['redis'], 'HA: a Sentinel-managed connection follows a graceful fa
     expect(lost.length).toBeLessThan(acked.length / 4);
     expect(spanMs).toBeLessThan(1500);
   }, 60_000);
+
+  it('after the master is SIGKILLed, writes reach the promoted replica again', async () => {
+    const victim = await sentinel.master();
+    await sentinel.waitForHealthy(undefined, 30_000);
+    await victim.stop();
+    const started = Date.now();
+    await sentinel.waitForPromotion(victim, 30_000);
+    const promotedMs = Date.now() - started;
+    const back = await waitUntil(
+      () =>
+        connection.set('follow:after-kill', '1').then(
+          () => true,
+          () => false,
+        ),
+      20_000,
+      'a write through the Sentinel connection',
+    );
+    console.log(`sentinel SIGKILL: promoted after ${promotedMs} ms, writes back ${back} ms later`);
+    const direct = new Redis((await sentinel.master()).url);
+    expect(await direct.get('follow:after-kill')).toBe('1');
+    direct.disconnect();
+  }, 90_000);
 });

@@ -55,9 +55,10 @@ export async function startRedisSentinel(): Promise<OwnSentinelSetup> {
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    const master = await startRedisServer();
+    // In the temp dir: a replica's full sync writes an RDB file to the working directory otherwise.
+    const master = await startRedisServer(['--dir', dir]);
     servers.push(master);
-    servers.push(await startRedisServer(['--replicaof', '127.0.0.1', String(master.port)]));
+    servers.push(await startRedisServer(['--dir', dir, '--replicaof', '127.0.0.1', String(master.port)]));
     await waitForSync(servers[1].port);
     for (let i = 0; i < 3; i++) {
       const port = await freePort();
