@@ -9,6 +9,7 @@ import { startRedisServer, type OwnRedis } from '../helpers/redis-server.js';
 import { apiClient, newSession } from '../helpers/tessera.js';
 import { waitUntil } from '../helpers/poll.js';
 import { runCli } from '../cli/run-cli.js';
+import { openStream } from './sse-reader.js';
 
 describeWith(['postgres'], '@tessera/client against two instances on PostgreSQL + Redis', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -20,6 +21,7 @@ describeWith(['postgres'], '@tessera/client against two instances on PostgreSQL 
   let app: Server;
   let appUrl: string;
   const TIMEOUT_MS = 800;
+  let key: string;
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -39,7 +41,7 @@ describeWith(['postgres'], '@tessera/client against two instances on PostgreSQL 
     b = started;
     apiA = apiClient(a.url);
     expect(created.code, created.stderr).toBe(0);
-    const { key } = JSON.parse(created.stdout) as { key: string };
+    ({ key } = JSON.parse(created.stdout) as { key: string });
     // The app talks to instance B only.
     tessera = createClient({ url: b.url, serviceKey: key, timeout: TIMEOUT_MS });
     const server = express();
@@ -73,6 +75,18 @@ describeWith(['postgres'], '@tessera/client against two instances on PostgreSQL 
       const took = await waitUntil(async () => (await status(token)) === 401, 1000, 'app sees the logout');
       expect(took).toBeLessThan(1000);
     }
+  });
+
+  it('stream ids are global: an id from instance A resumes on instance B', async () => {
+    const onA = await openStream(a.url, key);
+    const beat = await onA.next((e) => e.event === 'heartbeat');
+    await onA.close();
+    const { token, sessionId } = await newSession(apiA);
+    expect((await apiA('POST', '/v1/auth/logout', undefined, { token })).status).toBe(204);
+    const onB = await openStream(b.url, key, beat.id);
+    const replay = await onB.next((e) => e.event === 'revoke' && e.data.includes(sessionId));
+    expect(Number(replay.id)).toBeGreaterThan(Number(beat.id));
+    await onB.close();
   });
 
   it('a cache flush on instance A reaches the app as a flush event: its cache is emptied', async () => {
