@@ -50,7 +50,9 @@ export async function measureRevocationDelay(
       let revokedAt: number | undefined;
       while (performance.now() - sent < 5000) {
         if (!client.stats().trusted) break;
-        if (client.validate(token) instanceof Promise) {
+        const answer = client.validate(token);
+        if (answer instanceof Promise) {
+          answer.catch(() => {}); // asked the server: only the moment matters here
           revokedAt = performance.now();
           break;
         }
@@ -79,15 +81,26 @@ export async function measureRevocationDelay(
   }
 }
 
-/** Times 200 000 cache hits in a row (after 20 000 to warm up) while the client trusts its stream. */
+/** A validation whose answer is not needed; a miss's promise must not reject unhandled. */
+const discard = (answer: unknown): void => {
+  if (answer instanceof Promise) answer.catch(() => {});
+};
+
+/**
+ * Times 200 000 cache hits in a row (after 20 000 to warm up) while the client trusts its stream; a run in which
+ * trust lapsed (heartbeats late on a loaded machine) is taken again, up to 3 times, else NaN.
+ */
 async function measureHit(client: ReturnType<typeof createClient>, token: string): Promise<number> {
   await client.validate(token);
   const calls = 200_000;
-  for (let i = 0; i < 20_000; i += 1) void client.validate(token);
-  const hitsBefore = client.stats().hits;
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < calls; i += 1) void client.validate(token);
-  const ns = Number(process.hrtime.bigint() - start) / calls;
-  if (client.stats().hits - hitsBefore !== calls) throw new Error('the hit loop was not served from memory');
-  return Math.round(ns);
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    for (let i = 0; i < 20_000; i += 1) discard(client.validate(token));
+    const hitsBefore = client.stats().hits;
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < calls; i += 1) discard(client.validate(token));
+    const ns = Number(process.hrtime.bigint() - start) / calls;
+    if (client.stats().hits - hitsBefore === calls) return Math.round(ns);
+    await client.validate(token);
+  }
+  return NaN;
 }
