@@ -9,6 +9,7 @@ import { startRedisServer, type OwnRedis } from '../helpers/redis-server.js';
 import { apiClient, newSession } from '../helpers/tessera.js';
 import { waitUntil } from '../helpers/poll.js';
 import { runCli } from '../cli/run-cli.js';
+import { openStream } from './sse-reader.js';
 
 describeWith(['postgres'], '@tessera/client against two instances on PostgreSQL + Redis', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -20,17 +21,27 @@ describeWith(['postgres'], '@tessera/client against two instances on PostgreSQL 
   let app: Server;
   let appUrl: string;
   const TIMEOUT_MS = 800;
+  let key: string;
 
   beforeAll(async () => {
     db = await createTestDatabase();
     redis = await startRedisServer();
-    const env = { DATABASE_URL: db.url, REDIS_URL: redis.url, REDIS_KEY_PREFIX: uniquePrefix('client') };
-    a = await startServerProcess(env);
-    b = await startServerProcess(env);
+    const env = {
+      DATABASE_URL: db.url,
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: uniquePrefix('client'),
+      TESSERA_ADMIN_EMAIL: 'admin@example.test',
+      TESSERA_ADMIN_PASSWORD: 'admin password 1',
+    };
+    a = await startServerProcess(env); // migrates the database first
+    const [started, created] = await Promise.all([
+      startServerProcess(env),
+      runCli(['service-keys', 'create', 'scaled-app'], { env: { DATABASE_URL: db.url } }),
+    ]);
+    b = started;
     apiA = apiClient(a.url);
-    const created = await runCli(['service-keys', 'create', 'scaled-app'], { env: { DATABASE_URL: db.url } });
     expect(created.code, created.stderr).toBe(0);
-    const { key } = JSON.parse(created.stdout) as { key: string };
+    ({ key } = JSON.parse(created.stdout) as { key: string });
     // The app talks to instance B only.
     tessera = createClient({ url: b.url, serviceKey: key, timeout: TIMEOUT_MS });
     const server = express();
@@ -66,10 +77,36 @@ describeWith(['postgres'], '@tessera/client against two instances on PostgreSQL 
     }
   });
 
+  it('stream ids are global: an id from instance A resumes on instance B', async () => {
+    const onA = await openStream(a.url, key);
+    const beat = await onA.next((e) => e.event === 'heartbeat');
+    await onA.close();
+    const { token, sessionId } = await newSession(apiA);
+    expect((await apiA('POST', '/v1/auth/logout', undefined, { token })).status).toBe(204);
+    const onB = await openStream(b.url, key, beat.id);
+    const replay = await onB.next((e) => e.event === 'revoke' && e.data.includes(sessionId));
+    expect(Number(replay.id)).toBeGreaterThan(Number(beat.id));
+    await onB.close();
+  });
+
+  it('a cache flush on instance A reaches the app as a flush event: its cache is emptied', async () => {
+    const { token } = await newSession(apiA);
+    expect(await status(token)).toBe(200);
+    expect(tessera.stats().size).toBeGreaterThan(0);
+    const flushes = tessera.stats().flushes;
+    const admin = (await apiA('POST', '/v1/auth/login', { email: 'admin@example.test', password: 'admin password 1' }))
+      .body.token as string;
+    expect((await apiA('DELETE', '/v1/admin/cache', undefined, { token: admin })).status).toBe(200);
+    await waitUntil(() => tessera.stats().flushes > flushes, 2000, 'flush event');
+    expect(tessera.stats().size).toBe(0);
+    expect(await status(token)).toBe(200); // asked again, and cached again
+  });
+
   it('instance B stopped (SIGSTOP): 503 within the timeout, never 200 for an unchecked token; 200 once resumed', async () => {
     const { token } = await newSession(apiA);
     expect(await status(token)).toBe(200);
     const fresh = await newSession(apiA); // never seen by the app: a miss while B is frozen
+    const unavailable = tessera.stats().unavailable;
     b.child.kill('SIGSTOP');
     try {
       const started = Date.now();
@@ -77,6 +114,7 @@ describeWith(['postgres'], '@tessera/client against two instances on PostgreSQL 
       expect(res.status).toBe(503);
       expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 500);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unavailable');
+      expect(tessera.stats().unavailable).toBeGreaterThan(unavailable);
       // The cached one is trusted for at most 1 s of silence, then it is 503 as well.
       await waitUntil(async () => (await status(token)) === 503, 3000, 'cached token no longer trusted');
       expect(tessera.stats().trusted).toBe(false);

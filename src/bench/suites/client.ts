@@ -137,7 +137,7 @@ export const clientSuite: Suite = {
       notes: [
         ...notes,
         delay
-          ? `revocation delay A → app on B: p50 ${delay.p50Ms} ms, p99 ${delay.p99Ms} ms, max ${delay.maxMs} ms over ${delay.samples} logouts, the logout's own round trip p50 ${delay.logoutP50Ms} ms included (${delay.untrusted} taken while untrusted, left out)`
+          ? `revocation delay A → app on B: p50 ${delay.p50Ms} ms, p99 ${delay.p99Ms} ms, max ${delay.maxMs} ms over ${delay.samples} logouts, the logout's own round trip p50 ${delay.logoutP50Ms} ms included (${delay.untrusted} taken while untrusted, left out); a cached validate in the app: ${delay.hitNs} ns`
           : 'revocation delay: not measured',
         streamCost
           ? `${streamCost.streams} streams: server CPU ${streamCost.withStreamsCpuMsPerSec} ms/s vs ${streamCost.idleCpuMsPerSec} ms/s idle; ${streamCost.framesPerSec} frames/s written`
