@@ -106,6 +106,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       clientIp: protection.clientIp,
       protectionEnabled: config.protectionEnabled,
       exemptFromLimits: (ip) => protection.allowlist.contains(ip),
+      seedLocally: (accounts) => users.createMany(accounts, { ip: '127.0.0.1', userAgent: 'tessera-loadtest' }),
       logger,
       instanceId,
     });

@@ -8,7 +8,7 @@ import { runThread, type ThreadControl } from './engine/thread-runner.js';
 import { runWorkers } from './engine/workers.js';
 import { totalDuration, valueAt } from './engine/stages.js';
 import { resolveScenario } from './scenarios/registry.js';
-import { seedUsers } from './scenarios/seed.js';
+import { seedLocally, seedUsers, type SeedLocally } from './scenarios/seed.js';
 import { buildReport } from './report/build.js';
 import type { Report } from './report/types.js';
 import type { RunConfig } from './types.js';
@@ -33,13 +33,18 @@ export interface RunHooks {
   second?: (t: number, set: MetricsSet) => void;
   /** Resolves when the user asks to stop (Ctrl-C): the run ends early and still reports. */
   interrupted?: Promise<string>;
+  /** Creates the seeded accounts without HTTP (a run the server makes against itself); else seeding is over HTTP. */
+  seedLocally?: SeedLocally;
 }
 
 /** Runs one load test to the end (or an abort) and returns its report. */
 export async function runLoadTest(config: RunConfig, hooks: RunHooks): Promise<Report> {
   const plan = { ...config.plan };
   const scenario = await resolveScenario(plan.scenario);
-  if (scenario.needsUsers && plan.users > 0) await seedUsers(plan, hooks.log, config.seedAdmin);
+  if (scenario.needsUsers && plan.users > 0)
+    await (hooks.seedLocally
+      ? seedLocally(plan, hooks.log, hooks.seedLocally)
+      : seedUsers(plan, hooks.log, config.seedAdmin));
   if (scenario.setup) plan.setupData = await scenario.setup({ plan, log: hooks.log });
 
   const maxWindow = Math.max(1, ...config.thresholds.map((t) => t.windowSec ?? 1));

@@ -114,3 +114,26 @@ async function seedBySignup(users: number, password: string, post: Post): Promis
   await Promise.all([worker(), worker(), worker(), worker()]);
   return result;
 }
+
+/** Creates accounts in the target's own process (its user service's bulk create): no HTTP, no signup limit. */
+export type SeedLocally = (users: Array<{ email: string; password: string; name: string }>) => Promise<SeedResult>;
+
+/** Seeds lt-user-1..N@loadtest.local through the server's own user service, in batches. */
+export async function seedLocally(
+  plan: RunPlan,
+  log: (line: string) => void,
+  create: SeedLocally,
+): Promise<SeedResult> {
+  const password = plan.password || DEFAULT_PASSWORD;
+  const result: SeedResult = { created: 0, existing: 0 };
+  for (let first = 1; first <= plan.users; first += BULK_BATCH) {
+    const batch = [];
+    for (let n = first; n < Math.min(first + BULK_BATCH, plan.users + 1); n++)
+      batch.push({ email: userEmail(n), password, name: `Load test user ${n}` });
+    const created = await create(batch);
+    result.created += created.created;
+    result.existing += created.existing;
+  }
+  log(`seeded ${plan.users} users in-process (${result.created} created, ${result.existing} already there)`);
+  return result;
+}

@@ -3,6 +3,7 @@ import { runLoadTest, type Progress } from '../run.js';
 import { combineSuiteReports } from '../report/suite.js';
 import type { Report } from '../report/types.js';
 import type { PreparedRun } from './run-request.js';
+import type { SeedLocally } from '../scenarios/seed.js';
 
 /** Where a run is, as the API shows it. */
 export interface RunProgress {
@@ -26,6 +27,8 @@ export interface ExecuteHooks {
   progress: (progress: RunProgress) => void;
   /** Resolves with a reason when the run must stop: it ends early and still reports what it measured. */
   stopped: Promise<string>;
+  /** A run against this server itself seeds its accounts through the user service, not through signup. */
+  seedLocally?: SeedLocally;
 }
 
 /** Runs a prepared run with the load tester (one test, or a suite's tests in order) and returns its report. */
@@ -48,6 +51,7 @@ export async function executeRun(prepared: PreparedRun, hooks: ExecuteHooks): Pr
         log: hooks.log,
         progress: (p) => hooks.progress(progressOf(p, offset, prepared.totalMs, entry)),
         interrupted: hooks.stopped,
+        ...(prepared.self && hooks.seedLocally ? { seedLocally: hooks.seedLocally } : {}),
       }),
     );
     doneMs += totalDuration(config.plan.stages);

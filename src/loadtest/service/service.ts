@@ -6,6 +6,7 @@ import { TesseraError } from '../../errors/index.js';
 import type { LoadTestRunRecord, LoadTestsRepository } from '../../store/types.js';
 import { compareToBaseline } from '../baseline/compare.js';
 import type { Report } from '../report/types.js';
+import type { SeedLocally } from '../scenarios/seed.js';
 import { executeRun, statusOf, summaryOf, type RunProgress } from './execute.js';
 import { HEARTBEAT_MS, LOADTEST_LIMITS, STALE_AFTER_MS } from './limits.js';
 import { listPresets } from './presets.js';
@@ -34,6 +35,8 @@ export interface LoadTestServiceOptions {
   instanceId: string;
   /** Generate the load in a worker thread. Default: when the built worker entry exists (always in the package). */
   threaded?: boolean;
+  /** Creates load-test accounts in this process (runs against this server itself seed without signup limits). */
+  seedLocally?: SeedLocally;
   heartbeatMs?: number;
   staleAfterMs?: number;
   now?: () => number;
@@ -191,7 +194,12 @@ export class LoadTestService {
     heartbeat.unref();
     let finish: Parameters<LoadTestsRepository['finish']>[1];
     try {
-      const report = await executeRun(prepared, { log, stopped, progress: (p) => (active.progress = p) });
+      const report = await executeRun(prepared, {
+        log,
+        stopped,
+        progress: (p) => (active.progress = p),
+        seedLocally: this.options.seedLocally,
+      });
       const status = statusOf(report, active.stopReason);
       finish = {
         status,
