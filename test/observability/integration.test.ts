@@ -113,11 +113,11 @@ describe('observability wired into the real app (embedded)', () => {
       /^total;dur=[\d.]+, cache;desc="L1", db;dur=0\.00, redis;dur=0\.00$/,
     );
     expect(hit.headers.get('x-db-queries')).toBe('0');
-    // From the database: the session and its user, with their time.
+    // From the database: the session and its user in one query, with its time.
     expect((await api('DELETE', '/v1/admin/cache', undefined, { token: adminToken })).status).toBe(200);
     const cold = timing(await api('GET', '/v1/auth/session', undefined, { token: user.token }));
     expect(cold.cache).toBe('DB');
-    expect(cold.dbQueries).toBeGreaterThanOrEqual(2);
+    expect(cold.dbQueries).toBe(1);
     expect(cold.db).toBeGreaterThan(0);
     expect(cold.redis).toBe(0);
     // A route that does not authenticate a session: a login reads the user and writes the session and the audit.
