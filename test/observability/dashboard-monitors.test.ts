@@ -41,9 +41,8 @@ it('the dashboard shows the monitor tiles and the Redis nodes, with no console e
   await logInToDashboard(page, server.url, ADMIN, PASSWORD);
 
   const tile = (id: string) => page.locator(`#${id}`);
-  await page.waitForFunction("document.getElementById('m-table')?.textContent?.endsWith('KB')", undefined, {
-    timeout: 10_000,
-  });
+  // A locator wait, not waitForFunction: the dashboard's CSP has no 'unsafe-eval' for a string predicate.
+  await page.locator('#m-table', { hasText: /KB$/ }).waitFor({ timeout: 10_000 });
   expect(await tile('m-cpu').textContent()).toMatch(/^\d+%$/);
   expect(await tile('m-memory').textContent()).toMatch(/ MB$/);
   expect(await tile('m-uptime').textContent()).toMatch(/\d+m \d+s$/);
