@@ -62,8 +62,10 @@ describeWith(['redis'], 'HA: a Sentinel-managed connection follows a graceful fa
     );
     // Sentinel promotes the replica before it announces the switch and never pauses the old master's writers:
     // writes in that instant are lost whatever the client does. Redis is only a cache and a counter store here.
-    expect(lost.length).toBeLessThan(acked.length / 4);
+    // What shows the client followed: the lost writes span an instant, not the seconds until the old master is
+    // demoted (their count depends on how fast a loaded machine lets the writer go, so it is bounded loosely).
     expect(spanMs).toBeLessThan(1500);
+    expect(lost.length).toBeLessThan(acked.length / 2);
   }, 60_000);
 
   it('after the master is SIGKILLed, writes reach the promoted replica again', async () => {
