@@ -4,12 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import express from 'express';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createClient, type Tessera } from '@tessera/client';
+import type {} from '@tessera/client/fastify';
 import { apiClient, newSession, startTestTessera, type TestTessera } from '../helpers/tessera.js';
 import { waitUntil } from '../helpers/poll.js';
 
 let server: TestTessera;
 let api: ReturnType<typeof apiClient>;
 let tessera: Tessera;
+let serviceKey: string;
 let expressServer: Server;
 let expressUrl: string;
 let fastify: FastifyInstance;
@@ -18,8 +20,8 @@ let fastifyUrl: string;
 beforeAll(async () => {
   server = await startTestTessera({ SESSION_IDLE_TTL: '3s' });
   api = apiClient(server.url);
-  const { key } = await server.runtime.serviceKeys!.create('embedded-test', { by: 'test' });
-  tessera = createClient({ url: server.url, serviceKey: key, timeout: 1000 });
+  serviceKey = (await server.runtime.serviceKeys!.create('embedded-test', { by: 'test' })).key;
+  tessera = createClient({ url: server.url, serviceKey, timeout: 1000 });
 
   const app = express();
   app.get('/private', tessera.express({ required: true }), (req, res) => {
@@ -34,9 +36,8 @@ beforeAll(async () => {
 
   fastify = Fastify();
   await fastify.register(tessera.fastify, { required: true });
-  fastify.get('/private', (request) => ({
-    userId: (request as unknown as { tessera: { user: { id: string } } }).tessera.user.id,
-  }));
+  // `request.tessera` typed by `@tessera/client/fastify` (declaration merging), no cast.
+  fastify.get('/private', (request) => ({ userId: request.tessera?.user.id }));
   fastifyUrl = await fastify.listen({ port: 0, host: '127.0.0.1' });
   await waitUntil(() => tessera.stats().trusted, 5000, 'stream trusted');
 });
@@ -80,7 +81,27 @@ describe('@tessera/client on an embedded Tessera', () => {
     expect((await api('POST', '/v1/auth/logout', undefined, { token })).status).toBe(204);
     const took = await waitUntil(() => tessera.stats().revocations > revoked, 1000, 'revocation');
     expect(took).toBeLessThan(1000);
+    // The raw token → cache key map lost the token with its entry; a fresh copy of the string is no hit either.
+    expect(tessera.stats().tokenKeys).toBe(tessera.stats().size);
+    expect(await tessera.validate(Buffer.from(token).toString())).toBeNull();
     expect(await tessera.validate(token)).toBeNull();
+  });
+
+  it('the token → cache key map holds only tokens with a cache entry (eviction, close)', async () => {
+    const small = createClient({ url: server.url, serviceKey, timeout: 1000, cache: { maxEntries: 2 } });
+    try {
+      await waitUntil(() => small.stats().trusted, 5000, 'stream trusted');
+      const tokens = [(await newSession(api)).token, (await newSession(api)).token, (await newSession(api)).token];
+      for (const token of tokens) expect(await small.validate(token)).not.toBeNull();
+      expect(small.stats()).toMatchObject({ size: 2, tokenKeys: 2 });
+      expect(small.validate(tokens[0])).toBeInstanceOf(Promise); // evicted: asked again, not served from memory
+      await small.validate(tokens[0]);
+      expect(small.validate(tokens[0])).not.toBeInstanceOf(Promise);
+      expect(small.stats()).toMatchObject({ size: 2, tokenKeys: 2 });
+    } finally {
+      await small.close();
+    }
+    expect(small.stats()).toMatchObject({ size: 0, tokenKeys: 0 });
   });
 
   it('Express middleware: 401 in the one error shape, 200 with req.tessera, optional mode', async () => {

@@ -4,8 +4,6 @@ import { RevocationStream, type RevokedSession } from './revocation-stream.js';
 import { tokenHash } from './token.js';
 import type { ClientOptions, ClientStats, Validated } from './types.js';
 
-const UNKNOWN = Symbol('unknown-token');
-
 interface Entry {
   value: Validated;
   token: string;
@@ -14,7 +12,13 @@ interface Entry {
   touchDueAt: number;
 }
 
-type Cached = Entry | typeof UNKNOWN;
+/** A token Tessera did not know, remembered briefly (`value` null). */
+interface Unknown {
+  value: null;
+  token: string;
+}
+
+type Cached = Entry | Unknown;
 
 const TOUCH_CONCURRENCY = 8;
 
@@ -30,6 +34,12 @@ export class TesseraClient {
   readonly #ttl: number;
   readonly #negativeTtl: number;
   readonly #cache: LRUCache<string, Cached>;
+  /**
+   * Raw token → its cache key (SHA-256), so a hit does not hash the token. Only tokens that have an entry in
+   * #cache are here: an entry's removal (revocation, flush, eviction, expiry, replacement) removes its token, so
+   * this map is bounded by `maxEntries` and never answers anything itself — the hit still reads #cache.
+   */
+  readonly #keyOf = new Map<string, string>();
   /** Session id → cache keys of its tokens (a rotated session may have two). */
   readonly #bySession = new Map<string, Set<string>>();
   readonly #inflight = new Map<string, Promise<Validated | null>>();
@@ -58,8 +68,9 @@ export class TesseraClient {
       max: options.cache?.maxEntries ?? 10_000,
       ttl: this.#ttl,
       ttlAutopurge: false,
-      dispose: (value, key) => {
-        if (value !== UNKNOWN) this.#unindex(value.value.session.id, key);
+      dispose: (cached, key) => {
+        this.#keyOf.delete(cached.token);
+        if (cached.value !== null) this.#unindex(cached.value.session.id, key);
       },
     });
     this.#stream = new RevocationStream(
@@ -99,23 +110,27 @@ export class TesseraClient {
    */
   validate(token: string | null | undefined): Validated | null | Promise<Validated | null> {
     if (typeof token !== 'string' || token.length === 0 || token.length > 512) return null;
-    const key = tokenHash(token);
-    if (this.trusted) {
-      const cached = this.#cache.get(key);
-      if (cached !== undefined) {
-        const now = Date.now();
-        if (cached === UNKNOWN) {
-          this.#stats.hits += 1;
-          return null;
+    // A token with no key here has no cache entry either: it is hashed only on its way to Tessera.
+    const known = this.#keyOf.get(token);
+    if (known !== undefined && this.#streamConnected) {
+      const now = Date.now();
+      if (now - this.#lastHeartbeatAt <= this.#trustWindow) {
+        const cached = this.#cache.get(known);
+        if (cached !== undefined) {
+          if (cached.value === null) {
+            this.#stats.hits += 1;
+            return null;
+          }
+          if (now < cached.idleExpiresAt) {
+            this.#stats.hits += 1;
+            if (now >= cached.touchDueAt) this.#touchQueue.set(known, token);
+            return cached.value;
+          }
+          this.#cache.delete(known);
         }
-        if (now < cached.idleExpiresAt) {
-          this.#stats.hits += 1;
-          if (now >= cached.touchDueAt) this.#touchQueue.set(key, token);
-          return cached.value;
-        }
-        this.#cache.delete(key);
       }
     }
+    const key = known ?? tokenHash(token);
     this.#stats.misses += 1;
     let pending = this.#inflight.get(key);
     if (!pending) {
@@ -131,6 +146,7 @@ export class TesseraClient {
       streamConnected: this.#streamConnected,
       trusted: this.trusted,
       size: this.#cache.size,
+      tokenKeys: this.#keyOf.size,
     };
   }
 
@@ -147,8 +163,10 @@ export class TesseraClient {
     const epoch = this.#epoch;
     const result = await this.#fetchSession(token);
     if (this.#epoch !== epoch || this.#closed) return result;
-    if (result === null) this.#cache.set(key, UNKNOWN, { ttl: this.#negativeTtl });
-    else this.#store(key, token, result);
+    if (result === null) {
+      this.#cache.set(key, { value: null, token }, { ttl: this.#negativeTtl });
+      this.#keyOf.set(token, key);
+    } else this.#store(key, token, result);
     return result;
   }
 
@@ -186,6 +204,8 @@ export class TesseraClient {
     // Tessera writes a session's use once less than half its idle window remains: the same moment is reported here.
     const touchDueAt = lastSeenAt + (idleExpiresAt - lastSeenAt) / 2;
     this.#cache.set(key, { value, token, idleExpiresAt, touchDueAt }, { ttl: lifetime });
+    // After the set: replacing an entry disposes the old one, which removes its token.
+    this.#keyOf.set(token, key);
     let keys = this.#bySession.get(value.session.id);
     if (!keys) this.#bySession.set(value.session.id, (keys = new Set()));
     keys.add(key);

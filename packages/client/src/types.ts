@@ -55,6 +55,8 @@ export interface ClientStats {
   /** True while hits are answered from memory (the stream is connected, caught up and heartbeating). */
   trusted: boolean;
   size: number;
+  /** Raw tokens mapped to their cache key (so a hit skips the SHA-256); never more than `size`. */
+  tokenKeys: number;
   flushes: number;
   /** Uses of cached sessions reported to Tessera (so idle timeouts stay true). */
   touches: number;
