@@ -13,7 +13,7 @@ import { JobScheduler } from './jobs/scheduler.js';
 import type { AppDeps } from './http/deps.js';
 import type { CacheAdmin, Observability } from './observability/index.js';
 import { composeObservers, sessionObserver } from './observability/integration.js';
-import { LoadTestService } from './loadtest/service/service.js';
+import { LazyLoadTestService, type LoadTests } from './loadtest/service/lazy.js';
 import { closeInReverse, type Layer } from './wiring/layer.js';
 import { buildStoreLayer } from './wiring/store-layer.js';
 import { buildCacheLayer } from './wiring/cache-layer.js';
@@ -34,7 +34,7 @@ export interface Runtime extends AppDeps {
   jobs: JobScheduler;
   observer: SessionObserver;
   observability: Observability;
-  loadTests: LoadTestService;
+  loadTests: LoadTests;
   warming: WarmingService;
   /** Starts cleanup and warming on their schedules. */
   startJobs(): void;
@@ -99,7 +99,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       await users.ensureAdmin(config.adminEmail, config.adminPassword);
       logger.info({ email: config.adminEmail }, 'admin account ensured');
     }
-    const loadTests = new LoadTestService({
+    const loadTests = new LazyLoadTestService({
       repository: store.loadTests,
       allowHosts: config.loadtestAllowHosts,
       metricsToken: config.metricsToken,

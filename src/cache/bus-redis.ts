@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { ioredis } from './ioredis.js';
 import { DependencyError } from '../errors/index.js';
 import { createBusState, decodeEnvelope, encodeEnvelope } from './bus-state.js';
 import type { RedisConnection } from './redis-client.js';
@@ -97,7 +97,7 @@ export function createRedisBus(
   const onReady = (): void => void subscribe();
   subscriberRedis.on('ready', onReady);
   subscriberRedis.on('error', onError);
-  if (subscriberRedis instanceof Redis) {
+  if (subscriberRedis instanceof ioredis().Redis) {
     subscriberRedis.on('close', onLost);
     subscriberRedis.on('end', onLost);
   }

@@ -61,7 +61,9 @@ export function createL1Cache<V>({ max, ttlMs }: L1Options): L1Cache<V> {
     }
   };
 
-  const lru = new LRUCache<string, Entry<V>>({
+  // Made at the first write: lru-cache allocates its arrays for `max` entries up front (~3 MB for 100 000).
+  let lru: LRUCache<string, Entry<V>> | undefined;
+  const options: LRUCache.Options<string, Entry<V>, unknown> = {
     max,
     ttl: ttlMs > 0 ? ttlMs : undefined,
     updateAgeOnGet: false,
@@ -71,11 +73,11 @@ export function createL1Cache<V>({ max, ttlMs }: L1Options): L1Cache<V> {
       else if (reason === 'expire') expirations++;
       unindex(key, entry.tags);
     },
-  });
+  };
 
   return {
     get(key, notBefore) {
-      const entry = lru.get(key, GET_OPTIONS);
+      const entry = lru?.get(key, GET_OPTIONS);
       if (entry === undefined || (notBefore !== undefined && entry.storedAt < notBefore)) {
         misses++;
         return undefined;
@@ -87,10 +89,11 @@ export function createL1Cache<V>({ max, ttlMs }: L1Options): L1Cache<V> {
     set(key, value, tags, entryTtlMs) {
       // lru-cache reads ttl 0 as "never expires"; for a caller, a lifetime of 0 means "do not keep".
       if (entryTtlMs !== undefined && entryTtlMs <= 0) {
-        lru.delete(key);
+        lru?.delete(key);
         return;
       }
       const storedTags = tags && tags.length > 0 ? tags.slice() : undefined;
+      lru ??= new LRUCache<string, Entry<V>>(options);
       // dispose of a replaced entry runs inside lru.set, so index the new tags only afterwards.
       if (entryTtlMs === undefined) lru.set(key, { value, storedAt: Date.now(), tags: storedTags });
       else lru.set(key, { value, storedAt: Date.now(), tags: storedTags }, { ttl: entryTtlMs });
@@ -98,25 +101,25 @@ export function createL1Cache<V>({ max, ttlMs }: L1Options): L1Cache<V> {
     },
 
     delete(key) {
-      lru.delete(key);
+      lru?.delete(key);
     },
 
     deleteTag(tag) {
       const keys = byTag.get(tag);
       if (keys === undefined) return 0;
       let dropped = 0;
-      for (const key of typeof keys === 'string' ? [keys] : [...keys]) if (lru.delete(key)) dropped++;
+      for (const key of typeof keys === 'string' ? [keys] : [...keys]) if (lru?.delete(key)) dropped++;
       byTag.delete(tag);
       return dropped;
     },
 
     clear() {
-      lru.clear();
+      lru?.clear();
       byTag.clear();
     },
 
     stats(): L1Stats {
-      return { size: lru.size, max, hits, misses, evictions, expirations, tags: byTag.size };
+      return { size: lru?.size ?? 0, max, hits, misses, evictions, expirations, tags: byTag.size };
     },
   };
 }

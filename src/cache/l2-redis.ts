@@ -1,4 +1,5 @@
-import { Cluster, type Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { ioredis } from './ioredis.js';
 import { DependencyError } from '../errors/index.js';
 import { decodeValue, encodeValue } from './codec.js';
 import type { RedisConnection } from './redis-client.js';
@@ -25,7 +26,7 @@ export interface RedisL2Options {
  */
 export function createRedisL2(redis: RedisConnection, options: RedisL2Options): L2Cache {
   const { prefix, breaker, compressThreshold } = options;
-  const isCluster = redis instanceof Cluster;
+  const isCluster = redis instanceof ioredis().Cluster;
   // Space-Saving needs spare slots to keep its top entries accurate.
   const hot = new TopK(options.hotKeys > 0 ? Math.max(options.hotKeys * 4, 32) : 0);
   const flushBatch = options.flushBatch ?? 500;
@@ -153,7 +154,7 @@ async function flushNode(node: Redis, pattern: string, batch: number): Promise<n
 }
 
 async function readMemory(redis: RedisConnection): Promise<NonNullable<L2Stats['memory']>> {
-  const nodes: Array<Redis | RedisConnection> = redis instanceof Cluster ? redis.nodes('master') : [redis];
+  const nodes: Array<Redis | RedisConnection> = redis instanceof ioredis().Cluster ? redis.nodes('master') : [redis];
   const infos = await Promise.all(nodes.map((node) => node.info('memory')));
   const memory = { usedBytes: 0, maxBytes: 0, policy: '' };
   let unbounded = false;

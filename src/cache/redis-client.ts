@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
-import { Cluster, Redis, type ClusterOptions, type Command, type RedisOptions } from 'ioredis';
+import type { Cluster, ClusterOptions, Command, Redis, RedisOptions } from 'ioredis';
+import { ioredis } from './ioredis.js';
 import type { Config } from '../config/index.js';
 
 export type RedisConnection = Redis | Cluster;
@@ -76,9 +77,9 @@ export function createRedisConnection(
       // reads and writes stay cluster-safe (keys spread over slots) without grouping slots by hand.
       enableAutoPipelining: command,
     };
-    connection = new Cluster(config.redisClusterNodes.map(parseHostPort), clusterOptions);
+    connection = new (ioredis().Cluster)(config.redisClusterNodes.map(parseHostPort), clusterOptions);
   } else if (config.redisSentinels?.length) {
-    connection = new Redis({
+    connection = new (ioredis().Redis)({
       ...shared,
       sentinels: config.redisSentinels.map(parseHostPort),
       name: config.redisSentinelName,
@@ -90,13 +91,13 @@ export function createRedisConnection(
       failoverDetector: true,
     });
   } else if (config.redisUrl) {
-    connection = new Redis(config.redisUrl, { ...shared, retryStrategy: retry });
+    connection = new (ioredis().Redis)(config.redisUrl, { ...shared, retryStrategy: retry });
   } else {
     throw new Error('createRedisConnection: no REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS configured');
   }
   if (options.onCommand) timeCommands(connection, options.onCommand);
   connection.on('error', (error: Error) => options.onError?.(error));
-  if (connection instanceof Cluster) connection.on('node error', (error: Error) => options.onError?.(error));
+  if (connection instanceof ioredis().Cluster) connection.on('node error', (error: Error) => options.onError?.(error));
   return connection;
 }
 

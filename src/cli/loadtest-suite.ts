@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { SUITES } from '../loadtest/suites.js';
+import { SUITES } from '../loadtest/suite-table.js';
 import { collect, k6ExitCodes } from './loadtest-shared.js';
 import type { SuiteOptions } from './loadtest-suite-action.js';
 

@@ -9,7 +9,7 @@ import type { UserService } from '../auth/user-service.js';
 import type { ServiceKeys } from '../auth/service-keys.js';
 import type { InvalidationBus } from '../cache/types.js';
 import type { Protection } from '../security/protection.js';
-import type { LoadTestService } from '../loadtest/service/service.js';
+import type { LoadTests } from '../loadtest/service/lazy.js';
 import type { CacheAdmin, Observability, Readiness } from '../observability/index.js';
 
 /** Everything the HTTP layer needs, wired once by the runtime. */
@@ -25,7 +25,7 @@ export interface AppDeps {
   /** Rate limits, brute-force guard, reputation, bans, anomaly rules, security headers (src/security). */
   protection?: Protection;
   /** Load tests run by the server (/v1/admin/loadtests). */
-  loadTests?: LoadTestService;
+  loadTests?: LoadTests;
   /** Metrics, history and alerts: request timing, GET /metrics, /v1/admin/metrics|alerts|cache and the /admin dashboard. */
   observability?: Observability;
   /** Cache stats, warm and flush behind /v1/admin/cache. */

@@ -6,9 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config/index.js';
 import { AlertEvaluator, type LockLease } from './alerts/evaluator.js';
 import { logChannel, webhookChannel, type AlertLogger } from './alerts/channels.js';
-import { emailChannel } from './alerts/email-channel.js';
 import { RedisInfoPoller } from './redis-info.js';
-import { loadRuleFile } from './alerts/rule-file.js';
 import { builtInRules, mergeRules } from './alerts/rules.js';
 import { AlertsService } from './alerts/service.js';
 import { FileAlertStore, RedisAlertStore, SqlAlertStore, type AlertStore, type AlertTables } from './alerts/store.js';
@@ -205,11 +203,15 @@ export class Observability {
       rssBudgetBytes: config.rssBudgetBytes,
       cleanupIntervalMs: config.cleanupIntervalMs,
     });
+    // The rule file's reader (yaml) and the e-mail channel (nodemailer) are loaded only when configured.
     if (config.alertRulesFile) {
+      const { loadRuleFile } = await import('./alerts/rule-file.js');
       const file = await loadRuleFile(config.alertRulesFile);
       defaultRules = file.builtins ? mergeRules(defaultRules, file.rules) : file.rules;
     }
-    const email = config.alertEmail ? emailChannel(config.alertEmail) : undefined;
+    const email = config.alertEmail
+      ? (await import('./alerts/email-channel.js')).emailChannel(config.alertEmail)
+      : undefined;
     const channels = options.alertChannels ?? [
       logChannel(logger),
       ...(config.alertWebhook

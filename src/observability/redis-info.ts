@@ -1,5 +1,6 @@
 import calculateSlot from 'cluster-key-slot';
-import { Cluster, Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { ioredis } from '../cache/ioredis.js';
 
 /** One Redis node as its last INFO showed it. */
 export interface RedisNodeInfo {
@@ -88,7 +89,7 @@ export class RedisInfoPoller {
 
   /** The node (`host:port`) that serves a full key: its slot's master in a Cluster, the one server otherwise. */
   nodeOfKey(key: string): string | undefined {
-    if (!(this.redis instanceof Cluster)) return nameOf(this.redis);
+    if (!(this.redis instanceof ioredis().Cluster)) return nameOf(this.redis);
     return this.redis.slots[calculateSlot(key)]?.[0];
   }
 
@@ -111,11 +112,11 @@ export class RedisInfoPoller {
   }
 
   private async read(): Promise<RedisInfoSnapshot> {
-    const clients: Redis[] = this.redis instanceof Cluster ? this.redis.nodes('all') : [this.redis];
-    const slotsByNode = this.redis instanceof Cluster ? countSlots(this.redis.slots) : undefined;
-    const view = this.redis instanceof Cluster ? await readClusterView(clients) : undefined;
+    const clients: Redis[] = this.redis instanceof ioredis().Cluster ? this.redis.nodes('all') : [this.redis];
+    const slotsByNode = this.redis instanceof ioredis().Cluster ? countSlots(this.redis.slots) : undefined;
+    const view = this.redis instanceof ioredis().Cluster ? await readClusterView(clients) : undefined;
     const roles = new Map(view?.members.map((m) => [m.node, m.role]));
-    if (view && this.redis instanceof Cluster) clients.push(...this.extraClients(this.redis, view, clients));
+    if (view && this.redis instanceof ioredis().Cluster) clients.push(...this.extraClients(this.redis, view, clients));
     const nodes = await Promise.all(
       clients.map((client) => readNode(client, roles.get(nameOf(client)) ?? 'master', slotsByNode)),
     );
@@ -154,7 +155,7 @@ export class RedisInfoPoller {
       let client = this.extra.get(node);
       if (!client) {
         const colon = node.lastIndexOf(':');
-        client = new Redis({
+        client = new (ioredis().Redis)({
           ...redisOptions,
           host: node.slice(0, colon),
           port: Number(node.slice(colon + 1)),

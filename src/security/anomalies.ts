@@ -1,4 +1,4 @@
-import { LRUCache } from 'lru-cache';
+import { LazyLru } from './lazy-lru.js';
 import type { Bans } from './bans.js';
 import { parseIp, type CidrList } from './cidr-lists.js';
 import type { DistinctCounter } from './distinct-counter.js';
@@ -99,11 +99,11 @@ function networkOf(ip: string): string {
  * per subject) and applies its configured action, except that an allow-listed IP is never throttled or banned.
  */
 export class Anomalies {
-  private readonly spikes = new LRUCache<string, { windowStart: number; count: number }>({ max: 100_000 });
-  private readonly invalidTokens = new LRUCache<string, { windowStart: number; count: number }>({ max: 100_000 });
-  private readonly raised = new LRUCache<string, true>({ max: 50_000, ttl: 60_000 });
+  private readonly spikes = new LazyLru<string, { windowStart: number; count: number }>({ max: 100_000 });
+  private readonly invalidTokens = new LazyLru<string, { windowStart: number; count: number }>({ max: 100_000 });
+  private readonly raised = new LazyLru<string, true>({ max: 50_000, ttl: 60_000 });
   /** (session, ip, user agent) seen within the last minute: the validation path pays for the check once, not per request. */
-  private readonly sessionsChecked = new LRUCache<string, ClientChange>({ max: 100_000, ttl: 60_000 });
+  private readonly sessionsChecked = new LazyLru<string, ClientChange>({ max: 100_000, ttl: 60_000 });
 
   constructor(
     private readonly settings: AnomalySettings,

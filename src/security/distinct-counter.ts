@@ -1,4 +1,4 @@
-import { LRUCache } from 'lru-cache';
+import { LazyLru } from './lazy-lru.js';
 import { redisReady, withTimeout, type CounterBackend } from './backend.js';
 
 /**
@@ -9,7 +9,7 @@ import { redisReady, withTimeout, type CounterBackend } from './backend.js';
  * when Redis does not answer.
  */
 export class DistinctCounter {
-  private readonly memory = new LRUCache<string, Set<string>>({ max: 50_000 });
+  private readonly memory = new LazyLru<string, Set<string>>({ max: 50_000 });
 
   constructor(
     private readonly backend: CounterBackend,

@@ -1,4 +1,4 @@
-import { LRUCache } from 'lru-cache';
+import { LazyLru } from './lazy-lru.js';
 import type { AuditRecord, AuditRepository } from '../store/types.js';
 import { postJson } from '../notify/post-json.js';
 
@@ -81,12 +81,12 @@ const MAX_WEBHOOKS_IN_FLIGHT = 32;
 export class SecurityEvents implements SecurityEventSink {
   private readonly listeners: SecurityEventListener[] = [];
   private readonly decisionListeners: DecisionListener[] = [];
-  private readonly recent: LRUCache<string, true>;
+  private readonly recent: LazyLru<string, true>;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly now: () => number;
 
   constructor(private readonly options: SecurityEventsOptions = {}) {
-    this.recent = new LRUCache({ max: 20_000, ttl: options.dedupMs ?? 60_000 });
+    this.recent = new LazyLru({ max: 20_000, ttl: options.dedupMs ?? 60_000 });
     this.now = options.now ?? Date.now;
   }
 

@@ -1,4 +1,4 @@
-import { LRUCache } from 'lru-cache';
+import { LazyLru } from './lazy-lru.js';
 import { PENALTY, type Reputation } from './reputation.js';
 
 const PENALTY_INTERVAL_MS = 10_000;
@@ -8,7 +8,7 @@ const PENALTY_INTERVAL_MS = 10_000;
  * a reason to refuse the IP everywhere for long. The memory of who was penalised belongs to one protection layer.
  */
 export class RateLimitPenalties {
-  private readonly recent = new LRUCache<string, true>({ max: 100_000, ttl: PENALTY_INTERVAL_MS });
+  private readonly recent = new LazyLru<string, true>({ max: 100_000, ttl: PENALTY_INTERVAL_MS });
 
   constructor(private readonly reputation: Reputation) {}
 

@@ -1,4 +1,4 @@
-import { LRUCache } from 'lru-cache';
+import { LazyLru } from './lazy-lru.js';
 import { redisReady, withTimeout, type CounterBackend } from './backend.js';
 
 /** Points an IP loses per cause; a clean IP is at 100 and regains REPUTATION_RECOVERY_PER_HOUR points an hour. */
@@ -42,8 +42,8 @@ return tostring(s)`;
  * in-process cache for `cacheMs`, so the per-request check costs a map lookup.
  */
 export class Reputation {
-  private readonly local = new LRUCache<string, IpRecord>({ max: 100_000 });
-  private readonly cache: LRUCache<string, IpRecord>;
+  private readonly local = new LazyLru<string, IpRecord>({ max: 100_000 });
+  private readonly cache: LazyLru<string, IpRecord>;
   private readonly ratePerMs: number;
 
   constructor(
@@ -59,7 +59,7 @@ export class Reputation {
     this.ratePerMs = settings.recoveryPerHour / 3_600_000;
     // cacheMs 0: every verdict reads the shared store (tests); lru-cache reads ttl 0 as "forever", hence max 1.
     const cacheMs = settings.cacheMs ?? 2000;
-    this.cache = new LRUCache({ max: cacheMs > 0 ? 100_000 : 1, ttl: Math.max(1, cacheMs) });
+    this.cache = new LazyLru({ max: cacheMs > 0 ? 100_000 : 1, ttl: Math.max(1, cacheMs) });
   }
 
   /** Current score and whether the IP is refused or throttled. Sync when cached (the common case). */

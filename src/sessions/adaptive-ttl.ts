@@ -1,4 +1,4 @@
-import { LRUCache } from 'lru-cache';
+import { LazyLru } from '../security/lazy-lru.js';
 
 export interface TtlBounds {
   /** A cold entry's lifetime (filled for the first time). */
@@ -28,14 +28,14 @@ export interface AdaptiveTtlStats {
  * path pays nothing. A key not filled again within twice the longest lifetime is forgotten, and starts cold again.
  */
 export class AdaptiveTtl {
-  readonly #levels: LRUCache<string, { level: number; filledAt: number }>;
+  readonly #levels: LazyLru<string, { level: number; filledAt: number }>;
   readonly #options: AdaptiveTtlOptions;
   readonly #maxLevel: number;
 
   constructor(options: AdaptiveTtlOptions) {
     this.#options = options;
     const longest = Math.max(options.l1.maxMs, options.l2.maxMs);
-    this.#levels = new LRUCache({ max: Math.max(1, options.trackedKeys), ttl: 2 * longest, updateAgeOnGet: false });
+    this.#levels = new LazyLru({ max: Math.max(1, options.trackedKeys), ttl: 2 * longest, updateAgeOnGet: false });
     const levels = (b: TtlBounds) => Math.ceil(Math.log2(Math.max(1, b.maxMs / Math.max(1, b.minMs))));
     this.#maxLevel = Math.max(levels(options.l1), levels(options.l2));
   }

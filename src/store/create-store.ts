@@ -1,7 +1,5 @@
 import path from 'node:path';
 import type { Config } from '../config/index.js';
-import { openPostgres } from './postgres.js';
-import { openSqlite } from './sqlite.js';
 import { createQueryMonitor } from './query-monitor.js';
 import { buildStore } from './store.js';
 import type { Store } from './types.js';
@@ -25,6 +23,8 @@ export async function createStore(config: StoreConfig, options: CreateStoreOptio
   const timeoutMs = config.databaseTimeout;
   const queries = createQueryMonitor();
   if (config.databaseUrl) {
+    // Each driver is loaded only when chosen: pg is not resident in embedded mode, nor better-sqlite3 in scaled mode.
+    const { openPostgres } = await import('./postgres.js');
     const { db, sizeBytes, sessionsTableBytes, poolMonitor, prepare } = openPostgres({
       url: config.databaseUrl,
       poolMax: config.databasePoolMax,
@@ -35,6 +35,7 @@ export async function createStore(config: StoreConfig, options: CreateStoreOptio
     return buildStore({ dialect: 'postgres', db, sizeBytes, sessionsTableBytes, queries, pool: poolMonitor, prepare });
   }
   const filename = options.filename ?? path.join(config.dataDir, SQLITE_FILENAME);
+  const { openSqlite } = await import('./sqlite.js');
   const { db, sizeBytes, sessionsTableBytes } = openSqlite(filename, timeoutMs, queries);
   return buildStore({ dialect: 'sqlite', db, sizeBytes, sessionsTableBytes, queries });
 }

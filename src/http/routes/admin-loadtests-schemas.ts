@@ -1,8 +1,8 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { LOADTEST_LIMITS } from '../../loadtest/service/limits.js';
 import { PROFILES } from '../../loadtest/profiles.js';
-import { BUILTIN_SCENARIOS } from '../../loadtest/scenarios/registry.js';
-import { SUITES } from '../../loadtest/suites.js';
+import { SCENARIO_NAMES } from '../../loadtest/scenario-names.js';
+import { SUITES } from '../../loadtest/suite-table.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Enum = (values: string[], description: string) =>
@@ -11,7 +11,7 @@ const AnyObject = Type.Record(Type.String(), Type.Unknown());
 
 export const StartBody = Type.Object(
   {
-    scenario: Type.Optional(Enum(Object.keys(BUILTIN_SCENARIOS), 'built-in scenario (default auth); or give a suite')),
+    scenario: Type.Optional(Enum([...SCENARIO_NAMES], 'built-in scenario (default auth); or give a suite')),
     suite: Type.Optional(Enum(Object.keys(SUITES), 'run a suite instead of one scenario')),
     profile: Type.Optional(Enum(Object.keys(PROFILES), 'stage preset; none = constant load')),
     vus: Type.Optional(

@@ -1,9 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { TesseraError } from '../../errors/index.js';
-import { toCsv } from '../../loadtest/report/csv.js';
-import { toHtml } from '../../loadtest/report/html.js';
-import { htmlReportCsp } from '../../loadtest/report/html-csp.js';
 import type { SelfAddress } from '../../loadtest/service/target.js';
 import type { RouteGroup } from '../route-group.js';
 import { responses } from '../schemas.js';
@@ -142,12 +139,17 @@ export const adminLoadTestsRoutes: RouteGroup = async (app, { deps, requireAdmin
           .send(await service.reportJson(id));
       const report = await service.report(id);
       if (format === 'csv') {
+        const { toCsv } = await import('../../loadtest/report/csv.js'); // loaded with the first report asked for
         return reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="loadtest-${id}.csv"`)
           .serializer((p) => p as string)
           .send(toCsv(report));
       }
+      const [{ toHtml }, { htmlReportCsp }] = await Promise.all([
+        import('../../loadtest/report/html.js'),
+        import('../../loadtest/report/html-csp.js'),
+      ]);
       const html = toHtml(report);
       return reply
         .type('text/html; charset=utf-8')
