@@ -298,7 +298,10 @@ describe('tessera loadtest (CLI)', () => {
     expect(report.target.scraped).toBe(true);
     expect(report.target.cpu).toEqual(expect.any(Number));
     expect(report.target.cpu).not.toBe(report.generator.cpu);
-    expect(report.recommendations.join(' ')).not.toMatch(/Target used \d+% of a core/);
+    // The auth scenario hashes a password per login, so the target may really be CPU-bound (on a quiet machine it
+    // used 137 % of a core with its hash threads): any such advice names the target's own figure, never the generator's.
+    const advice = /Target used (\d+)% of a core/.exec(report.recommendations.join(' '));
+    if (advice) expect(Number(advice[1])).toBe(Math.round((report.target.cpu ?? 0) * 100));
     expect(report.steps.login.reqs).toBeGreaterThan(0);
     expect(report.steps.login.statuses['200']).toBe(report.steps.login.reqs);
     expect(report.steps.session.statuses['200']).toBe(report.steps.session.reqs);
