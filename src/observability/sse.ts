@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { openEventStream } from './open-event-stream.js';
 
 /**
  * Server-Sent Events: one summary a second to every subscriber. One computation per tick is shared by all
@@ -21,18 +22,7 @@ export class SummaryStream<T> {
   }
 
   handle(request: FastifyRequest, reply: FastifyReply): void {
-    reply.hijack();
-    const res = reply.raw;
-    // Headers set by earlier hooks (request id, …) would be lost with hijack: carry them over.
-    const inherited = reply.getHeaders();
-    res.writeHead(200, {
-      ...Object.fromEntries(Object.entries(inherited).filter(([, v]) => v !== undefined)),
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    } as Record<string, string>);
-    res.write(`retry: 2000\n\n`);
+    const res = openEventStream(reply, 2000);
     const send = (data: string): void => {
       res.write(data);
     };

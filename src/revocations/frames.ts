@@ -4,7 +4,6 @@ import type { LoggedSessionChange } from '../store/types.js';
  * The revocation stream's frames (Server-Sent Events). `id` is a position in the database's change log
  * (`session_changes.seq`): every instance reads the same log, so an id from one resumes on any other.
  */
-export const retryFrame = (ms: number): string => `retry: ${ms}\n\n`;
 
 /** Sessions whose cached copies must go: revoked, expired early, rotated out, or changed (user roles, `data`). */
 export function revokeFrame(changes: readonly Pick<LoggedSessionChange, 'sessionId' | 'revision'>[], id?: number) {

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { TesseraError } from '../../errors/index.js';
 import { RevocationHub } from '../../revocations/hub.js';
-import { retryFrame } from '../../revocations/frames.js';
+import { openEventStream } from '../../observability/open-event-stream.js';
 import type { RouteGroup } from '../route-group.js';
 import { responses } from '../schemas.js';
 
@@ -52,17 +52,7 @@ export const revocationRoutes: RouteGroup = async (app, { deps }) => {
           details: [{ field: 'last-event-id', message: 'must be a non-negative integer' }],
         });
       await hub.start(); // a database that does not answer is a 503 here, before the stream opens
-      reply.hijack();
-      const res = reply.raw;
-      const inherited = reply.getHeaders();
-      res.writeHead(200, {
-        ...Object.fromEntries(Object.entries(inherited).filter(([, v]) => v !== undefined)),
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      } as Record<string, string>);
-      res.write(retryFrame(500));
+      const res = openEventStream(reply, 500);
       let detach: (() => void) | undefined;
       const recheck = setInterval(() => {
         serviceKeys.verify(presented).then(
